@@ -1,0 +1,109 @@
+"""The reference app: lifespan, session dependency, CRUD for users and a health check.
+
+Run it with `uvicorn snippets.app:app`; it uses SQLite unless DATABASE_URL says otherwise.
+"""
+
+# --8<-- [start:lifespan]
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from snippets.database import close_db, create_engine, create_session_factory, get_db, init_db
+from snippets.models import User
+from snippets.schemas import UserCreate, UserRead, UserUpdate
+from snippets.settings import Settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Created here, not at import: the engine belongs to the event loop that serves the app.
+    engine = create_engine(Settings())
+    try:
+        await init_db(engine)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        yield
+    finally:
+        await close_db(engine)
+
+
+app = FastAPI(title="Async PostgreSQL guide: reference app", lifespan=lifespan)
+
+DbSession = Annotated[AsyncSession, Depends(get_db)]
+# --8<-- [end:lifespan]
+
+
+# --8<-- [start:routes]
+async def get_user_or_404(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
+    return user
+
+
+@app.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+async def create_user(body: UserCreate, session: DbSession) -> User:
+    user = User(email=body.email, name=body.name)
+    session.add(user)
+    try:
+        # Commit before answering: a 201 must mean the row is stored.
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, "email already registered") from None
+    return user
+
+
+@app.get("/users", response_model=list[UserRead])
+async def list_users(
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Sequence[User]:
+    result = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+    return result.all()
+
+
+@app.get("/users/{user_id}", response_model=UserRead)
+async def read_user(user_id: int, session: DbSession) -> User:
+    return await get_user_or_404(session, user_id)
+
+
+@app.patch("/users/{user_id}", response_model=UserRead)
+async def update_user(user_id: int, body: UserUpdate, session: DbSession) -> User:
+    user = await get_user_or_404(session, user_id)
+    user.name = body.name
+    await session.commit()
+    return user
+
+
+@app.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_user(user_id: int, session: DbSession) -> None:
+    await session.delete(await get_user_or_404(session, user_id))
+    await session.commit()
+
+
+# --8<-- [end:routes]
+
+
+# --8<-- [start:health]
+@app.get("/health")
+async def health(request: Request, response: Response) -> dict[str, str]:
+    engine: AsyncEngine = request.app.state.engine
+    try:
+        # A load balancer waits for this answer; a hung server must not hang the check.
+        async with asyncio.timeout(5), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (OSError, DBAPIError) as exc:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "unavailable", "database": type(exc).__name__}
+    return {"status": "ok", "database": engine.dialect.name}
+
+
+# --8<-- [end:health]

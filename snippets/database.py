@@ -1,0 +1,105 @@
+"""The engine, the session factory and the FastAPI session dependency."""
+
+# --8<-- [start:engine]
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from snippets.models import Base
+from snippets.settings import Settings
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = settings.database_url
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, echo=settings.db_echo)
+        # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection asks.
+        event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_async_engine(
+        url,
+        echo=settings.db_echo,
+        # At most pool_size + max_overflow connections per process; count every worker.
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        # Fail a request after this many seconds instead of queueing forever.
+        pool_timeout=settings.db_pool_timeout,
+        # Replace connections before a proxy or firewall drops them while idle.
+        pool_recycle=settings.db_pool_recycle,
+        # One cheap round trip at checkout turns a dead connection into a fresh one.
+        pool_pre_ping=True,
+        # asyncpg waits 60 s for an unreachable host; startup should fail sooner.
+        connect_args={"timeout": 10},
+    )
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+# --8<-- [end:engine]
+
+
+# --8<-- [start:sessionmaker]
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Committed objects keep their loaded values: reading one after commit() would otherwise
+    # need a lazy load, which async code cannot do implicitly (MissingGreenlet).
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# --8<-- [end:sessionmaker]
+
+
+# --8<-- [start:lifecycle]
+class DatabaseUnavailableError(RuntimeError):
+    """The database could not be reached or refused the credentials."""
+
+
+async def init_db(engine: AsyncEngine, *, create_tables: bool = True) -> None:
+    """Fail fast at startup if the database is unusable, then create missing tables."""
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("SELECT 1"))
+            if create_tables:
+                await connection.run_sync(Base.metadata.create_all)
+    except (OSError, DBAPIError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        # str(URL) masks the password, so the message is safe to log.
+        raise DatabaseUnavailableError(
+            f"cannot use the database at {engine.url}: {type(reason).__name__}: {reason}"
+        ) from exc
+
+
+async def close_db(engine: AsyncEngine) -> None:
+    # Closes pooled connections while the event loop still runs; skipping this leaves
+    # "Event loop is closed" errors at shutdown.
+    await engine.dispose()
+
+
+# --8<-- [end:lifecycle]
+
+
+# --8<-- [start:get_db]
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with session_factory() as session:
+        try:
+            yield session
+        except Exception:
+            # Routes commit explicitly; anything not committed when a route fails is undone.
+            await session.rollback()
+            raise
+
+
+# --8<-- [end:get_db]

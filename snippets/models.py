@@ -1,0 +1,132 @@
+"""Declarative base, timestamp mixin and the domain: users, posts, tags, comments."""
+
+# --8<-- [start:base]
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Dialect, ForeignKey, MetaData, String, Table, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedAsDataclass, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so Alembic can later drop or alter what it created.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """TIMESTAMP WITH TIME ZONE that returns aware datetimes on every backend.
+
+    PostgreSQL stores the instant; SQLite stores text without an offset, so values are
+    written in UTC and read back as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware one, e.g. datetime.now(UTC)")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(MappedAsDataclass, DeclarativeBase, kw_only=True):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: AwareDateTime()}
+
+
+# --8<-- [end:base]
+
+
+# --8<-- [start:timestamps]
+class TimestampMixin(MappedAsDataclass):
+    # init=False: the database fills these in, so they are not constructor arguments.
+    created_at: Mapped[datetime] = mapped_column(init=False, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        init=False, server_default=func.now(), onupdate=func.now()
+    )
+    # Read both back with RETURNING in the same INSERT/UPDATE; otherwise updated_at is
+    # expired after an UPDATE and reading it would need a lazy load (MissingGreenlet).
+    __mapper_args__ = {"eager_defaults": True}
+
+
+# --8<-- [end:timestamps]
+
+
+# --8<-- [start:domain]
+post_tags = Table(
+    "post_tags",
+    Base.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # lazy="raise_on_sql": an unloaded relationship raises a clear error naming the attribute
+    # instead of attempting I/O that async code cannot do implicitly.
+    posts: Mapped[list[Post]] = relationship(
+        back_populates="author", default_factory=list, lazy="raise_on_sql", passive_deletes=True
+    )
+
+
+class Post(TimestampMixin, Base):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), init=False, index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    author: Mapped[User] = relationship(back_populates="posts", lazy="raise_on_sql")
+    body: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(default=False)
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=post_tags, back_populates="posts", default_factory=list, lazy="raise_on_sql"
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="post", default_factory=list, lazy="raise_on_sql", passive_deletes=True
+    )
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    posts: Mapped[list[Post]] = relationship(
+        secondary=post_tags, back_populates="tags", default_factory=list, lazy="raise_on_sql"
+    )
+
+
+class Comment(TimestampMixin, Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), init=False, index=True
+    )
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), init=False, index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    post: Mapped[Post] = relationship(back_populates="comments", lazy="raise_on_sql")
+    author: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+# --8<-- [end:domain]

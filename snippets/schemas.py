@@ -1,0 +1,30 @@
+"""Request and response bodies of the reference app."""
+
+# --8<-- [start:schemas]
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class UserCreate(BaseModel):
+    # A light check; real address validation is the job of a confirmation email.
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)
+    name: str = Field(min_length=1, max_length=100)
+
+
+class UserUpdate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class UserRead(BaseModel):
+    # Built straight from the ORM object, so no hand-written copy of each column.
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# --8<-- [end:schemas]
