@@ -1,0 +1,126 @@
+"""Test plumbing shared by every chapter: backends, databases, the docs summary line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from snippets.database import close_db, create_engine, init_db
+from snippets.settings import Settings
+from tests import docs_examples, postgres
+
+_server: postgres.EmbeddedServer | None = None
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    # --update-examples rewrites pages in place; parallel workers would overwrite each other.
+    if config.getoption("update_examples", False) and getattr(config.option, "numprocesses", None):
+        config.option.numprocesses = 0
+        config.option.dist = "no"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _server
+    if _is_worker(config):
+        return
+    try:
+        _server = postgres.start()
+    except RuntimeError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _is_worker(config) or postgres.PREFIX_ENV not in os.environ:
+        return
+    if _server is not None:
+        _server.stop()
+    elif os.environ.get(postgres.USER_ENV):
+        postgres.drop_leftovers()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    outcomes: Counter[tuple[str, str]] = Counter()
+    for key in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(key, []):
+            nodeid = getattr(report, "nodeid", "")
+            if "test_docs.py::test_docs_example[" not in nodeid:
+                continue
+            backend = nodeid.split("[", 1)[1].split("-", 1)[0]
+            outcome = {"error": "failed"}.get(key, key)
+            outcomes[(backend, outcome)] += 1
+    blocks = len(docs_examples.inline_blocks())
+    terminalreporter.write_line(docs_examples.summary_line(blocks, outcomes))
+
+
+# --- backends -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=docs_examples.BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL to a new, empty database on the test's backend, as a reader would write it."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
+        return
+    with postgres.temporary_database() as url:
+        yield url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def settings(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings read from the environment, exactly as the app reads them."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("DB_ECHO", raising=False)
+    return Settings()
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh database with the domain tables created."""
+    engine = create_engine(settings)
+    await init_db(engine)
+    yield engine
+    await close_db(engine)
+
+
+# --- pytest-examples on Python 3.11 ---------------------------------------------------------
+
+
+def _note_example_lines(exc: BaseException, module_path: str, example: Any) -> TracebackType | None:
+    """Replacement for pytest-examples' traceback rewriting on Python 3.11.
+
+    pytest-examples 0.0.18 builds fake frames from `co_lnotab`, which 3.11 code objects reject,
+    and pytest then aborts the whole session. Instead, keep the real traceback and add a note
+    naming the page lines where the exception passed through the example.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == module_path:
+            path = Path(example.path)
+            shown = path.relative_to(docs_examples.ROOT) if path.is_absolute() else path
+            exc.add_note(f"  in the example at {shown}:{example.start_line + tb.tb_lineno}")
+        tb = tb.tb_next
+    return None  # run_code then re-raises the exception with its own traceback
+
+
+if sys.version_info < (3, 12):
+    import pytest_examples.run_code
+
+    pytest_examples.run_code.create_example_traceback = _note_example_lines

@@ -1,0 +1,93 @@
+"""Which fenced Python blocks in docs/ run, on which backends, and how they are marked.
+
+A python fence runs on every backend unless its opening line says otherwise:
+
+    ```python {backend="postgres"}     runs on PostgreSQL only (a feature, or an output, of that backend)
+    ```python {backend="sqlite"}       runs on SQLite only
+    ```python {skip="why it cannot run"}   not run; the reason is required and counted
+
+A fence whose body is only `--8<--` include lines shows code from snippets/; the snippets tests
+prove that code and test_integrity.py proves the include resolves, so it is not run here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_examples import CodeExample, find_examples
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+BACKENDS = ("sqlite", "postgres")
+ATTRIBUTES = {"backend", "skip"}
+MAX_SKIPPED_SHARE = 0.02
+
+INCLUDE_LINE = re.compile(r'^\s*--8<--\s+"[^"]*"\s*$')
+SUMMARY_PREFIX = "docs examples:"
+
+
+@dataclass(frozen=True)
+class DocBlock:
+    example: CodeExample
+    backends: tuple[str, ...]
+    skip_reason: str | None
+
+    @property
+    def location(self) -> str:
+        return f"{self.example.path.relative_to(ROOT).as_posix()}:{self.example.start_line}-{self.example.end_line}"
+
+    def test_id(self, backend: str) -> str:
+        return f"{backend}-{self.location}"
+
+
+class DocBlockError(ValueError):
+    """A fence the harness cannot run as written; the message says how to fix it."""
+
+
+def is_include_only(example: CodeExample) -> bool:
+    lines = [line for line in example.source.splitlines() if line.strip()]
+    return bool(lines) and all(INCLUDE_LINE.match(line) for line in lines)
+
+
+def _classify(example: CodeExample) -> DocBlock:
+    where = f"{example.path.relative_to(ROOT).as_posix()}:{example.start_line}"
+    settings = example.prefix_settings()
+    unknown = set(settings) - ATTRIBUTES
+    if unknown:
+        raise DocBlockError(
+            f"{where}: unknown fence attribute(s) {sorted(unknown)}; allowed: {sorted(ATTRIBUTES)}"
+        )
+    if any(INCLUDE_LINE.match(line) for line in example.source.splitlines()):
+        raise DocBlockError(
+            f"{where}: a python fence mixes --8<-- includes with inline code; put the code in "
+            "the snippets file and include it, or write the whole block inline"
+        )
+    backend = settings.get("backend")
+    if backend is not None and backend not in BACKENDS:
+        raise DocBlockError(f'{where}: backend="{backend}" is not one of {list(BACKENDS)}')
+    skip = settings.get("skip")
+    if skip is not None and not skip.strip():
+        raise DocBlockError(f'{where}: skip="" needs a reason the reader can check')
+    return DocBlock(example, (backend,) if backend else BACKENDS, skip)
+
+
+def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
+    """Every python fence in the docs except include-only ones, in page order."""
+    examples = [ex for path in paths for ex in find_examples(path)]
+    examples.sort(key=lambda ex: (str(ex.path), ex.start_line))
+    return [_classify(ex) for ex in examples if not is_include_only(ex)]
+
+
+def summary_line(blocks: int, outcomes: dict[tuple[str, str], int]) -> str:
+    """The one line every run prints; `outcomes` maps (backend, outcome) to a count."""
+    parts = [f"{SUMMARY_PREFIX} {blocks} blocks"]
+    for backend in BACKENDS:
+        passed = outcomes.get((backend, "passed"), 0)
+        failed = outcomes.get((backend, "failed"), 0)
+        parts.append(f"{backend} {passed} passed {failed} failed")
+    skipped = sum(n for (_, outcome), n in outcomes.items() if outcome == "skipped")
+    parts.append(f"skipped {skipped}")
+    return "; ".join(parts)

