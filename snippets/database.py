@@ -74,11 +74,20 @@ async def init_db(engine: AsyncEngine, *, create_tables: bool = True) -> None:
             if create_tables:
                 await connection.run_sync(Base.metadata.create_all)
     except (OSError, DBAPIError) as exc:
-        reason = getattr(exc, "orig", None) or exc
+        reason = driver_error(exc)
         # str(URL) masks the password, so the message is safe to log.
         raise DatabaseUnavailableError(
             f"cannot use the database at {engine.url}: {type(reason).__name__}: {reason}"
         ) from exc
+
+
+def driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception, whose class names the problem (InvalidPasswordError, ...)."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return exc
+    # SQLAlchemy's adapter wraps the driver's exception; the wrapped one is the informative one.
+    return orig.__cause__ or orig
 
 
 async def close_db(engine: AsyncEngine) -> None:

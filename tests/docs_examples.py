@@ -37,10 +37,15 @@ class DocBlock:
 
     @property
     def location(self) -> str:
-        return f"{self.example.path.relative_to(ROOT).as_posix()}:{self.example.start_line}-{self.example.end_line}"
+        return f"{display(self.example.path)}:{self.example.start_line}-{self.example.end_line}"
 
     def test_id(self, backend: str) -> str:
         return f"{backend}-{self.location}"
+
+
+def display(path: Path) -> str:
+    """A path as a contributor types it: relative to the repository when inside it."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
 class DocBlockError(ValueError):
@@ -53,7 +58,7 @@ def is_include_only(example: CodeExample) -> bool:
 
 
 def _classify(example: CodeExample) -> DocBlock:
-    where = f"{example.path.relative_to(ROOT).as_posix()}:{example.start_line}"
+    where = f"{display(example.path)}:{example.start_line}"
     settings = example.prefix_settings()
     unknown = set(settings) - ATTRIBUTES
     if unknown:

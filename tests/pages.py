@@ -1,0 +1,43 @@
+"""Read what a page shows, so tests compare against the page itself, not a copy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.docs_examples import DOCS, ROOT
+
+OUTPUT_MARKER = re.compile(r"<!-- output: ([a-z0-9-]+) -->\n\s*```text\n(.*?)\n\s*```", re.S)
+TABLE_MARKER = "<!-- {name} -->\n(.*?)<!-- /{name} -->"
+
+
+def page(path: str) -> str:
+    return (DOCS / path).read_text()
+
+
+def shown_output(path: str, name: str) -> str:
+    """The text fence that follows `<!-- output: name -->` on a page, dedented."""
+    for match in OUTPUT_MARKER.finditer(page(path)):
+        if match.group(1) == name:
+            return "\n".join(line.strip() for line in match.group(2).splitlines())
+    raise AssertionError(f"docs/{path} has no `<!-- output: {name} -->` followed by a text fence")
+
+
+def all_output_markers() -> dict[str, Path]:
+    return {
+        match.group(1): path.relative_to(ROOT)
+        for path in DOCS.rglob("*.md")
+        for match in OUTPUT_MARKER.finditer(path.read_text())
+    }
+
+
+def shown_table(path: str, name: str) -> list[dict[str, str]]:
+    """Rows of the Markdown table between `<!-- name -->` and `<!-- /name -->`."""
+    match = re.search(TABLE_MARKER.format(name=re.escape(name)), page(path), re.S)
+    assert match, f"docs/{path} has no table between <!-- {name} --> and <!-- /{name} -->"
+    lines = [line.strip() for line in match.group(1).strip().splitlines()]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    return [
+        dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=True))
+        for line in lines[2:]
+    ]

@@ -1,0 +1,86 @@
+"""snippets/settings.py: URL normalisation, defaults, .env, and the password kept out of sight."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import make_url
+
+from snippets.settings import Settings, to_async_url
+
+SECRET = "s3cr3t-pa55"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
+        ("postgresql://u:p@h:5432/d", "postgresql+asyncpg://u:p@h:5432/d"),
+        ("postgresql+psycopg://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
+        ("postgresql+psycopg2://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
+        ("postgresql+asyncpg://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
+        ("postgresql://u:p@h/d?sslmode=verify-full", "postgresql+asyncpg://u:p@h/d?ssl=verify-full"),
+        ("  postgresql://u:p@h/d\n", "postgresql+asyncpg://u:p@h/d"),
+        ("sqlite:///./app.db", "sqlite+aiosqlite:///./app.db"),
+        ("sqlite+aiosqlite://", "sqlite+aiosqlite://"),
+    ],
+)
+def test_urls_are_switched_to_async_drivers(given: str, expected: str) -> None:
+    url = Settings(database_url=given).database_url
+    assert url.render_as_string(hide_password=False) == expected
+
+
+def test_a_url_object_is_accepted_as_is() -> None:
+    url = make_url("postgresql+asyncpg://u:p@h/d")
+    assert to_async_url(url) == url
+
+
+def test_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("DB_ECHO", raising=False)
+    assert str(Settings().database_url) == "sqlite+aiosqlite:///./app.db"
+    assert Settings().db_echo is False
+    (tmp_path / ".env").write_text("DATABASE_URL=postgres://u:p@from-dotenv/d\nDB_ECHO=true\n")
+    assert Settings().database_url.host == "from-dotenv"
+    assert Settings().db_echo is True
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@from-env/d")
+    assert Settings().database_url.host == "from-env"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (f"postgresql://app:{SECRET}@db:54x2/shop", "DATABASE_URL is not a database URL"),
+        (f"://app:{SECRET}@db/shop", "DATABASE_URL is not a database URL"),
+        (f"mysql://app:{SECRET}@db/shop", "unsupported scheme 'mysql'"),
+        ("", "DATABASE_URL is not a database URL"),
+    ],
+)
+def test_bad_urls_fail_with_a_clear_message_and_no_password(
+    given: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    text = str(raised.value)
+    assert message in text
+    assert SECRET not in text
+    assert SECRET not in repr(raised.value)
+
+
+def test_non_string_values_are_refused() -> None:
+    with pytest.raises(ValidationError, match="DATABASE_URL must be a string"):
+        Settings(database_url=42)
+
+
+def test_password_never_appears_in_repr_str_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(database_url=f"postgresql://app:{SECRET}@db.example.com/shop")
+    logging.getLogger("app").warning("starting with %s / %r", settings, settings.database_url)
+    for shown in (repr(settings), str(settings), caplog.text, str(settings.database_url)):
+        assert SECRET not in shown
+        assert "***" in shown
+    assert settings.database_url.password == SECRET  # the engine still gets it
