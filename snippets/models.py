@@ -80,8 +80,14 @@ class User(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     # lazy="raise_on_sql": an unloaded relationship raises a clear error naming the attribute
     # instead of attempting I/O that async code cannot do implicitly.
+    # Posts live and die with their author: loaded ones are deleted by the ORM, unloaded ones by
+    # the database's ON DELETE CASCADE (passive_deletes: no SELECT just to delete them).
     posts: Mapped[list[Post]] = relationship(
-        back_populates="author", default_factory=list, lazy="raise_on_sql", passive_deletes=True
+        back_populates="author",
+        default_factory=list,
+        lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 
@@ -100,7 +106,11 @@ class Post(TimestampMixin, Base):
         secondary=post_tags, back_populates="posts", default_factory=list, lazy="raise_on_sql"
     )
     comments: Mapped[list[Comment]] = relationship(
-        back_populates="post", default_factory=list, lazy="raise_on_sql", passive_deletes=True
+        back_populates="post",
+        default_factory=list,
+        lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 
 import pytest
+from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.database import close_db, create_engine, init_db
@@ -98,6 +99,20 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     await init_db(engine)
     yield engine
     await close_db(engine)
+
+
+@pytest.fixture
+def password_role() -> URL:
+    """A role that must log in with a password (see tests/postgres.py)."""
+    role = postgres.PASSWORD_ROLE
+    postgres._run(
+        postgres.admin_execute(
+            f"DO $$ BEGIN CREATE ROLE {role} LOGIN PASSWORD 'right-password'; "
+            f"EXCEPTION WHEN duplicate_object THEN ALTER ROLE {role} PASSWORD 'right-password'; "
+            "END $$"
+        )
+    )
+    return postgres.admin_url().set(username=role, database="postgres")
 
 
 # --- pytest-examples on Python 3.11 ---------------------------------------------------------
