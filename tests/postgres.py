@@ -45,6 +45,13 @@ class EmbeddedServer:
         hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
         self._server.psql("SELECT pg_reload_conf();")
 
+    def pause(self) -> None:
+        """Shut the server down, keeping its data, as an outage would."""
+        self._server.stop()
+
+    def resume(self) -> None:
+        self._server.start()
+
     def stop(self) -> None:
         self._server.cleanup()
 

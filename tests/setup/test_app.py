@@ -1,0 +1,177 @@
+"""snippets/app.py: CRUD, rollback, health, and the app under a real uvicorn on both backends."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import URL, func, select
+
+from snippets.app import app
+from snippets.models import User
+from snippets.settings import Settings
+from tests import postgres
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        yield client
+
+
+async def count_users() -> int:
+    async with app.state.session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+async def test_crud_round_trip(client: AsyncClient) -> None:
+    created = await client.post("/users", json={"email": "a@example.com", "name": "A"})
+    assert created.status_code == 201
+    user = created.json()
+    assert set(user) == {"id", "email", "name", "created_at", "updated_at"}
+    assert (await client.get(f"/users/{user['id']}")).json() == user
+    for n in range(3):
+        await client.post("/users", json={"email": f"u{n}@example.com", "name": f"U{n}"})
+    page = (await client.get("/users", params={"limit": 2, "offset": 1})).json()
+    assert [u["name"] for u in page] == ["U0", "U1"]
+    assert (await client.patch("/users/999", json={"name": "x"})).status_code == 404
+    assert (await client.delete("/users/999")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"email": "not-an-email", "name": "A"}, {"email": "a@example.com", "name": ""}, {}],
+)
+async def test_invalid_bodies_are_422_and_store_nothing(client: AsyncClient, body: dict[str, str]) -> None:
+    assert (await client.post("/users", json=body)).status_code == 422
+    assert await count_users() == 0
+
+
+async def test_duplicate_email_is_409_and_the_first_row_survives(client: AsyncClient) -> None:
+    body = {"email": "a@example.com", "name": "A"}
+    assert (await client.post("/users", json=body)).status_code == 201
+    assert (await client.post("/users", json=body)).status_code == 409
+    assert await count_users() == 1
+    # The session used by the failed request was rolled back and the pool is healthy.
+    assert (await client.post("/users", json={**body, "email": "b@example.com"})).status_code == 201
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def uvicorn(database_url: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`uvicorn snippets.app:app` as a reader runs it, on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "snippets.app:app", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.communicate(timeout=10)
+
+
+def wait_until_up(process: subprocess.Popen[str], base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            httpx.get(f"{base}/health", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("uvicorn did not answer within 30 s")
+
+
+def test_uvicorn_serves_the_app(database_url: str, backend: str) -> None:
+    with uvicorn(database_url) as (process, base):
+        wait_until_up(process, base)
+        health = httpx.get(f"{base}/health")
+        assert health.json() == {
+            "status": "ok",
+            "database": {"sqlite": "sqlite", "postgres": "postgresql"}[backend],
+        }
+        created = httpx.post(f"{base}/users", json={"email": "a@example.com", "name": "A"})
+        assert created.status_code == 201
+        assert httpx.get(f"{base}/users").json() == [created.json()]
+        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"].startswith("Async")
+
+
+def failed_startup(database_url: str) -> str:
+    with uvicorn(database_url) as (process, _):
+        output, _ = process.communicate(timeout=60)
+        assert process.returncode != 0
+    return output
+
+
+SECRET = "s3cr3t-pa55"
+
+
+def test_malformed_url_stops_startup_with_a_clear_message() -> None:
+    output = failed_startup(f"postgresql://app:{SECRET}@db.example.com:54x2/shop")
+    assert "DATABASE_URL is not a database URL" in output
+    assert "Application startup failed. Exiting." in output
+    assert SECRET not in output
+
+
+def test_unreachable_server_stops_startup_with_a_clear_message() -> None:
+    output = failed_startup(f"postgresql://app:{SECRET}@127.0.0.1:{free_port()}/shop")
+    assert "DatabaseUnavailableError: cannot use the database at postgresql+asyncpg://app:***@127.0.0.1" in output
+    assert "ConnectionRefusedError" in output
+    assert SECRET not in output
+
+
+def test_wrong_password_stops_startup_without_printing_it(password_role: URL) -> None:
+    url = password_role.set(password=SECRET)
+    output = failed_startup(url.render_as_string(hide_password=False))
+    if "InvalidPasswordError" not in output:
+        pytest.skip("this server lets the role in without checking its password (trust auth)")
+    assert 'password authentication failed for user "guide_pw"' in output
+    assert SECRET not in output
+
+
+@pytest.fixture
+def own_server() -> Iterator[postgres.EmbeddedServer]:
+    """A PostgreSQL server of this test's own, so it can be stopped under a running app."""
+    server = postgres.EmbeddedServer()
+    yield server
+    server.stop()
+
+
+async def test_health_is_503_while_postgres_is_down_and_recovers(
+    own_server: postgres.EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", own_server.url.render_as_string(hide_password=False))
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        assert (await client.get("/health")).status_code == 200
+        own_server.pause()
+        down = await client.get("/health")
+        assert down.status_code == 503
+        assert down.json()["status"] == "unavailable"
+        own_server.resume()
+        assert (await client.get("/health")).json() == {"status": "ok", "database": "postgresql"}
