@@ -83,7 +83,7 @@ async def init_db(engine: AsyncEngine, *, create_tables: bool = True) -> None:
 
 def driver_error(exc: BaseException) -> BaseException:
     """The driver's own exception, whose class names the problem (InvalidPasswordError, ...)."""
-    orig = getattr(exc, "orig", None)
+    orig: BaseException | None = getattr(exc, "orig", None)
     if orig is None:
         return exc
     # SQLAlchemy's adapter wraps the driver's exception; the wrapped one is the informative one.

@@ -2,7 +2,7 @@
 
 A python fence runs on every backend unless its opening line says otherwise:
 
-    ```python {backend="postgres"}     runs on PostgreSQL only (a feature, or an output, of that backend)
+    ```python {backend="postgres"}     runs on PostgreSQL only (a feature or output of it)
     ```python {backend="sqlite"}       runs on SQLite only
     ```python {skip="why it cannot run"}   not run; the reason is required and counted
 

@@ -53,7 +53,9 @@ async def test_crud_round_trip(client: AsyncClient) -> None:
     "body",
     [{"email": "not-an-email", "name": "A"}, {"email": "a@example.com", "name": ""}, {}],
 )
-async def test_invalid_bodies_are_422_and_store_nothing(client: AsyncClient, body: dict[str, str]) -> None:
+async def test_invalid_bodies_are_422_and_store_nothing(
+    client: AsyncClient, body: dict[str, str]
+) -> None:
     assert (await client.post("/users", json=body)).status_code == 422
     assert await count_users() == 0
 
@@ -138,7 +140,10 @@ def test_malformed_url_stops_startup_with_a_clear_message() -> None:
 
 def test_unreachable_server_stops_startup_with_a_clear_message() -> None:
     output = failed_startup(f"postgresql://app:{SECRET}@127.0.0.1:{free_port()}/shop")
-    assert "DatabaseUnavailableError: cannot use the database at postgresql+asyncpg://app:***@127.0.0.1" in output
+    assert (
+        "DatabaseUnavailableError: cannot use the database at postgresql+asyncpg://app:***@127.0.0.1"
+        in output
+    )
     assert "ConnectionRefusedError" in output
     assert SECRET not in output
 

@@ -65,9 +65,11 @@ async def test_sqlite_enforces_foreign_keys(engine: AsyncEngine, backend: str) -
         if backend == "sqlite":
             assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
         result = connection.execute(
-            text("INSERT INTO posts (author_id, title, body, published) VALUES (999, 't', '', false)")
+            text(
+                "INSERT INTO posts (author_id, title, body, published) VALUES (999, 't', '', false)"
+            )
         )
-        with pytest.raises(Exception, match="(?i)foreign key"):
+        with pytest.raises(Exception, match=r"(?i)foreign key"):
             await result
 
 
@@ -76,9 +78,7 @@ async def test_init_db_creates_the_tables_and_is_repeatable(settings: Settings) 
     await init_db(engine)
     await init_db(engine)  # a second start must not fail on existing tables
     async with engine.connect() as connection:
-        names = await connection.run_sync(
-            lambda sync: set(sync.dialect.get_table_names(sync))
-        )
+        names = await connection.run_sync(lambda sync: set(sync.dialect.get_table_names(sync)))
     await close_db(engine)
     assert names == {"users", "posts", "tags", "post_tags", "comments"}
 
@@ -125,7 +125,7 @@ async def test_wrong_password_is_a_clear_startup_error_without_the_password(
     assert shown == shown_output("setup/verify.md", "wrong-password")
 
 
-SEED_GET_DB = '''
+SEED_GET_DB = """
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AsyncSessionLocal: async_sessionmaker[AsyncSession]
@@ -140,7 +140,7 @@ async def get_db() -> AsyncGenerator[AsyncSession]:
             raise
         finally:
             await session.close()
-'''
+"""
 
 
 def test_seed_get_db_fails_type_checking_as_shown(tmp_path: Path) -> None:
@@ -151,12 +151,23 @@ def test_seed_get_db_fails_type_checking_as_shown(tmp_path: Path) -> None:
     errors = []
     for path in (seed, with_import):
         result = subprocess.run(
-            [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.11",
-             "--no-error-summary", "--no-incremental", str(path)],
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--strict",
+                "--python-version",
+                "3.11",
+                "--no-error-summary",
+                "--no-incremental",
+                str(path),
+            ],
             capture_output=True,
             text=True,
         )
-        errors += [line.split(": ", 1)[1] for line in result.stdout.splitlines() if ": error:" in line]
+        errors += [
+            line.split(": ", 1)[1] for line in result.stdout.splitlines() if ": error:" in line
+        ]
     assert "\n".join(errors) == shown_output("setup/engine-and-sessions.md", "seed-get-db-mypy")
 
 
@@ -168,7 +179,9 @@ def test_one_argument_async_generator_depends_on_where_it_comes_from() -> None:
 
     assert collections.abc.AsyncGenerator[AsyncSession] is not None
     if sys.version_info < (3, 13):
-        with pytest.raises(TypeError, match=r"Too few arguments for typing.AsyncGenerator; actual 1, expected 2"):
-            typing.AsyncGenerator[AsyncSession]  # noqa: B018
+        with pytest.raises(
+            TypeError, match=r"Too few arguments for typing.AsyncGenerator; actual 1, expected 2"
+        ):
+            typing.AsyncGenerator[AsyncSession]
     else:
         assert typing.AsyncGenerator[AsyncSession] is not None

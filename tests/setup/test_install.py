@@ -44,4 +44,6 @@ def test_without_greenlet_the_first_await_fails_as_shown() -> None:
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == shown_output("setup/index.md", "missing-greenlet")
+    assert result.stderr.strip().splitlines()[-1] == shown_output(
+        "setup/index.md", "missing-greenlet"
+    )

@@ -22,7 +22,10 @@ SECRET = "s3cr3t-pa55"
         ("postgresql+psycopg://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
         ("postgresql+psycopg2://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
         ("postgresql+asyncpg://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
-        ("postgresql://u:p@h/d?sslmode=verify-full", "postgresql+asyncpg://u:p@h/d?ssl=verify-full"),
+        (
+            "postgresql://u:p@h/d?sslmode=verify-full",
+            "postgresql+asyncpg://u:p@h/d?ssl=verify-full",
+        ),
         ("  postgresql://u:p@h/d\n", "postgresql+asyncpg://u:p@h/d"),
         ("sqlite:///./app.db", "sqlite+aiosqlite:///./app.db"),
         ("sqlite+aiosqlite://", "sqlite+aiosqlite://"),

@@ -1,0 +1,62 @@
+"""snippets/setup/verify.py: the seed's checklist as a command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from snippets.settings import Settings
+from snippets.setup import verify
+from tests.pages import shown_output
+
+CHECKS = 4
+
+
+def run_verify(database_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "snippets.setup.verify"],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_command_passes_on_a_working_database(settings: Settings, database_url: str) -> None:
+    result = run_verify(database_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == CHECKS
+    assert all(line.startswith("ok   ") for line in lines)
+
+
+def test_the_command_fails_clearly_when_the_server_is_unreachable() -> None:
+    result = run_verify("postgresql://app:secret@127.0.0.1:1/app")
+    assert result.returncode == 1
+    assert result.stdout.strip() == shown_output("setup/verify.md", "verify-unreachable")
+    assert "secret" not in result.stdout.replace("***", "")
+
+
+def test_main_reports_each_check(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert verify.main() == 0
+    assert capsys.readouterr().out.count("ok  ") == CHECKS
+
+    async def one_failure(_: Settings) -> list[tuple[str, bool]]:
+        return [("a check", True), ("another", False)]
+
+    monkeypatch.setattr(verify, "verify", one_failure)
+    assert verify.main() == 1
+    assert capsys.readouterr().out.splitlines() == ["ok   a check", "FAIL another"]
+
+
+def test_main_reports_an_unusable_database(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:secret@127.0.0.1:1/app")
+    assert verify.main() == 1
+    assert capsys.readouterr().out.strip() == shown_output("setup/verify.md", "verify-unreachable")
