@@ -43,6 +43,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from exc
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    source = "embedded server" if postgres.is_embedded() else postgres.USER_ENV
+    return f"postgres backend: {postgres.admin_url()} ({source})"
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _is_worker(config) or postgres.PREFIX_ENV not in os.environ:
         return
