@@ -10,14 +10,18 @@ from pathlib import Path
 from tests.docs_examples import ROOT
 
 
-def test_mkdocs_build_is_strict_clean(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT,
+def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        cwd=config.parent,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
     )
+
+
+def test_mkdocs_build_is_strict_clean(tmp_path: Path) -> None:
+    result = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
     built = (tmp_path / "site" / "setup" / "engine-and-sessions" / "index.html").read_text()
@@ -32,13 +36,7 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
     (docs / "index.md").write_text("# Home\n\n[gone](missing.md) and [anchor](#nowhere)\n")
     config = (ROOT / "mkdocs.yml").read_text().split("\nnav:")[0]
     (tmp_path / "mkdocs.yml").write_text(config + "\nmarkdown_extensions:\n  - toc\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp_path / "mkdocs.yml")],
-        cwd=tmp_path,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-    )
+    result = mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode != 0
     assert "missing.md" in result.stderr
     assert "#nowhere" in result.stderr
