@@ -91,8 +91,8 @@ def driver_error(exc: BaseException) -> BaseException:
 
 
 async def close_db(engine: AsyncEngine) -> None:
-    # Closes pooled connections while the event loop still runs; skipping this leaves
-    # "Event loop is closed" errors at shutdown.
+    # Close pooled connections while their event loop still runs; once it is gone they can
+    # only be abandoned, still open on the server.
     await engine.dispose()
 
 

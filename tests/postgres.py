@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -51,6 +52,14 @@ class EmbeddedServer:
 
     def resume(self) -> None:
         self._server.start()
+
+    def freeze(self, frozen: bool) -> None:
+        """Stop (or continue) every server process: connections stay open but nothing answers."""
+        import psutil
+
+        postmaster = psutil.Process(self._server.get_pid())
+        for process in [postmaster, *postmaster.children(recursive=True)]:
+            process.send_signal(signal.SIGSTOP if frozen else signal.SIGCONT)
 
     def stop(self) -> None:
         self._server.cleanup()

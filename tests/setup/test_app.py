@@ -180,3 +180,25 @@ async def test_health_is_503_while_postgres_is_down_and_recovers(
         assert down.json()["status"] == "unavailable"
         own_server.resume()
         assert (await client.get("/health")).json() == {"status": "ok", "database": "postgresql"}
+
+
+async def test_health_gives_up_after_five_seconds_when_postgres_hangs(
+    own_server: postgres.EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", own_server.url.render_as_string(hide_password=False))
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        assert (await client.get("/health")).status_code == 200
+        own_server.freeze(True)
+        try:
+            started = time.monotonic()
+            hung = await client.get("/health", timeout=30)
+            waited = time.monotonic() - started
+        finally:
+            own_server.freeze(False)
+        assert hung.status_code == 503
+        assert hung.json() == {"status": "unavailable", "database": "TimeoutError"}
+        assert 5 <= waited < 10
+        assert (await client.get("/health")).status_code == 200

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import URL, text
@@ -123,65 +120,3 @@ async def test_wrong_password_is_a_clear_startup_error_without_the_password(
     location = str(url).replace(f"postgresql+asyncpg://{postgres.PASSWORD_ROLE}:***@", "")
     shown = message.replace(location, "HOST/postgres")
     assert shown == shown_output("setup/verify.md", "wrong-password")
-
-
-SEED_GET_DB = """
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-AsyncSessionLocal: async_sessionmaker[AsyncSession]
-
-
-async def get_db() -> AsyncGenerator[AsyncSession]:
-    async with AsyncSessionLocal() as session:
-        try:
-            yield session
-        except Exception:
-            await session.rollback()
-            raise
-        finally:
-            await session.close()
-"""
-
-
-def test_seed_get_db_fails_type_checking_as_shown(tmp_path: Path) -> None:
-    seed = tmp_path / "seed_get_db.py"
-    seed.write_text(SEED_GET_DB)
-    with_import = tmp_path / "seed_get_db_imported.py"
-    with_import.write_text("from collections.abc import AsyncGenerator\n" + SEED_GET_DB)
-    errors = []
-    for path in (seed, with_import):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mypy",
-                "--strict",
-                "--python-version",
-                "3.11",
-                "--no-error-summary",
-                "--no-incremental",
-                str(path),
-            ],
-            capture_output=True,
-            text=True,
-        )
-        errors += [
-            line.split(": ", 1)[1] for line in result.stdout.splitlines() if ": error:" in line
-        ]
-    assert "\n".join(errors) == shown_output("setup/engine-and-sessions.md", "seed-get-db-mypy")
-
-
-def test_one_argument_async_generator_depends_on_where_it_comes_from() -> None:
-    import collections.abc
-    import typing
-
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    assert collections.abc.AsyncGenerator[AsyncSession] is not None
-    if sys.version_info < (3, 13):
-        with pytest.raises(
-            TypeError, match=r"Too few arguments for typing.AsyncGenerator; actual 1, expected 2"
-        ):
-            typing.AsyncGenerator[AsyncSession]
-    else:
-        assert typing.AsyncGenerator[AsyncSession] is not None

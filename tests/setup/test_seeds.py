@@ -1,0 +1,236 @@
+"""Where the seed documents (../shared/seeds) are wrong or outdated, and other claims the Setup
+pages make in prose: each is reproduced here on the pinned versions."""
+
+from __future__ import annotations
+
+import asyncio
+import collections.abc
+import subprocess
+import sys
+import typing
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, make_url, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.schema import CreateTable
+
+from snippets.settings import Settings
+from tests.pages import shown_output
+
+
+def mypy_errors(tmp_path: Path, name: str, source: str) -> list[str]:
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--python-version",
+            "3.11",
+            "--no-error-summary",
+            "--no-incremental",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    return [line.split(": ", 1)[1] for line in result.stdout.splitlines() if ": error:" in line]
+
+
+SEED_GET_DB = """
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+AsyncSessionLocal: async_sessionmaker[AsyncSession]
+
+
+async def get_db() -> AsyncGenerator[AsyncSession]:
+    async with AsyncSessionLocal() as session:
+        try:
+            yield session
+        except Exception:
+            await session.rollback()
+            raise
+        finally:
+            await session.close()
+"""
+
+
+def test_seed_get_db_fails_type_checking_as_shown(tmp_path: Path) -> None:
+    errors = mypy_errors(tmp_path, "seed", SEED_GET_DB)
+    errors += mypy_errors(
+        tmp_path, "seed_imported", "from collections.abc import AsyncGenerator\n" + SEED_GET_DB
+    )
+    assert "\n".join(errors) == shown_output("setup/engine-and-sessions.md", "seed-get-db-mypy")
+
+
+def test_one_argument_async_generator_depends_on_where_it_comes_from() -> None:
+    assert collections.abc.AsyncGenerator[AsyncSession] is not None
+    if sys.version_info < (3, 13):
+        with pytest.raises(
+            TypeError, match=r"Too few arguments for typing.AsyncGenerator; actual 1"
+        ):
+            typing.AsyncGenerator[AsyncSession]
+    else:
+        assert typing.AsyncGenerator[AsyncSession] is not None
+
+
+SEED_LIFESPAN = """
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+
+async def init_db() -> None: ...
+async def close_db() -> None: ...
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    await init_db()
+    yield
+    await close_db()
+"""
+
+
+def test_seed_lifespan_needs_a_return_type_under_mypy_strict(tmp_path: Path) -> None:
+    errors = mypy_errors(tmp_path, "seed_lifespan", SEED_LIFESPAN)
+    assert errors == [
+        "error: Function is missing a return type annotation  [no-untyped-def]",
+    ]
+    fixed = SEED_LIFESPAN.replace(
+        "async def lifespan(app: FastAPI):",
+        "async def lifespan(app: FastAPI) -> AsyncIterator[None]:",
+    )
+    assert (
+        mypy_errors(tmp_path, "fixed", "from collections.abc import AsyncIterator\n" + fixed) == []
+    )
+
+
+def test_seed_class_argument_is_the_default() -> None:
+    engine = create_async_engine("sqlite+aiosqlite://")
+    assert async_sessionmaker(engine).class_ is AsyncSession
+
+
+async def test_async_with_already_closes_the_session(tmp_path: Path) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+    factory = async_sessionmaker(engine)
+    async with factory() as session:
+        await session.execute(text("SELECT 1"))
+        assert session.in_transaction()
+        assert engine.pool.checkedout() == 1
+    # Leaving the block closed it: transaction ended, connection back in the pool.
+    assert not session.in_transaction()
+    assert engine.pool.checkedout() == 0
+    await engine.dispose()
+
+
+def test_seed_timestamps_are_without_time_zone() -> None:
+    column = Column("created_at", DateTime())  # the seed's Mapped[datetime] maps to this
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), column)
+    assert "created_at TIMESTAMP WITHOUT TIME ZONE" in str(
+        CreateTable(table).compile(dialect=postgresql.dialect())
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_aware_datetime_into_timestamp_without_time_zone_fails(database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    engine = create_async_engine(Settings(database_url=database_url).database_url)
+    table = Table("events", MetaData(), Column("at", DateTime()))
+    async with engine.begin() as connection:
+        await connection.run_sync(table.metadata.create_all)
+        with pytest.raises(DBAPIError, match="can't subtract offset-naive and offset-aware"):
+            await connection.execute(table.insert().values(at=datetime.now(UTC)))
+    await engine.dispose()
+
+
+def test_bare_postgresql_url_means_psycopg_in_sqlalchemy_21() -> None:
+    assert make_url("postgresql://u:p@h/d").get_dialect().driver == "psycopg"
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_asyncpg_rejects_libpq_sslmode(database_url: str) -> None:
+    url = make_url(database_url).update_query_dict({"sslmode": "disable"})
+    engine = create_async_engine(url)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sslmode'"):
+        async with engine.connect():
+            pass
+    await engine.dispose()
+    # The settings translate it, and the same server accepts the result.
+    engine = create_async_engine(Settings(database_url=url).database_url)
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT 1")) == 1
+    await engine.dispose()
+
+
+def test_without_hide_input_pydantic_would_print_the_password() -> None:
+    class Leaky(Settings):
+        model_config = SettingsConfigDict(hide_input_in_errors=False)
+
+    url = "postgresql://app:secret@db.example.com:54x2/shop"
+    with pytest.raises(ValidationError) as leaky:
+        Leaky(database_url=url)
+    assert f"input_value='{url}'" in str(leaky.value)
+    with pytest.raises(ValidationError) as guarded:
+        Settings(database_url=url)
+    assert "secret" not in str(guarded.value)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_module_level_engine_fails_on_a_second_event_loop(database_url: str) -> None:
+    engine = create_async_engine(Settings(database_url=database_url).database_url)
+
+    async def query() -> int:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(text("SELECT 1")) or 0)
+
+    assert asyncio.run(query()) == 1
+    with pytest.raises(RuntimeError, match="attached to a different loop"):
+        asyncio.run(query())
+
+
+UNDISPOSED = """
+import asyncio, gc, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine(sys.argv[1])
+
+
+async def main(dispose: bool) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    if dispose:
+        await engine.dispose()
+
+
+asyncio.run(main(sys.argv[2] == "dispose"))
+print(engine.pool.checkedin())
+del engine
+gc.collect()
+"""
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize(("how", "left_open"), [("dispose", "0"), ("forget", "1")])
+def test_an_undisposed_engine_abandons_its_connections(
+    database_url: str, how: str, left_open: str
+) -> None:
+    # -X dev shows the ResourceWarnings that a plain run hides.
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", UNDISPOSED, database_url, how],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == left_open
+    warned = "ResourceWarning: unclosed connection <asyncpg.connection.Connection" in result.stderr
+    assert warned == (how == "forget"), result.stderr
