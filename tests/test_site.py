@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.docs_examples import ROOT
+from tests.servers import free_port, serving, wait_for
 
 
 def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
@@ -40,3 +41,14 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "missing.md" in result.stderr
     assert "#nowhere" in result.stderr
+
+
+def test_the_readme_serve_command_serves_the_site() -> None:
+    port = free_port()
+    args = ("mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}")
+    with serving(*args, env={"NO_MKDOCS_2_WARNING": "1"}) as process:
+        home = wait_for(process, f"http://127.0.0.1:{port}/", seconds=60)
+        assert home.status_code == 200
+        assert "<title>Async PostgreSQL with SQLAlchemy 2 and FastAPI</title>" in home.text
+        page = wait_for(process, f"http://127.0.0.1:{port}/setup/models/")
+        assert "AwareDateTime" in page.text

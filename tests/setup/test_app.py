@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -19,6 +16,7 @@ from snippets.app import app
 from snippets.models import User
 from snippets.settings import Settings
 from tests import postgres
+from tests.servers import free_port, serving, wait_for
 
 
 @pytest.fixture
@@ -69,47 +67,18 @@ async def test_duplicate_email_is_409_and_the_first_row_survives(client: AsyncCl
     assert (await client.post("/users", json={**body, "email": "b@example.com"})).status_code == 201
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def uvicorn(database_url: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`uvicorn snippets.app:app` as a reader runs it, on a free loopback port."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "snippets.app:app", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    args = ("uvicorn", "snippets.app:app", "--port", str(port))
+    with serving(*args, env={"DATABASE_URL": database_url}) as process:
         yield process, f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.communicate(timeout=10)
-
-
-def wait_until_up(process: subprocess.Popen[str], base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        try:
-            httpx.get(f"{base}/health", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("uvicorn did not answer within 30 s")
 
 
 def test_uvicorn_serves_the_app(database_url: str, backend: str) -> None:
     with uvicorn(database_url) as (process, base):
-        wait_until_up(process, base)
+        wait_for(process, f"{base}/health")
         health = httpx.get(f"{base}/health")
         assert health.json() == {
             "status": "ok",
