@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 import pytest
@@ -19,12 +19,19 @@ from tests import postgres
 from tests.servers import free_port, serving, wait_for
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+@asynccontextmanager
+async def running_app() -> AsyncIterator[AsyncClient]:
+    """The app with its lifespan entered, called in-process; DATABASE_URL picks the database."""
     async with (
         app.router.lifespan_context(app),
         AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
     ):
+        yield client
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+    async with running_app() as client:
         yield client
 
 
@@ -134,40 +141,38 @@ def own_server() -> Iterator[postgres.EmbeddedServer]:
     server.stop()
 
 
-async def test_health_is_503_while_postgres_is_down_and_recovers(
+@pytest.fixture
+async def own_client(
     own_server: postgres.EmbeddedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> AsyncIterator[AsyncClient]:
     monkeypatch.setenv("DATABASE_URL", own_server.url.render_as_string(hide_password=False))
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
-    ):
+    async with running_app() as client:
         assert (await client.get("/health")).status_code == 200
-        own_server.pause()
-        down = await client.get("/health")
-        assert down.status_code == 503
-        assert down.json()["status"] == "unavailable"
-        own_server.resume()
-        assert (await client.get("/health")).json() == {"status": "ok", "database": "postgresql"}
+        yield client
+
+
+async def test_health_is_503_while_postgres_is_down_and_recovers(
+    own_client: AsyncClient, own_server: postgres.EmbeddedServer
+) -> None:
+    own_server.pause()
+    down = await own_client.get("/health")
+    assert down.status_code == 503
+    assert down.json()["status"] == "unavailable"
+    own_server.resume()
+    assert (await own_client.get("/health")).json() == {"status": "ok", "database": "postgresql"}
 
 
 async def test_health_gives_up_after_five_seconds_when_postgres_hangs(
-    own_server: postgres.EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+    own_client: AsyncClient, own_server: postgres.EmbeddedServer
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", own_server.url.render_as_string(hide_password=False))
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
-    ):
-        assert (await client.get("/health")).status_code == 200
-        own_server.freeze(True)
-        try:
-            started = time.monotonic()
-            hung = await client.get("/health", timeout=30)
-            waited = time.monotonic() - started
-        finally:
-            own_server.freeze(False)
-        assert hung.status_code == 503
-        assert hung.json() == {"status": "unavailable", "database": "TimeoutError"}
-        assert 5 <= waited < 10
-        assert (await client.get("/health")).status_code == 200
+    own_server.freeze(True)
+    try:
+        started = time.monotonic()
+        hung = await own_client.get("/health", timeout=30)
+        waited = time.monotonic() - started
+    finally:
+        own_server.freeze(False)
+    assert hung.status_code == 503
+    assert hung.json() == {"status": "unavailable", "database": "TimeoutError"}
+    assert 5 <= waited < 10
+    assert (await own_client.get("/health")).status_code == 200
