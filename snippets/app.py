@@ -1,6 +1,6 @@
 """The reference app: lifespan, session dependency, CRUD for users and a health check.
 
-Run it with `uvicorn snippets.app:app`; it uses SQLite unless DATABASE_URL says otherwise.
+Run it with `uvicorn snippets.app:app`: SQLite unless DATABASE_URL says otherwise.
 """
 
 # --8<-- [start:lifespan]
@@ -14,7 +14,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from snippets.database import close_db, create_engine, create_session_factory, get_db, init_db
+from snippets.database import (
+    close_db,
+    create_engine,
+    create_session_factory,
+    get_db,
+    init_db,
+)
 from snippets.models import User
 from snippets.schemas import UserCreate, UserRead, UserUpdate
 from snippets.settings import Settings
@@ -22,7 +28,7 @@ from snippets.settings import Settings
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Created here, not at import: the engine belongs to the event loop that serves the app.
+    # Created here, not at import: the engine belongs to the loop that serves the app.
     engine = create_engine(Settings())
     try:
         await init_db(engine)
@@ -56,7 +62,9 @@ async def create_user(body: UserCreate, session: DbSession) -> User:
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        raise HTTPException(status.HTTP_409_CONFLICT, "email already registered") from None
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "email already registered"
+        ) from None
     return user
 
 
@@ -66,7 +74,9 @@ async def list_users(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Sequence[User]:
-    result = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+    result = await session.scalars(
+        select(User).order_by(User.id).limit(limit).offset(offset)
+    )
     return result.all()
 
 

@@ -22,7 +22,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, echo=settings.db_echo)
-        # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection asks.
+        # SQLite ignores foreign keys (and ON DELETE CASCADE) unless a connection asks.
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
         return engine
     return create_async_engine(
@@ -53,8 +53,8 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:
 
 # --8<-- [start:sessionmaker]
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # Committed objects keep their loaded values: reading one after commit() would otherwise
-    # need a lazy load, which async code cannot do implicitly (MissingGreenlet).
+    # Committed objects keep their loaded values: reading one after commit() would
+    # otherwise need a lazy load, which async code cannot do (MissingGreenlet).
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
@@ -77,22 +77,23 @@ async def init_db(engine: AsyncEngine, *, create_tables: bool = True) -> None:
         reason = driver_error(exc)
         # str(URL) masks the password, so the message is safe to log.
         raise DatabaseUnavailableError(
-            f"cannot use the database at {engine.url}: {type(reason).__name__}: {reason}"
+            f"cannot use the database at {engine.url}: "
+            f"{type(reason).__name__}: {reason}"
         ) from exc
 
 
 def driver_error(exc: BaseException) -> BaseException:
-    """The driver's own exception, whose class names the problem (InvalidPasswordError, ...)."""
+    """The driver's own exception, whose class names the problem."""
     orig: BaseException | None = getattr(exc, "orig", None)
     if orig is None:
         return exc
-    # SQLAlchemy's adapter wraps the driver's exception; the wrapped one is the informative one.
+    # SQLAlchemy's adapter wraps the driver's exception, which is the informative one.
     return orig.__cause__ or orig
 
 
 async def close_db(engine: AsyncEngine) -> None:
-    # Close pooled connections while their event loop still runs; once it is gone they can
-    # only be abandoned, still open on the server.
+    # Close pooled connections while their event loop still runs; once it is gone they
+    # can only be abandoned, still open on the server.
     await engine.dispose()
 
 
@@ -101,12 +102,14 @@ async def close_db(engine: AsyncEngine) -> None:
 
 # --8<-- [start:get_db]
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    session_factory: async_sessionmaker[AsyncSession] = (
+        request.app.state.session_factory
+    )
     async with session_factory() as session:
         try:
             yield session
         except Exception:
-            # Routes commit explicitly; anything not committed when a route fails is undone.
+            # Routes commit explicitly; what a failing route did not commit is undone.
             await session.rollback()
             raise
 

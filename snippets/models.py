@@ -5,8 +5,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Dialect, ForeignKey, MetaData, String, Table, Text, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, MappedAsDataclass, mapped_column, relationship
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    MappedAsDataclass,
+    mapped_column,
+    relationship,
+)
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic can later drop or alter what it created.
@@ -29,12 +45,18 @@ class AwareDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass an aware one, e.g. datetime.now(UTC)")
+            raise ValueError(
+                f"naive datetime {value!r}: pass an aware one, e.g. datetime.now(UTC)"
+            )
         return value.astimezone(UTC) if value is not None else None
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
@@ -78,10 +100,10 @@ class User(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True, init=False)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    # lazy="raise_on_sql": an unloaded relationship raises a clear error naming the attribute
-    # instead of attempting I/O that async code cannot do implicitly.
-    # Posts live and die with their author: loaded ones are deleted by the ORM, unloaded ones by
-    # the database's ON DELETE CASCADE (passive_deletes: no SELECT just to delete them).
+    # lazy="raise_on_sql": an unloaded relationship raises a clear error naming the
+    # attribute, instead of attempting I/O that async code cannot do implicitly.
+    # Posts live and die with their author: loaded ones are deleted by the ORM, unloaded
+    # ones by the database's ON DELETE CASCADE (passive_deletes: no SELECT for them).
     posts: Mapped[list[Post]] = relationship(
         back_populates="author",
         default_factory=list,
@@ -103,7 +125,10 @@ class Post(TimestampMixin, Base):
     body: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(default=False)
     tags: Mapped[list[Tag]] = relationship(
-        secondary=post_tags, back_populates="posts", default_factory=list, lazy="raise_on_sql"
+        secondary=post_tags,
+        back_populates="posts",
+        default_factory=list,
+        lazy="raise_on_sql",
     )
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post",
@@ -120,7 +145,10 @@ class Tag(Base):
     id: Mapped[int] = mapped_column(primary_key=True, init=False)
     name: Mapped[str] = mapped_column(String(50), unique=True)
     posts: Mapped[list[Post]] = relationship(
-        secondary=post_tags, back_populates="tags", default_factory=list, lazy="raise_on_sql"
+        secondary=post_tags,
+        back_populates="tags",
+        default_factory=list,
+        lazy="raise_on_sql",
     )
 
 

@@ -8,8 +8,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-# Hosting providers hand out these schemes; SQLAlchemy 2.1 would pick psycopg (or fail on
-# "postgres"), so every PostgreSQL spelling is pinned to the async driver this app uses.
+# Hosting providers hand out these schemes; SQLAlchemy 2.1 would pick psycopg (or fail
+# on "postgres"), so every PostgreSQL spelling is pinned to this app's async driver.
 ASYNC_DRIVERS = {
     "postgres": "postgresql+asyncpg",
     "postgresql": "postgresql+asyncpg",
@@ -53,7 +53,7 @@ def to_async_url(value: object) -> URL:
     return url
 
 
-# NoDecode: URL is a tuple underneath, which pydantic-settings would otherwise parse as JSON.
+# NoDecode: URL is a tuple underneath, which pydantic-settings would parse as JSON.
 AsyncDatabaseURL = Annotated[URL, BeforeValidator(to_async_url), NoDecode]
 
 

@@ -28,7 +28,9 @@ def _is_worker(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
     # --update-examples rewrites pages in place; parallel workers would overwrite each other.
-    if config.getoption("update_examples", False) and getattr(config.option, "numprocesses", None):
+    if config.getoption("update_examples", False) and getattr(
+        config.option, "numprocesses", None
+    ):
         config.option.numprocesses = 0
         config.option.dist = "no"
 
@@ -123,7 +125,9 @@ def password_role() -> URL:
 # --- pytest-examples on Python 3.11 ---------------------------------------------------------
 
 
-def _note_example_lines(exc: BaseException, module_path: str, example: Any) -> TracebackType | None:
+def _note_example_lines(
+    exc: BaseException, module_path: str, example: Any
+) -> TracebackType | None:
     """Replacement for pytest-examples' traceback rewriting on Python 3.11.
 
     pytest-examples 0.0.18 builds fake frames from `co_lnotab`, which 3.11 code objects reject,
@@ -135,7 +139,9 @@ def _note_example_lines(exc: BaseException, module_path: str, example: Any) -> T
         if tb.tb_frame.f_code.co_filename == module_path:
             path = Path(example.path)
             shown = path.relative_to(docs_examples.ROOT) if path.is_absolute() else path
-            exc.add_note(f"  in the example at {shown}:{example.start_line + tb.tb_lineno}")
+            exc.add_note(
+                f"  in the example at {shown}:{example.start_line + tb.tb_lineno}"
+            )
         tb = tb.tb_next
     return None  # run_code then re-raises the exception with its own traceback
 

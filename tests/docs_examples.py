@@ -72,7 +72,9 @@ def _classify(example: CodeExample) -> DocBlock:
         )
     backend = settings.get("backend")
     if backend is not None and backend not in BACKENDS:
-        raise DocBlockError(f'{where}: backend="{backend}" is not one of {list(BACKENDS)}')
+        raise DocBlockError(
+            f'{where}: backend="{backend}" is not one of {list(BACKENDS)}'
+        )
     skip = settings.get("skip")
     if skip is not None and not skip.strip():
         raise DocBlockError(f'{where}: skip="" needs a reason the reader can check')

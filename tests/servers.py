@@ -42,13 +42,17 @@ def serving(
         process.communicate(timeout=10)
 
 
-def wait_for(process: subprocess.Popen[str], url: str, seconds: float = 30) -> httpx.Response:
+def wait_for(
+    process: subprocess.Popen[str], url: str, seconds: float = 30
+) -> httpx.Response:
     """The first answer from `url`; fails with the process output if it exits first."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
-            raise AssertionError(f"exited with {process.returncode} before answering:\n{output}")
+            raise AssertionError(
+                f"exited with {process.returncode} before answering:\n{output}"
+            )
         try:
             return httpx.get(url, timeout=1)
         except httpx.TransportError:

@@ -17,7 +17,9 @@ BLOCKS = inline_blocks()
             backend,
             block,
             id=block.test_id(backend),
-            marks=[pytest.mark.skip(reason=block.skip_reason)] if block.skip_reason else [],
+            marks=[pytest.mark.skip(reason=block.skip_reason)]
+            if block.skip_reason
+            else [],
         )
         for block in BLOCKS
         for backend in block.backends
@@ -35,7 +37,7 @@ def test_docs_example(
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("DB_ECHO", raising=False)
     eval_example.set_config(
-        line_length=100,
+        line_length=88,
         quotes="double",
         target_version="py311",
         # Printed DDL is tab-indented; black already rejects tabs in the code itself.

@@ -43,7 +43,10 @@ def test_an_existing_server_gets_private_databases_that_are_dropped() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "sqlite 0 passed 0 failed; postgres 1 passed 0 failed" in result.stdout
-    assert f"postgres backend: {postgres.admin_url()} ({postgres.USER_ENV})" in result.stdout
+    assert (
+        f"postgres backend: {postgres.admin_url()} ({postgres.USER_ENV})"
+        in result.stdout
+    )
     after = set(postgres._run(postgres.admin_fetch("SELECT datname FROM pg_database")))
     leftovers = {row["datname"] for row in after - before} - {
         row["datname"] for row in after if row["datname"].startswith(ours)

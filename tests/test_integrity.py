@@ -54,7 +54,9 @@ def test_every_include_names_an_existing_section() -> None:
     for page, target in includes():
         file, _, section = target.partition(":")
         if not section or section.isdigit() or re.fullmatch(r"[\d:-]+", section):
-            problems.append(f"{page}: {target!r} must name a section, e.g. {file}:engine")
+            problems.append(
+                f"{page}: {target!r} must name a section, e.g. {file}:engine"
+            )
         elif not (ROOT / file).is_file():
             problems.append(f"{page}: {target!r} names a file that does not exist")
         elif section not in sections(ROOT / file):
@@ -72,7 +74,9 @@ def test_every_snippet_module_and_section_is_shown() -> None:
         rel = display(module)
         names = sections(module)
         if not names:
-            problems.append(f"{rel}: no `# --8<-- [start:NAME]` section, so no page can show it")
+            problems.append(
+                f"{rel}: no `# --8<-- [start:NAME]` section, so no page can show it"
+            )
         problems.extend(
             f"{rel}: section {name!r} is shown on no page; include it with "
             f'--8<-- "{rel}:{name}" or delete it'
@@ -117,12 +121,20 @@ def test_every_shown_output_is_asserted_by_a_test() -> None:
     ("fence", "message"),
     [
         ('```python {lang="x"}\nprint(1)\n```', "unknown fence attribute(s) ['lang']"),
-        ('```python {backend="mysql"}\nprint(1)\n```', "is not one of ['sqlite', 'postgres']"),
+        (
+            '```python {backend="mysql"}\nprint(1)\n```',
+            "is not one of ['sqlite', 'postgres']",
+        ),
         ('```python {skip=" "}\nprint(1)\n```', "needs a reason"),
-        ('```python\n--8<-- "snippets/app.py:routes"\nprint(1)\n```', "mixes --8<-- includes"),
+        (
+            '```python\n--8<-- "snippets/app.py:routes"\nprint(1)\n```',
+            "mixes --8<-- includes",
+        ),
     ],
 )
-def test_bad_fences_are_reported_with_the_fix(tmp_path: Path, fence: str, message: str) -> None:
+def test_bad_fences_are_reported_with_the_fix(
+    tmp_path: Path, fence: str, message: str
+) -> None:
     page = tmp_path / "page.md"
     page.write_text(f"# Page\n\n{fence}\n")
     with pytest.raises(DocBlockError, match=re.escape(message)):
@@ -131,7 +143,9 @@ def test_bad_fences_are_reported_with_the_fix(tmp_path: Path, fence: str, messag
 
 def test_include_only_fences_are_not_inline_blocks(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
-    page.write_text('```python\n--8<-- "snippets/app.py:routes"\n```\n\n```python\nprint(1)\n```\n')
+    page.write_text(
+        '```python\n--8<-- "snippets/app.py:routes"\n```\n\n```python\nprint(1)\n```\n'
+    )
     assert [b.example.source for b in inline_blocks([tmp_path])] == ["print(1)\n"]
 
 

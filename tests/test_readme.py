@@ -9,7 +9,9 @@ from tests.docs_examples import ROOT
 
 def command(name: str) -> str:
     readme = (ROOT / "README.md").read_text()
-    match = re.search(rf"<!-- {name} -->\n```bash\n(.+?)\n```\n<!-- /{name} -->", readme, re.S)
+    match = re.search(
+        rf"<!-- {name} -->\n```bash\n(.+?)\n```\n<!-- /{name} -->", readme, re.S
+    )
     assert match, f"README.md needs one bash fence between <!-- {name} --> markers"
     return match.group(1)
 

@@ -48,7 +48,9 @@ async def verify(settings: Settings) -> list[tuple[str, bool]]:
     ):
         results.append(("app starts without connection errors", True))
         users = await client.get("/users")
-        results.append(("GET /users answers (an empty list is fine)", users.status_code == 200))
+        results.append(
+            ("GET /users answers (an empty list is fine)", users.status_code == 200)
+        )
         health = await client.get("/health")
         results.append(("GET /health answers 200", health.status_code == 200))
     results.append(("SQL echo shows queries", await echo_logs_sql(settings)))

@@ -47,7 +47,9 @@ async def test_crud_round_trip(client: AsyncClient) -> None:
     assert set(user) == {"id", "email", "name", "created_at", "updated_at"}
     assert (await client.get(f"/users/{user['id']}")).json() == user
     for n in range(3):
-        await client.post("/users", json={"email": f"u{n}@example.com", "name": f"U{n}"})
+        await client.post(
+            "/users", json={"email": f"u{n}@example.com", "name": f"U{n}"}
+        )
     page = (await client.get("/users", params={"limit": 2, "offset": 1})).json()
     assert [u["name"] for u in page] == ["U0", "U1"]
     assert (await client.patch("/users/999", json={"name": "x"})).status_code == 404
@@ -56,7 +58,11 @@ async def test_crud_round_trip(client: AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"email": "not-an-email", "name": "A"}, {"email": "a@example.com", "name": ""}, {}],
+    [
+        {"email": "not-an-email", "name": "A"},
+        {"email": "a@example.com", "name": ""},
+        {},
+    ],
 )
 async def test_invalid_bodies_are_422_and_store_nothing(
     client: AsyncClient, body: dict[str, str]
@@ -65,13 +71,17 @@ async def test_invalid_bodies_are_422_and_store_nothing(
     assert await count_users() == 0
 
 
-async def test_duplicate_email_is_409_and_the_first_row_survives(client: AsyncClient) -> None:
+async def test_duplicate_email_is_409_and_the_first_row_survives(
+    client: AsyncClient,
+) -> None:
     body = {"email": "a@example.com", "name": "A"}
     assert (await client.post("/users", json=body)).status_code == 201
     assert (await client.post("/users", json=body)).status_code == 409
     assert await count_users() == 1
     # The session used by the failed request was rolled back and the pool is healthy.
-    assert (await client.post("/users", json={**body, "email": "b@example.com"})).status_code == 201
+    assert (
+        await client.post("/users", json={**body, "email": "b@example.com"})
+    ).status_code == 201
 
 
 @contextmanager
@@ -91,10 +101,16 @@ def test_uvicorn_serves_the_app(database_url: str, backend: str) -> None:
             "status": "ok",
             "database": {"sqlite": "sqlite", "postgres": "postgresql"}[backend],
         }
-        created = httpx.post(f"{base}/users", json={"email": "a@example.com", "name": "A"})
+        created = httpx.post(
+            f"{base}/users", json={"email": "a@example.com", "name": "A"}
+        )
         assert created.status_code == 201
         assert httpx.get(f"{base}/users").json() == [created.json()]
-        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"].startswith("Async")
+        assert (
+            httpx.get(f"{base}/openapi.json")
+            .json()["info"]["title"]
+            .startswith("Async")
+        )
 
 
 def failed_startup(database_url: str) -> str:
@@ -128,7 +144,9 @@ def test_wrong_password_stops_startup_without_printing_it(password_role: URL) ->
     url = password_role.set(password=SECRET)
     output = failed_startup(url.render_as_string(hide_password=False))
     if "InvalidPasswordError" not in output:
-        pytest.skip("this server lets the role in without checking its password (trust auth)")
+        pytest.skip(
+            "this server lets the role in without checking its password (trust auth)"
+        )
     assert 'password authentication failed for user "guide_pw"' in output
     assert SECRET not in output
 
@@ -145,7 +163,9 @@ def own_server() -> Iterator[postgres.EmbeddedServer]:
 async def own_client(
     own_server: postgres.EmbeddedServer, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[AsyncClient]:
-    monkeypatch.setenv("DATABASE_URL", own_server.url.render_as_string(hide_password=False))
+    monkeypatch.setenv(
+        "DATABASE_URL", own_server.url.render_as_string(hide_password=False)
+    )
     async with running_app() as client:
         assert (await client.get("/health")).status_code == 200
         yield client
@@ -159,7 +179,10 @@ async def test_health_is_503_while_postgres_is_down_and_recovers(
     assert down.status_code == 503
     assert down.json()["status"] == "unavailable"
     own_server.resume()
-    assert (await own_client.get("/health")).json() == {"status": "ok", "database": "postgresql"}
+    assert (await own_client.get("/health")).json() == {
+        "status": "ok",
+        "database": "postgresql",
+    }
 
 
 async def test_health_gives_up_after_five_seconds_when_postgres_hangs(

@@ -36,8 +36,12 @@ def test_pool_table_defaults_are_sqlalchemys() -> None:
         assert table[knob]["SQLAlchemy default"] == str(read(default_pool)), knob
     # Also the constructor's own signature, in case the engine ever stops passing them through.
     queue_pool = inspect.signature(QueuePool.__init__).parameters
-    assert table["pool_size"]["SQLAlchemy default"] == str(queue_pool["pool_size"].default)
-    assert table["max_overflow"]["SQLAlchemy default"] == str(queue_pool["max_overflow"].default)
+    assert table["pool_size"]["SQLAlchemy default"] == str(
+        queue_pool["pool_size"].default
+    )
+    assert table["max_overflow"]["SQLAlchemy default"] == str(
+        queue_pool["max_overflow"].default
+    )
 
 
 def test_pool_table_matches_the_guides_engine() -> None:
@@ -47,7 +51,9 @@ def test_pool_table_matches_the_guides_engine() -> None:
         assert table[knob]["this guide"].split(" ")[0] == str(read(pool)), knob
 
 
-def test_pool_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pool_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@h/d")
     monkeypatch.setenv("DB_POOL_SIZE", "3")
     monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
@@ -75,13 +81,17 @@ async def test_init_db_creates_the_tables_and_is_repeatable(settings: Settings) 
     await init_db(engine)
     await init_db(engine)  # a second start must not fail on existing tables
     async with engine.connect() as connection:
-        names = await connection.run_sync(lambda sync: set(sync.dialect.get_table_names(sync)))
+        names = await connection.run_sync(
+            lambda sync: set(sync.dialect.get_table_names(sync))
+        )
     await close_db(engine)
     assert names == {"users", "posts", "tags", "post_tags", "comments"}
 
 
 async def test_unreachable_server_is_a_clear_startup_error() -> None:
-    engine = create_engine(Settings(database_url="postgresql://app:s3cret@127.0.0.1:1/shop"))
+    engine = create_engine(
+        Settings(database_url="postgresql://app:s3cret@127.0.0.1:1/shop")
+    )
     with pytest.raises(DatabaseUnavailableError) as raised:
         await init_db(engine)
     await close_db(engine)
@@ -92,7 +102,9 @@ async def test_unreachable_server_is_a_clear_startup_error() -> None:
 
 @pytest.mark.parametrize("backend", ["postgres"])
 async def test_missing_database_is_a_clear_startup_error(database_url: str) -> None:
-    url = Settings(database_url=database_url).database_url.set(database="no_such_database")
+    url = Settings(database_url=database_url).database_url.set(
+        database="no_such_database"
+    )
     engine = create_engine(Settings(database_url=url))
     with pytest.raises(DatabaseUnavailableError, match="InvalidCatalogNameError"):
         await init_db(engine)
@@ -102,7 +114,9 @@ async def test_missing_database_is_a_clear_startup_error(database_url: str) -> N
 async def test_wrong_password_is_a_clear_startup_error_without_the_password(
     password_role: URL,
 ) -> None:
-    right = create_engine(Settings(database_url=password_role.set(password="right-password")))
+    right = create_engine(
+        Settings(database_url=password_role.set(password="right-password"))
+    )
     await init_db(right, create_tables=False)  # the role works with the right password
     await close_db(right)
 
@@ -113,10 +127,14 @@ async def test_wrong_password_is_a_clear_startup_error_without_the_password(
     except DatabaseUnavailableError as exc:
         message = str(exc)
     else:
-        pytest.skip("this server lets the role in without checking its password (trust auth)")
+        pytest.skip(
+            "this server lets the role in without checking its password (trust auth)"
+        )
     finally:
         await close_db(engine)
     assert "wrong-password" not in message
-    location = str(url).replace(f"postgresql+asyncpg://{postgres.PASSWORD_ROLE}:***@", "")
+    location = str(url).replace(
+        f"postgresql+asyncpg://{postgres.PASSWORD_ROLE}:***@", ""
+    )
     shown = message.replace(location, "HOST/postgres")
     assert shown == shown_output("setup/verify.md", "wrong-password")

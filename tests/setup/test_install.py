@@ -14,18 +14,32 @@ from tests.pages import shown_output, shown_table
 
 
 def test_versions_table_matches_installed_packages() -> None:
-    rows = {row["package"]: row["version"] for row in shown_table("setup/index.md", "versions")}
+    rows = {
+        row["package"]: row["version"]
+        for row in shown_table("setup/index.md", "versions")
+    }
     server = rows.pop("PostgreSQL server")
     assert rows == {name: version(name) for name in rows}
-    assert set(rows) >= {"sqlalchemy", "asyncpg", "aiosqlite", "fastapi", "pydantic-settings"}
+    assert set(rows) >= {
+        "sqlalchemy",
+        "asyncpg",
+        "aiosqlite",
+        "fastapi",
+        "pydantic-settings",
+    }
     assert server.isdigit()
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
-async def test_postgres_server_version_is_the_documented_one(engine: AsyncEngine) -> None:
+async def test_postgres_server_version_is_the_documented_one(
+    engine: AsyncEngine,
+) -> None:
     async with engine.connect() as connection:
         number = await connection.scalar(text("SHOW server_version_num"))
-    shown = {row["package"]: row["version"] for row in shown_table("setup/index.md", "versions")}
+    shown = {
+        row["package"]: row["version"]
+        for row in shown_table("setup/index.md", "versions")
+    }
     assert int(number) // 10000 == int(shown["PostgreSQL server"])
 
 
@@ -42,7 +56,9 @@ def test_without_greenlet_the_first_await_fails_as_shown() -> None:
         "        await connection.execute(text('SELECT 1'))\n"
         "asyncio.run(main())\n"
     )
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == shown_output(
         "setup/index.md", "missing-greenlet"

@@ -12,7 +12,9 @@ from snippets.database import create_session_factory
 from snippets.models import Comment, Post, Tag, User
 
 
-async def test_timestamps_are_aware_utc_and_set_by_the_database(engine: AsyncEngine) -> None:
+async def test_timestamps_are_aware_utc_and_set_by_the_database(
+    engine: AsyncEngine,
+) -> None:
     async with create_session_factory(engine)() as session:
         user = User(email="ada@example.com", name="Ada")
         session.add(user)
@@ -31,7 +33,9 @@ async def test_aware_datetimes_in_other_zones_are_stored_as_the_same_instant(
     engine: AsyncEngine,
 ) -> None:
     moment = datetime(2025, 6, 1, 14, 0, tzinfo=UTC)
-    elsewhere = moment.astimezone(datetime.fromisoformat("2025-06-01T00:00+05:30").tzinfo)
+    elsewhere = moment.astimezone(
+        datetime.fromisoformat("2025-06-01T00:00+05:30").tzinfo
+    )
     async with create_session_factory(engine)() as session:
         user = User(email="ada@example.com", name="Ada")
         session.add(user)
@@ -65,7 +69,9 @@ async def test_many_to_many_loads_both_ways(engine: AsyncEngine) -> None:
     factory = create_session_factory(engine)
     async with factory() as session:
         ada = User(email="ada@example.com", name="Ada")
-        session.add_all([Post(title="a", author=ada, tags=[Tag(name="x"), Tag(name="y")])])
+        session.add_all(
+            [Post(title="a", author=ada, tags=[Tag(name="x"), Tag(name="y")])]
+        )
         await session.commit()
     async with factory() as session:
         tag = await session.scalar(

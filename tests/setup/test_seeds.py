@@ -40,7 +40,11 @@ def mypy_errors(tmp_path: Path, name: str, source: str) -> list[str]:
         capture_output=True,
         text=True,
     )
-    return [line.split(": ", 1)[1] for line in result.stdout.splitlines() if ": error:" in line]
+    return [
+        line.split(": ", 1)[1]
+        for line in result.stdout.splitlines()
+        if ": error:" in line
+    ]
 
 
 SEED_GET_DB = """
@@ -64,9 +68,13 @@ async def get_db() -> AsyncGenerator[AsyncSession]:
 def test_seed_get_db_fails_type_checking_as_shown(tmp_path: Path) -> None:
     errors = mypy_errors(tmp_path, "seed", SEED_GET_DB)
     errors += mypy_errors(
-        tmp_path, "seed_imported", "from collections.abc import AsyncGenerator\n" + SEED_GET_DB
+        tmp_path,
+        "seed_imported",
+        "from collections.abc import AsyncGenerator\n" + SEED_GET_DB,
     )
-    assert "\n".join(errors) == shown_output("setup/engine-and-sessions.md", "seed-get-db-mypy")
+    assert "\n".join(errors) == shown_output(
+        "setup/engine-and-sessions.md", "seed-get-db-mypy"
+    )
 
 
 def test_one_argument_async_generator_depends_on_where_it_comes_from() -> None:
@@ -108,7 +116,10 @@ def test_seed_lifespan_needs_a_return_type_under_mypy_strict(tmp_path: Path) -> 
         "async def lifespan(app: FastAPI) -> AsyncIterator[None]:",
     )
     assert (
-        mypy_errors(tmp_path, "fixed", "from collections.abc import AsyncIterator\n" + fixed) == []
+        mypy_errors(
+            tmp_path, "fixed", "from collections.abc import AsyncIterator\n" + fixed
+        )
+        == []
     )
 
 
@@ -131,7 +142,9 @@ async def test_async_with_already_closes_the_session(tmp_path: Path) -> None:
 
 
 def test_seed_timestamps_are_without_time_zone() -> None:
-    column = Column("created_at", DateTime())  # the seed's Mapped[datetime] maps to this
+    column = Column(
+        "created_at", DateTime()
+    )  # the seed's Mapped[datetime] maps to this
     table = Table("t", MetaData(), Column("id", Integer, primary_key=True), column)
     assert "created_at TIMESTAMP WITHOUT TIME ZONE" in str(
         CreateTable(table).compile(dialect=postgresql.dialect())
@@ -139,14 +152,18 @@ def test_seed_timestamps_are_without_time_zone() -> None:
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
-async def test_aware_datetime_into_timestamp_without_time_zone_fails(database_url: str) -> None:
+async def test_aware_datetime_into_timestamp_without_time_zone_fails(
+    database_url: str,
+) -> None:
     from datetime import UTC, datetime
 
     engine = create_async_engine(Settings(database_url=database_url).database_url)
     table = Table("events", MetaData(), Column("at", DateTime()))
     async with engine.begin() as connection:
         await connection.run_sync(table.metadata.create_all)
-        with pytest.raises(DBAPIError, match="can't subtract offset-naive and offset-aware"):
+        with pytest.raises(
+            DBAPIError, match="can't subtract offset-naive and offset-aware"
+        ):
             await connection.execute(table.insert().values(at=datetime.now(UTC)))
     await engine.dispose()
 
@@ -224,7 +241,10 @@ def test_an_undisposed_engine_abandons_its_connections(
         timeout=60,
     )
     assert result.stdout.strip() == left_open
-    warned = "ResourceWarning: unclosed connection <asyncpg.connection.Connection" in result.stderr
+    warned = (
+        "ResourceWarning: unclosed connection <asyncpg.connection.Connection"
+        in result.stderr
+    )
     assert warned == (how == "forget"), result.stderr
 
 
@@ -237,4 +257,6 @@ def test_a_module_level_engine_fails_on_a_second_event_loop(database_url: str) -
         text=True,
         timeout=60,
     )
-    assert "attached to a different loop" in result.stdout.splitlines()[0], result.stderr
+    assert "attached to a different loop" in result.stdout.splitlines()[0], (
+        result.stderr
+    )

@@ -41,13 +41,17 @@ def test_a_url_object_is_accepted_as_is() -> None:
     assert to_async_url(url) == url
 
 
-def test_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_and_dotenv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("DB_ECHO", raising=False)
     assert str(Settings().database_url) == "sqlite+aiosqlite:///./app.db"
     assert Settings().db_echo is False
-    (tmp_path / ".env").write_text("DATABASE_URL=postgres://u:p@from-dotenv/d\nDB_ECHO=true\n")
+    (tmp_path / ".env").write_text(
+        "DATABASE_URL=postgres://u:p@from-dotenv/d\nDB_ECHO=true\n"
+    )
     assert Settings().database_url.host == "from-dotenv"
     assert Settings().db_echo is True
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@from-env/d")
@@ -57,7 +61,10 @@ def test_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        (f"postgresql://app:{SECRET}@db:54x2/shop", "DATABASE_URL is not a database URL"),
+        (
+            f"postgresql://app:{SECRET}@db:54x2/shop",
+            "DATABASE_URL is not a database URL",
+        ),
         (f"://app:{SECRET}@db/shop", "DATABASE_URL is not a database URL"),
         (f"mysql://app:{SECRET}@db/shop", "unsupported scheme 'mysql'"),
         ("", "DATABASE_URL is not a database URL"),
@@ -80,10 +87,19 @@ def test_non_string_values_are_refused() -> None:
         Settings(database_url=42)
 
 
-def test_password_never_appears_in_repr_str_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+def test_password_never_appears_in_repr_str_or_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     settings = Settings(database_url=f"postgresql://app:{SECRET}@db.example.com/shop")
-    logging.getLogger("app").warning("starting with %s / %r", settings, settings.database_url)
-    for shown in (repr(settings), str(settings), caplog.text, str(settings.database_url)):
+    logging.getLogger("app").warning(
+        "starting with %s / %r", settings, settings.database_url
+    )
+    for shown in (
+        repr(settings),
+        str(settings),
+        caplog.text,
+        str(settings.database_url),
+    ):
         assert SECRET not in shown
         assert "***" in shown
     assert settings.database_url.password == SECRET  # the engine still gets it

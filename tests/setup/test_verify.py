@@ -25,7 +25,9 @@ def run_verify(database_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_command_passes_on_a_working_database(settings: Settings, database_url: str) -> None:
+def test_the_command_passes_on_a_working_database(
+    settings: Settings, database_url: str
+) -> None:
     result = run_verify(database_url)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -36,12 +38,16 @@ def test_the_command_passes_on_a_working_database(settings: Settings, database_u
 def test_the_command_fails_clearly_when_the_server_is_unreachable() -> None:
     result = run_verify("postgresql://app:secret@127.0.0.1:1/app")
     assert result.returncode == 1
-    assert result.stdout.strip() == shown_output("setup/verify.md", "verify-unreachable")
+    assert result.stdout.strip() == shown_output(
+        "setup/verify.md", "verify-unreachable"
+    )
     assert "secret" not in result.stdout.replace("***", "")
 
 
 def test_main_reports_each_check(
-    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert verify.main() == 0
     assert capsys.readouterr().out.count("ok  ") == CHECKS
@@ -59,4 +65,6 @@ def test_main_reports_an_unusable_database(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://app:secret@127.0.0.1:1/app")
     assert verify.main() == 1
-    assert capsys.readouterr().out.strip() == shown_output("setup/verify.md", "verify-unreachable")
+    assert capsys.readouterr().out.strip() == shown_output(
+        "setup/verify.md", "verify-unreachable"
+    )
