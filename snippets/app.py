@@ -9,9 +9,18 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    status,
+)
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from snippets.database import (
@@ -25,23 +34,32 @@ from snippets.models import User
 from snippets.schemas import UserCreate, UserRead, UserUpdate
 from snippets.settings import Settings
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Created here, not at import: the engine belongs to the loop that serves the app.
-    engine = create_engine(Settings())
-    try:
-        await init_db(engine)
-        app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
-        yield
-    finally:
-        await close_db(engine)
-
-
-app = FastAPI(title="Async PostgreSQL guide: reference app", lifespan=lifespan)
-
 DbSession = Annotated[AsyncSession, Depends(get_db)]
+router = APIRouter()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; without `settings`, they are read from the environment at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Created at startup, not at import: an engine belongs to the event loop that
+        # serves the app, and each start (in tests, many) gets its own.
+        config = settings or Settings()
+        engine = create_engine(config)
+        try:
+            await init_db(engine, create_tables=config.db_create_tables)
+            app.state.engine = engine
+            app.state.session_factory = create_session_factory(engine)
+            yield
+        finally:
+            await close_db(engine)
+
+    app = FastAPI(title="Async PostgreSQL guide: reference app", lifespan=lifespan)
+    app.include_router(router)
+    return app
+
+
 # --8<-- [end:lifespan]
 
 
@@ -53,7 +71,7 @@ async def get_user_or_404(session: AsyncSession, user_id: int) -> User:
     return user
 
 
-@app.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
 async def create_user(body: UserCreate, session: DbSession) -> User:
     user = User(email=body.email, name=body.name)
     session.add(user)
@@ -68,7 +86,7 @@ async def create_user(body: UserCreate, session: DbSession) -> User:
     return user
 
 
-@app.get("/users", response_model=list[UserRead])
+@router.get("/users", response_model=list[UserRead])
 async def list_users(
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -80,12 +98,12 @@ async def list_users(
     return result.all()
 
 
-@app.get("/users/{user_id}", response_model=UserRead)
+@router.get("/users/{user_id}", response_model=UserRead)
 async def read_user(user_id: int, session: DbSession) -> User:
     return await get_user_or_404(session, user_id)
 
 
-@app.patch("/users/{user_id}", response_model=UserRead)
+@router.patch("/users/{user_id}", response_model=UserRead)
 async def update_user(user_id: int, body: UserUpdate, session: DbSession) -> User:
     user = await get_user_or_404(session, user_id)
     user.name = body.name
@@ -93,7 +111,7 @@ async def update_user(user_id: int, body: UserUpdate, session: DbSession) -> Use
     return user
 
 
-@app.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_user(user_id: int, session: DbSession) -> None:
     await session.delete(await get_user_or_404(session, user_id))
     await session.commit()
@@ -103,17 +121,25 @@ async def delete_user(user_id: int, session: DbSession) -> None:
 
 
 # --8<-- [start:health]
-@app.get("/health")
+@router.get("/health")
 async def health(request: Request, response: Response) -> dict[str, str]:
+    """Readiness: can this process get a connection and run a query right now?"""
     engine: AsyncEngine = request.app.state.engine
     try:
         # A load balancer waits for this answer; a hung server must not hang the check.
         async with asyncio.timeout(5), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (OSError, DBAPIError) as exc:
+    # OSError covers refused connections and asyncio's TimeoutError; SQLAlchemyError
+    # covers driver errors and a full pool (sqlalchemy.exc.TimeoutError).
+    except (OSError, SQLAlchemyError) as exc:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "unavailable", "database": type(exc).__name__}
     return {"status": "ok", "database": engine.dialect.name}
 
 
 # --8<-- [end:health]
+
+
+# --8<-- [start:app]
+app = create_app()
+# --8<-- [end:app]

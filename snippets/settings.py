@@ -45,10 +45,32 @@ def to_async_url(value: object) -> URL:
             f"use one of: {', '.join(sorted(ASYNC_DRIVERS))}"
         )
     url = url.set(drivername=driver)
-    if driver == "postgresql+asyncpg" and "sslmode" in url.query:
-        # asyncpg calls libpq's `sslmode` option `ssl` and rejects the libpq name.
+    if driver == "postgresql+asyncpg":
+        url = _asyncpg_query(url)
+    return url
+
+
+# URL options asyncpg accepts as text; libpq's others would fail at the first connect.
+ASYNCPG_URL_OPTIONS = {
+    "host",
+    "ssl",
+    "target_session_attrs",
+    "prepared_statement_cache_size",
+}
+
+
+def _asyncpg_query(url: URL) -> URL:
+    if "sslmode" in url.query:
+        # libpq's `sslmode` is asyncpg's `ssl`, with the same values.
         url = url.difference_update_query(["sslmode"]).update_query_dict(
             {"ssl": url.query["sslmode"]}
+        )
+    unsupported = sorted(set(url.query) - ASYNCPG_URL_OPTIONS)
+    if unsupported:
+        raise ValueError(
+            f"DATABASE_URL option(s) {', '.join(unsupported)}: asyncpg does not take "
+            "these from a URL; remove them, or pass the asyncpg equivalent in "
+            "create_engine()'s connect_args"
         )
     return url
 
@@ -68,6 +90,8 @@ class Settings(BaseSettings):
 
     database_url: AsyncDatabaseURL = make_url("sqlite+aiosqlite:///./app.db")
     db_echo: bool = False
+    # Convenient in development; in production, create the schema with migrations.
+    db_create_tables: bool = True
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_pool_timeout: float = 30.0

@@ -6,9 +6,10 @@ import logging
 import sys
 
 from httpx import ASGITransport, AsyncClient
+from pydantic import ValidationError
 from sqlalchemy import text
 
-from snippets.app import app
+from snippets.app import create_app
 from snippets.database import DatabaseUnavailableError, close_db, create_engine
 from snippets.settings import Settings
 
@@ -39,29 +40,34 @@ async def echo_logs_sql(settings: Settings) -> bool:
 
 async def verify(settings: Settings) -> list[tuple[str, bool]]:
     """The seed's checklist, run instead of ticked."""
-    results = []
-    transport = ASGITransport(app=app)
-    # Entering the lifespan connects and creates the tables, or raises a clear error.
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=transport, base_url="http://app") as client,
-    ):
-        results.append(("app starts without connection errors", True))
-        users = await client.get("/users")
-        results.append(
-            ("GET /users answers (an empty list is fine)", users.status_code == 200)
-        )
-        health = await client.get("/health")
-        results.append(("GET /health answers 200", health.status_code == 200))
-    results.append(("SQL echo shows queries", await echo_logs_sql(settings)))
-    return results
+    app = create_app(settings)
+    # A failing route answers 500, as it would to a real client, instead of raising.
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        # Entering the lifespan connects (and creates tables) or raises a clear error.
+        async with (
+            app.router.lifespan_context(app),
+            AsyncClient(transport=transport, base_url="http://app") as client,
+        ):
+            users = await client.get("/users")
+            health = await client.get("/health")
+    except DatabaseUnavailableError as exc:
+        return [(f"app starts without connection errors: {exc}", False)]
+    return [
+        ("app starts without connection errors", True),
+        ("GET /users answers (an empty list is fine)", users.status_code == 200),
+        ("GET /health answers 200", health.status_code == 200),
+        ("with DB_ECHO=true, the engine logs its SQL", await echo_logs_sql(settings)),
+    ]
 
 
 def main() -> int:
     try:
-        results = asyncio.run(verify(Settings()))
-    except DatabaseUnavailableError as exc:
-        results = [(f"app starts without connection errors: {exc}", False)]
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"FAIL settings: {exc}")
+        return 1
+    results = asyncio.run(verify(settings))
     for check, passed in results:
         print(f"{'ok  ' if passed else 'FAIL'} {check}")
     return 0 if all(passed for _, passed in results) else 1

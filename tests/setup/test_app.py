@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager, contextmanager
 import httpx
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import URL, func, select
+from sqlalchemy import URL, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from snippets.app import app
+from snippets.app import DbSession, app, create_app
 from snippets.models import User
 from snippets.settings import Settings
 from tests import postgres
@@ -199,3 +201,91 @@ async def test_health_gives_up_after_five_seconds_when_postgres_hangs(
     assert hung.json() == {"status": "unavailable", "database": "TimeoutError"}
     assert 5 <= waited < 10
     assert (await own_client.get("/health")).status_code == 200
+
+
+async def test_create_app_uses_the_settings_it_is_given(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:secret@127.0.0.1:1/app")
+    given = create_app(Settings(database_url=database_url))
+    async with (
+        given.router.lifespan_context(given),
+        AsyncClient(
+            transport=ASGITransport(app=given), base_url="http://app"
+        ) as client,
+    ):
+        assert (await client.get("/health")).status_code == 200
+
+
+async def test_a_failing_route_is_rolled_back_by_get_db(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing = create_app(settings)
+    rolled_back: list[bool] = []
+    original = AsyncSession.rollback
+
+    async def spy(self: AsyncSession) -> None:
+        rolled_back.append(self.in_transaction())
+        await original(self)
+
+    monkeypatch.setattr(AsyncSession, "rollback", spy)
+
+    @failing.post("/fail")
+    async def fail(session: DbSession) -> None:
+        session.add(User(email="a@example.com", name="A"))
+        await session.flush()
+        raise RuntimeError("boom")
+
+    transport = ASGITransport(app=failing, raise_app_exceptions=False)
+    async with (
+        failing.router.lifespan_context(failing),
+        AsyncClient(transport=transport, base_url="http://app") as client,
+    ):
+        assert (await client.post("/fail")).status_code == 500
+        # get_db's own rollback ran, on the session's open transaction.
+        assert rolled_back == [True]
+        async with failing.state.session_factory() as session:
+            assert await session.scalar(select(func.count()).select_from(User)) == 0
+        assert failing.state.engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_health_is_503_when_the_pool_is_exhausted(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url, db_pool_size=1, db_max_overflow=0, db_pool_timeout=1
+    )
+    busy = create_app(settings)
+    async with (
+        busy.router.lifespan_context(busy),
+        AsyncClient(transport=ASGITransport(app=busy), base_url="http://app") as client,
+    ):
+        async with busy.state.engine.connect():  # the only connection is taken
+            full = await client.get("/health")
+        assert full.status_code == 503
+        assert full.json() == {"status": "unavailable", "database": "TimeoutError"}
+        assert (await client.get("/health")).status_code == 200
+
+
+async def test_pre_ping_survives_a_restart_between_two_checks(
+    own_client: AsyncClient, own_server: postgres.EmbeddedServer
+) -> None:
+    own_server.pause()
+    own_server.resume()
+    # The pooled connection died with the old server; pre-ping replaces it unnoticed.
+    assert (await own_client.get("/health")).status_code == 200
+
+
+async def test_without_pre_ping_the_first_query_after_a_restart_fails(
+    own_server: postgres.EmbeddedServer,
+) -> None:
+    engine = create_async_engine(own_server.url, pool_pre_ping=False)
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    own_server.pause()
+    own_server.resume()
+    with pytest.raises(
+        DBAPIError, match="connection was closed in the middle of operation"
+    ):
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    await engine.dispose()

@@ -88,6 +88,21 @@ async def test_init_db_creates_the_tables_and_is_repeatable(settings: Settings) 
     assert names == {"users", "posts", "tags", "post_tags", "comments"}
 
 
+async def test_table_creation_can_be_turned_off(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DB_CREATE_TABLES", "false")
+    settings = Settings()
+    engine = create_engine(settings)
+    await init_db(engine, create_tables=settings.db_create_tables)
+    async with engine.connect() as connection:
+        names = await connection.run_sync(
+            lambda sync: sync.dialect.get_table_names(sync)
+        )
+    await close_db(engine)
+    assert names == []
+
+
 async def test_unreachable_server_is_a_clear_startup_error() -> None:
     engine = create_engine(
         Settings(database_url="postgresql://app:s3cret@127.0.0.1:1/shop")

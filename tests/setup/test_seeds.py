@@ -260,3 +260,25 @@ def test_a_module_level_engine_fails_on_a_second_event_loop(database_url: str) -
     assert "attached to a different loop" in result.stdout.splitlines()[0], (
         result.stderr
     )
+
+
+def test_a_plain_string_setting_shows_the_password() -> None:
+    from pydantic_settings import BaseSettings
+
+    class SeedSettings(BaseSettings):  # the seed's field type
+        DATABASE_URL: str
+        DEBUG: bool = False
+
+    seed = SeedSettings(DATABASE_URL="postgresql+asyncpg://app:secret@db/shop")
+    assert "secret" in repr(seed)
+    assert "secret" not in repr(
+        Settings(database_url="postgresql://app:secret@db/shop")
+    )
+
+
+def test_asyncpg_waits_60_seconds_to_connect_by_default() -> None:
+    import inspect
+
+    import asyncpg
+
+    assert inspect.signature(asyncpg.connect).parameters["timeout"].default == 60

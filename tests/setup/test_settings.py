@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from snippets.settings import Settings, to_async_url
 
@@ -103,3 +104,34 @@ def test_password_never_appears_in_repr_str_or_logs(
         assert SECRET not in shown
         assert "***" in shown
     assert settings.database_url.password == SECRET  # the engine still gets it
+
+
+@pytest.mark.parametrize(
+    "option", ["channel_binding=require", "connect_timeout=10", "options=-c%20x%3Dy"]
+)
+def test_libpq_only_url_options_are_refused_at_startup(option: str) -> None:
+    name = option.split("=")[0]
+    with pytest.raises(
+        ValidationError, match=f"DATABASE_URL option\\(s\\) {name}: asyncpg"
+    ):
+        Settings(database_url=f"postgresql://app:{SECRET}@db.example.com/shop?{option}")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"sslmode": "disable"},
+        {"ssl": "disable"},
+        {"target_session_attrs": "any"},
+        {"prepared_statement_cache_size": "0"},
+    ],
+)
+async def test_every_accepted_url_option_connects(
+    database_url: str, options: dict[str, str]
+) -> None:
+    url = make_url(database_url).update_query_dict(options)
+    engine = create_async_engine(Settings(database_url=url).database_url)
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT 1")) == 1
+    await engine.dispose()

@@ -68,3 +68,31 @@ def test_main_reports_an_unusable_database(
     assert capsys.readouterr().out.strip() == shown_output(
         "setup/verify.md", "verify-unreachable"
     )
+
+
+def test_main_reports_bad_settings_as_a_failure(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:secret@db:54x2/app")
+    assert verify.main() == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL settings: 1 validation error for Settings")
+    assert "secret" not in out
+
+
+async def test_verify_uses_the_settings_it_is_given(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The environment names an unusable database; the argument names a good one.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:secret@127.0.0.1:1/app")
+    results = await verify.verify(Settings(database_url=database_url))
+    assert all(passed for _, passed in results), results
+
+
+async def test_verify_reports_missing_tables_instead_of_crashing(
+    database_url: str,
+) -> None:
+    settings = Settings(database_url=database_url, db_create_tables=False)
+    results = dict(await verify.verify(settings))
+    assert results["app starts without connection errors"] is True
+    assert results["GET /users answers (an empty list is fine)"] is False
