@@ -12,6 +12,7 @@ from sqlalchemy.pool import QueuePool
 from snippets.database import DatabaseUnavailableError, close_db, create_engine, init_db
 from snippets.settings import Settings
 from tests import postgres
+from tests.docs_examples import ROOT
 from tests.pages import shown_output, shown_table
 
 KNOB_TO_POOL = {
@@ -20,6 +21,7 @@ KNOB_TO_POOL = {
     "pool_timeout": lambda pool: pool.timeout(),
     "pool_recycle": lambda pool: pool._recycle,
     "pool_pre_ping": lambda pool: pool._pre_ping,
+    "pool_use_lifo": lambda pool: pool._pool.use_lifo,
 }
 
 
@@ -60,7 +62,14 @@ def test_pool_settings_come_from_the_environment(
     monkeypatch.setenv("DB_POOL_TIMEOUT", "2.5")
     monkeypatch.setenv("DB_POOL_RECYCLE", "60")
     pool = create_engine(Settings()).pool
-    assert [read(pool) for read in KNOB_TO_POOL.values()] == [3, 0, 2.5, 60, True]
+    assert [read(pool) for read in KNOB_TO_POOL.values()] == [
+        3,
+        0,
+        2.5,
+        60,
+        True,
+        False,
+    ]
 
 
 async def test_sqlite_enforces_foreign_keys(engine: AsyncEngine, backend: str) -> None:
@@ -153,3 +162,15 @@ async def test_wrong_password_is_a_clear_startup_error_without_the_password(
     )
     shown = message.replace(location, "HOST/postgres")
     assert shown == shown_output("setup/verify.md", "wrong-password")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_postgres_default_max_connections_is_as_the_page_says(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        default = await connection.scalar(
+            text("SELECT boot_val FROM pg_settings WHERE name = 'max_connections'")
+        )
+    page = (ROOT / "docs" / "setup" / "engine-and-sessions.md").read_text()
+    assert f"PostgreSQL allows {default} by default" in " ".join(page.split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import selectinload
 
@@ -79,3 +79,21 @@ async def test_many_to_many_loads_both_ways(engine: AsyncEngine) -> None:
         )
         assert tag is not None
         assert [post.title for post in tag.posts] == ["a"]
+
+
+async def test_updated_at_is_not_touched_by_other_programs_sql(
+    engine: AsyncEngine,
+) -> None:
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    async with create_session_factory(engine)() as session:
+        user = User(email="ada@example.com", name="Ada")
+        session.add(user)
+        await session.flush()
+        user.updated_at = long_ago
+        await session.commit()
+        # Another program's UPDATE, in plain SQL:
+        await session.execute(text("UPDATE users SET name = 'Ada L.'"))
+        await session.commit()
+        session.expunge_all()
+        row = (await session.execute(select(User.name, User.updated_at))).one()
+    assert row == ("Ada L.", long_ago)

@@ -3,22 +3,26 @@ pages make in prose: each is reproduced here on the pinned versions."""
 
 from __future__ import annotations
 
+import asyncio
 import collections.abc
 import subprocess
 import sys
 import typing
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, make_url, text
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func, make_url, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedAsDataclass, mapped_column
 from sqlalchemy.schema import CreateTable
 
 from snippets.settings import Settings
+from tests.docs_examples import ROOT
 from tests.pages import shown_output
 
 
@@ -142,13 +146,22 @@ async def test_async_with_already_closes_the_session(tmp_path: Path) -> None:
 
 
 def test_seed_timestamps_are_without_time_zone() -> None:
-    column = Column(
-        "created_at", DateTime()
-    )  # the seed's Mapped[datetime] maps to this
-    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), column)
-    assert "created_at TIMESTAMP WITHOUT TIME ZONE" in str(
-        CreateTable(table).compile(dialect=postgresql.dialect())
-    )
+    class Base(MappedAsDataclass, DeclarativeBase):
+        pass
+
+    class TimestampMixin(MappedAsDataclass):  # the seed's, verbatim
+        created_at: Mapped[datetime] = mapped_column(insert_default=func.now())
+        updated_at: Mapped[datetime] = mapped_column(
+            insert_default=func.now(), onupdate=func.now()
+        )
+
+    class Item(TimestampMixin, Base):
+        __tablename__ = "items"
+        id: Mapped[int] = mapped_column(primary_key=True, init=False)
+
+    ddl = str(CreateTable(Item.__table__).compile(dialect=postgresql.dialect()))
+    assert "created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL" in ddl
+    assert "updated_at TIMESTAMP WITHOUT TIME ZONE NOT NULL" in ddl
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
@@ -282,3 +295,87 @@ def test_asyncpg_waits_60_seconds_to_connect_by_default() -> None:
     import asyncpg
 
     assert inspect.signature(asyncpg.connect).parameters["timeout"].default == 60
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_seeds_unique_naming_collides_on_postgres(database_url: str) -> None:
+    from sqlalchemy import String, UniqueConstraint
+
+    metadata = MetaData(naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s"})
+    Table(
+        "memberships",
+        metadata,
+        Column("user_id", Integer),
+        Column("team_id", Integer),
+        Column("role", String),
+        UniqueConstraint("user_id", "team_id"),
+        UniqueConstraint("user_id", "role"),
+    )
+    engine = create_async_engine(Settings(database_url=database_url).database_url)
+    with pytest.raises(
+        DBAPIError, match='relation "uq_memberships_user_id" already exists'
+    ):
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+    await engine.dispose()
+
+
+MISSING_GREENLET_WARNING = """
+import asyncio, sys
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from snippets.database import close_db, create_engine, init_db
+from snippets.models import User
+from snippets.settings import Settings
+
+
+async def main() -> None:
+    engine = create_engine(Settings(database_url=sys.argv[1]))
+    await init_db(engine)
+    async with async_sessionmaker(engine)() as session:
+        user = User(email="ada@example.com", name="Ada")
+        session.add(user)
+        await session.commit()
+        try:
+            user.name
+        except Exception as exc:
+            print(type(exc).__name__)
+    await close_db(engine)
+
+
+asyncio.run(main())
+"""
+
+
+def test_missing_greenlet_leaves_the_warning_the_page_mentions(
+    database_url: str,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", MISSING_GREENLET_WARNING, database_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # (Under -X dev, asyncio's debug mode, SQLite raises MissingGreenlet unwrapped.)
+    assert result.stdout.strip() in {"StatementError", "MissingGreenlet"}
+    warning = "RuntimeWarning: coroutine 'Connection.cursor' was never awaited"
+    assert warning in result.stderr
+    page = (ROOT / "docs" / "setup" / "engine-and-sessions.md").read_text()
+    assert warning.split(": ", 1)[1] in page
+
+
+def test_a_refused_connection_is_not_an_operational_error() -> None:
+    # The seed says to "check for OperationalError"; asyncpg raises the OS error itself.
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_async_engine("postgresql+asyncpg://app:secret@127.0.0.1:1/app")
+
+    async def connect() -> None:
+        try:
+            async with engine.connect():
+                pass
+        finally:
+            await engine.dispose()
+
+    with pytest.raises(ConnectionRefusedError) as raised:
+        asyncio.run(connect())
+    assert not isinstance(raised.value, OperationalError)
