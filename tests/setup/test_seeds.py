@@ -346,6 +346,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_missing_greenlet_leaves_the_warning_the_page_mentions(
     database_url: str,
 ) -> None:
