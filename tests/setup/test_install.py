@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import subprocess
 import sys
+import tomllib
 from importlib.metadata import version
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.docs_examples import ROOT
 from tests.pages import shown_output, shown_table
 
 
@@ -63,3 +67,19 @@ def test_without_greenlet_the_first_await_fails_as_shown() -> None:
     assert result.stderr.strip().splitlines()[-1] == shown_output(
         "setup/index.md", "missing-greenlet"
     )
+
+
+def test_install_line_names_exactly_the_runtime_dependencies() -> None:
+    page = (ROOT / "docs" / "setup" / "index.md").read_text()
+    line = next(line for line in page.splitlines() if line.startswith("pip install "))
+    named = {word.strip('"').split("[")[0] for word in line.split()[2:]}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {re.split(r"[\[=<>]", dep)[0] for dep in project["dependencies"]}
+    # The install line is for the reader's app: alembic comes with the migrations chapter, and
+    # pydantic with pydantic-settings.
+    assert named == runtime - {"alembic", "pydantic"}
+
+
+def test_fastapi_does_not_bring_httpx() -> None:
+    requires = importlib.metadata.requires("fastapi") or []
+    assert not [r for r in requires if r.startswith("httpx") and "extra" not in r]

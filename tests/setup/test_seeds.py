@@ -380,3 +380,19 @@ def test_a_refused_connection_is_not_an_operational_error() -> None:
     with pytest.raises(ConnectionRefusedError) as raised:
         asyncio.run(connect())
     assert not isinstance(raised.value, OperationalError)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_server_errors_are_dbapi_errors_wrapping_the_drivers_class(
+    database_url: str,
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    url = make_url(database_url).set(database="no_such_database")
+    engine = create_async_engine(url)
+    with pytest.raises(DBAPIError) as raised:
+        async with engine.connect():
+            pass
+    await engine.dispose()
+    assert not isinstance(raised.value, OperationalError)
+    assert type(raised.value.orig.__cause__).__name__ == "InvalidCatalogNameError"
