@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from snippets.database import create_session_factory
 from snippets.models import Comment, Post, Tag, User
+
+
+async def stored_user(session: AsyncSession) -> User:
+    user = User(email="ada@example.com", name="Ada")
+    session.add(user)
+    await session.flush()
+    return user
 
 
 async def test_timestamps_are_aware_utc_and_set_by_the_database(
@@ -37,9 +44,7 @@ async def test_aware_datetimes_in_other_zones_are_stored_as_the_same_instant(
         datetime.fromisoformat("2025-06-01T00:00+05:30").tzinfo
     )
     async with create_session_factory(engine)() as session:
-        user = User(email="ada@example.com", name="Ada")
-        session.add(user)
-        await session.flush()
+        user = await stored_user(session)
         user.created_at = elsewhere
         await session.commit()
         session.expunge_all()
@@ -86,9 +91,7 @@ async def test_updated_at_is_not_touched_by_other_programs_sql(
 ) -> None:
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
     async with create_session_factory(engine)() as session:
-        user = User(email="ada@example.com", name="Ada")
-        session.add(user)
-        await session.flush()
+        user = await stored_user(session)
         user.updated_at = long_ago
         await session.commit()
         # Another program's UPDATE, in plain SQL:
