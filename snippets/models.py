@@ -79,6 +79,7 @@ class TimestampMixin(MappedAsDataclass):
     )
     # Read both back with RETURNING in the same INSERT/UPDATE; otherwise updated_at is
     # expired after an UPDATE and reading it would need a lazy load (MissingGreenlet).
+    # A model that sets its own __mapper_args__ must repeat this key.
     __mapper_args__ = {"eager_defaults": True}
 
 
