@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -23,13 +24,13 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    *module_and_args: str, env: dict[str, str] | None = None
+    *module_and_args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> Iterator[subprocess.Popen[str]]:
     """`python -m MODULE ARGS...` with its output captured; stopped when the block ends."""
     process = subprocess.Popen(
         [sys.executable, "-m", *module_and_args],
         env={**os.environ, **(env or {})},
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

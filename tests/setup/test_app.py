@@ -6,6 +6,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -113,6 +114,18 @@ def test_uvicorn_serves_the_app(database_url: str, backend: str) -> None:
             .json()["info"]["title"]
             .startswith("Async")
         )
+
+
+def test_uvicorn_defaults_to_a_sqlite_file_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    port = free_port()
+    args = ("uvicorn", "snippets.app:app", "--port", str(port))
+    with serving(*args, cwd=tmp_path) as process:
+        health = wait_for(process, f"http://127.0.0.1:{port}/health")
+    assert health.json() == {"status": "ok", "database": "sqlite"}
+    assert (tmp_path / "app.db").is_file()
 
 
 def failed_startup(database_url: str) -> str:
