@@ -58,8 +58,7 @@ async def test_deleting_a_user_cascades_in_the_database(engine: AsyncEngine) -> 
     async with factory() as session:
         ada = User(email="ada@example.com", name="Ada")
         post = Post(title="t", author=ada, tags=[Tag(name="x")])
-        post.comments.append(Comment(body="c", post=post, author=ada))
-        session.add(ada)
+        session.add_all([ada, Comment(body="c", post=post, author=ada)])
         await session.commit()
         await session.delete(ada)
         await session.commit()
