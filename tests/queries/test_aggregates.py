@@ -1,0 +1,26 @@
+"""Claims on docs/queries/aggregates.md that the examples do not show by themselves."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, cast, func, select
+
+from snippets.models import Comment
+from snippets.sample import sample_db
+from snippets.settings import Settings
+
+
+async def test_cast_makes_the_sum_of_counts_an_int_on_both_backends(
+    settings: Settings,
+) -> None:
+    per_post = (
+        select(Comment.post_id, func.count().label("n"))
+        .group_by(Comment.post_id)
+        .subquery()
+    )
+    async with sample_db() as (_, sessions), sessions() as session:
+        plain = await session.scalar(select(func.sum(per_post.c.n)))
+        as_int = await session.scalar(select(cast(func.sum(per_post.c.n), Integer)))
+    assert plain == 3
+    assert type(plain).__name__ in {"int", "Decimal"}  # the page shows which is which
+    assert as_int == 3
+    assert type(as_int) is int
