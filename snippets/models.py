@@ -16,10 +16,12 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     MappedAsDataclass,
+    WriteOnlyMapped,
     mapped_column,
     relationship,
 )
@@ -62,7 +64,7 @@ class AwareDateTime(TypeDecorator[datetime]):
         return value
 
 
-class Base(MappedAsDataclass, DeclarativeBase, kw_only=True):
+class Base(AsyncAttrs, MappedAsDataclass, DeclarativeBase, kw_only=True):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: AwareDateTime()}
 
@@ -112,6 +114,11 @@ class User(TimestampMixin, Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    # A user's comments can be many: write_only never loads them all, it only adds and
+    # queries (see the loading chapter).
+    comments: WriteOnlyMapped[Comment] = relationship(
+        back_populates="author", init=False, passive_deletes=True
+    )
 
 
 class Post(TimestampMixin, Base):
@@ -132,6 +139,13 @@ class Post(TimestampMixin, Base):
         lazy="raise_on_sql",
     )
     comments: Mapped[list[Comment]] = relationship(
+        back_populates="post",
+        default_factory=list,
+        lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    reactions: Mapped[list[Reaction]] = relationship(
         back_populates="post",
         default_factory=list,
         lazy="raise_on_sql",
@@ -165,7 +179,48 @@ class Comment(TimestampMixin, Base):
     )
     body: Mapped[str] = mapped_column(Text)
     post: Mapped[Post] = relationship(back_populates="comments", lazy="raise_on_sql")
-    author: Mapped[User] = relationship(lazy="raise_on_sql")
+    author: Mapped[User] = relationship(back_populates="comments", lazy="raise_on_sql")
+
+
+class Reaction(Base):
+    """An association object: who reacted to which post, and how."""
+
+    __tablename__ = "reactions"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, init=False
+    )
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, init=False
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
+    post: Mapped[Post] = relationship(back_populates="reactions", lazy="raise_on_sql")
+
+
+class Category(Base):
+    """A tree: each category may have a parent category."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True, init=False)
+    name: Mapped[str] = mapped_column(String(50))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), init=False, index=True
+    )
+    parent: Mapped[Category | None] = relationship(
+        back_populates="children",
+        remote_side="Category.id",
+        default=None,
+        lazy="raise_on_sql",
+    )
+    children: Mapped[list[Category]] = relationship(
+        back_populates="parent",
+        default_factory=list,
+        lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 # --8<-- [end:domain]

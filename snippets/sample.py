@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from snippets.database import close_db, create_engine, create_session_factory, init_db
-from snippets.models import Comment, Post, Tag, User
+from snippets.models import Category, Comment, Post, Reaction, Tag, User
 from snippets.settings import Settings
 
 
-def sample_rows() -> list[User | Comment]:
-    """Ada wrote two posts, Grace one, Linus none; three comments; three tags."""
+def sample_rows() -> list[User | Comment | Reaction | Category]:
+    """Ada wrote two posts, Grace one, Linus none; three comments, three tags, two
+    reactions, and a small tree of categories."""
     ada = User(email="ada@example.com", name="Ada Lovelace")
     grace = User(email="grace@example.com", name="Grace Hopper")
     linus = User(email="linus@example.com", name="Linus Torvalds")
@@ -29,6 +30,15 @@ def sample_rows() -> list[User | Comment]:
         Comment(body="Fascinating.", post=engine, author=grace),
         Comment(body="Agreed.", post=engine, author=linus),
         Comment(body="Still runs banks.", post=cobol, author=linus),
+        Reaction(kind="insightful", user=grace, post=engine),
+        Reaction(kind="like", user=linus, post=engine),
+        Category(
+            name="Computing",
+            children=[
+                Category(name="Databases", children=[Category(name="PostgreSQL")]),
+                Category(name="Languages"),
+            ],
+        ),
     ]
 
 

@@ -94,7 +94,15 @@ async def test_init_db_creates_the_tables_and_is_repeatable(settings: Settings) 
             lambda sync: set(sync.dialect.get_table_names(sync))
         )
     await close_db(engine)
-    assert names == {"users", "posts", "tags", "post_tags", "comments"}
+    assert names == {
+        "users",
+        "posts",
+        "tags",
+        "post_tags",
+        "comments",
+        "reactions",
+        "categories",
+    }
 
 
 async def test_table_creation_can_be_turned_off(
