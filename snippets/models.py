@@ -182,6 +182,10 @@ class Comment(TimestampMixin, Base):
     author: Mapped[User] = relationship(back_populates="comments", lazy="raise_on_sql")
 
 
+# --8<-- [end:domain]
+
+
+# --8<-- [start:more_domain]
 class Reaction(Base):
     """An association object: who reacted to which post, and how."""
 
@@ -223,4 +227,4 @@ class Category(Base):
     )
 
 
-# --8<-- [end:domain]
+# --8<-- [end:more_domain]
