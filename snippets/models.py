@@ -107,17 +107,21 @@ class User(TimestampMixin, Base):
     # attribute, instead of attempting I/O that async code cannot do implicitly.
     # Posts live and die with their author: loaded ones are deleted by the ORM, unloaded
     # ones by the database's ON DELETE CASCADE (passive_deletes: no SELECT for them).
+    # repr=False: the dataclass repr would read relationships, which may not be loaded.
+    # order_by: a collection comes back in the same order on every backend.
     posts: Mapped[list[Post]] = relationship(
         back_populates="author",
         default_factory=list,
         lazy="raise_on_sql",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        repr=False,
+        order_by="Post.id",
     )
     # A user's comments can be many: write_only never loads them all, it only adds and
     # queries (see the loading chapter).
     comments: WriteOnlyMapped[Comment] = relationship(
-        back_populates="author", init=False, passive_deletes=True
+        back_populates="author", init=False, passive_deletes=True, repr=False
     )
 
 
@@ -129,14 +133,20 @@ class Post(TimestampMixin, Base):
         ForeignKey("users.id", ondelete="CASCADE"), init=False, index=True
     )
     title: Mapped[str] = mapped_column(String(200))
-    author: Mapped[User] = relationship(back_populates="posts", lazy="raise_on_sql")
+    author: Mapped[User] = relationship(
+        back_populates="posts", lazy="raise_on_sql", repr=False
+    )
     body: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(default=False)
+    # passive_deletes: deleting a post leaves its post_tags rows to ON DELETE CASCADE.
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tags,
         back_populates="posts",
         default_factory=list,
         lazy="raise_on_sql",
+        passive_deletes=True,
+        repr=False,
+        order_by="Tag.id",
     )
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post",
@@ -144,6 +154,8 @@ class Post(TimestampMixin, Base):
         lazy="raise_on_sql",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        repr=False,
+        order_by="Comment.id",
     )
     reactions: Mapped[list[Reaction]] = relationship(
         back_populates="post",
@@ -151,6 +163,8 @@ class Post(TimestampMixin, Base):
         lazy="raise_on_sql",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        repr=False,
+        order_by="Reaction.user_id",
     )
 
 
@@ -164,6 +178,8 @@ class Tag(Base):
         back_populates="tags",
         default_factory=list,
         lazy="raise_on_sql",
+        repr=False,
+        order_by="Post.id",
     )
 
 
@@ -178,8 +194,12 @@ class Comment(TimestampMixin, Base):
         ForeignKey("users.id", ondelete="CASCADE"), init=False, index=True
     )
     body: Mapped[str] = mapped_column(Text)
-    post: Mapped[Post] = relationship(back_populates="comments", lazy="raise_on_sql")
-    author: Mapped[User] = relationship(back_populates="comments", lazy="raise_on_sql")
+    post: Mapped[Post] = relationship(
+        back_populates="comments", lazy="raise_on_sql", repr=False
+    )
+    author: Mapped[User] = relationship(
+        back_populates="comments", lazy="raise_on_sql", repr=False
+    )
 
 
 # --8<-- [end:domain]
@@ -198,8 +218,10 @@ class Reaction(Base):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, init=False
     )
     kind: Mapped[str] = mapped_column(String(20))
-    user: Mapped[User] = relationship(lazy="raise_on_sql")
-    post: Mapped[Post] = relationship(back_populates="reactions", lazy="raise_on_sql")
+    user: Mapped[User] = relationship(lazy="raise_on_sql", repr=False)
+    post: Mapped[Post] = relationship(
+        back_populates="reactions", lazy="raise_on_sql", repr=False
+    )
 
 
 class Category(Base):
@@ -217,6 +239,7 @@ class Category(Base):
         remote_side="Category.id",
         default=None,
         lazy="raise_on_sql",
+        repr=False,
     )
     children: Mapped[list[Category]] = relationship(
         back_populates="parent",
@@ -224,6 +247,8 @@ class Category(Base):
         lazy="raise_on_sql",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        repr=False,
+        order_by="Category.id",
     )
 
 
