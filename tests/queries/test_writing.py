@@ -1,0 +1,69 @@
+"""Claims on docs/queries/writing.md that the examples do not show by themselves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from snippets.models import User
+from snippets.sample import sample_db
+from snippets.settings import Settings
+
+COUNT = select(func.count()).select_from(User)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize(("statement_first", "after_rollback"), [(True, 3), (False, 4)])
+async def test_copy_joins_the_transaction_only_after_a_first_statement(
+    settings: Settings, statement_first: bool, after_rollback: int
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        if statement_first:
+            await session.execute(text("SELECT 1"))
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(
+            "users", records=[("copy@example.com", "Copied")], columns=["email", "name"]
+        )
+        await session.rollback()
+        assert await session.scalar(COUNT) == after_rollback
+
+
+async def test_on_conflict_do_update_does_not_fire_onupdate(
+    settings: Settings, backend: str
+) -> None:
+    insert = {"sqlite": sqlite.insert, "postgres": postgresql.insert}[backend]
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    async with sample_db() as (_, sessions), sessions() as session:
+        ada = await session.get(User, 1)
+        assert ada is not None
+        ada.updated_at = long_ago
+        await session.commit()
+        statement = insert(User).values(email="ada@example.com", name="Ada K.")
+        statement = statement.on_conflict_do_update(
+            index_elements=[User.email], set_={"name": statement.excluded.name}
+        )
+        await session.execute(statement)
+        await session.commit()
+        session.expunge_all()
+        row = (
+            await session.execute(
+                select(User.name, User.updated_at).where(User.id == 1)
+            )
+        ).one()
+    assert row == ("Ada K.", long_ago)
+
+
+async def test_a_savepoint_that_opens_the_transaction_commits_on_sqlite(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        async with session.begin_nested():
+            session.add(User(email="alan@example.com", name="Alan Turing"))
+        await session.rollback()
+        kept = await session.scalar(COUNT)
+    # SQLite's driver begins its transaction late: RELEASE SAVEPOINT then commits.
+    assert kept == {"sqlite": 4, "postgres": 3}[backend]
