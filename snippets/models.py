@@ -79,8 +79,9 @@ class TimestampMixin(MappedAsDataclass):
     updated_at: Mapped[datetime] = mapped_column(
         init=False, server_default=func.now(), onupdate=func.now()
     )
-    # Read both back with RETURNING in the same INSERT/UPDATE; otherwise updated_at is
-    # expired after an UPDATE and reading it would need a lazy load (MissingGreenlet).
+    # Read both back with RETURNING in the same INSERT/UPDATE a flush sends; otherwise
+    # updated_at is expired after it and reading it would need a lazy load
+    # (MissingGreenlet). A bulk update() statement still expires it: refresh() after.
     # A model that sets its own __mapper_args__ must repeat this key.
     __mapper_args__ = {"eager_defaults": True}
 

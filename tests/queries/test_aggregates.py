@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Integer, cast, func, select
 
 from snippets.models import Comment
@@ -24,3 +25,21 @@ async def test_cast_makes_the_sum_of_counts_an_int_on_both_backends(
     assert type(plain).__name__ in {"int", "Decimal"}  # the page shows which is which
     assert as_int == 3
     assert type(as_int) is int
+
+
+async def test_postgres_refuses_an_ungrouped_column_that_sqlite_accepts(
+    settings: Settings, backend: str
+) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from snippets.models import Post, User
+
+    query = (
+        select(User.name, Post.title, func.count(Post.id)).join(Post).group_by(User.id)
+    )
+    async with sample_db() as (_, sessions), sessions() as session:
+        if backend == "sqlite":
+            assert len((await session.execute(query)).all()) == 2
+        else:
+            with pytest.raises(DBAPIError, match="must appear in the GROUP BY clause"):
+                await session.execute(query)

@@ -67,3 +67,22 @@ async def test_a_savepoint_that_opens_the_transaction_commits_on_sqlite(
         kept = await session.scalar(COUNT)
     # SQLite's driver begins its transaction late: RELEASE SAVEPOINT then commits.
     assert kept == {"sqlite": 4, "postgres": 3}[backend]
+
+
+async def test_a_bulk_update_expires_updated_at_on_loaded_objects(
+    settings: Settings,
+) -> None:
+    from sqlalchemy import update
+    from sqlalchemy.exc import MissingGreenlet, StatementError
+
+    from snippets.models import Post
+
+    async with sample_db() as (_, sessions), sessions() as session:
+        post = await session.get(Post, 1)
+        assert post is not None
+        await session.execute(update(Post).where(Post.id == 1).values(title="New"))
+        assert post.title == "New"  # synchronized
+        with pytest.raises((MissingGreenlet, StatementError)):
+            _ = post.updated_at  # expired: computed by the database
+        await session.refresh(post, ["updated_at"])
+        assert post.updated_at.tzinfo is not None

@@ -28,3 +28,23 @@ async def test_raise_on_sql_allows_a_many_to_one_already_in_the_session(
             author = post.author  # no error: the author is in the identity map
         assert author is ada
         assert sql == []
+
+
+async def test_without_passive_deletes_the_orm_selects_children_first(
+    settings: Settings,
+) -> None:
+    # docs/relationships/kinds.md: "Without passive_deletes, SQLAlchemy would first SELECT
+    # the posts". Checked on User.posts with passive_deletes switched off for one run.
+    prop = User.__mapper__.relationships["posts"]
+    async with sample_db() as (engine, sessions), sessions() as session:
+        ada = await session.get(User, 1)
+        prop.passive_deletes = False
+        try:
+            with log_sql(engine) as sql:
+                await session.delete(ada)
+                await session.flush()
+        finally:
+            prop.passive_deletes = True
+        await session.rollback()
+    assert sql[0].startswith("SELECT posts.")
+    assert sql[-1].startswith("DELETE FROM users")
