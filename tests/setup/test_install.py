@@ -47,21 +47,23 @@ async def test_postgres_server_version_is_the_documented_one(
     assert int(number) // 10000 == int(shown["PostgreSQL server"])
 
 
+# A fresh interpreter in which greenlet cannot be imported, as after `pip install sqlalchemy`.
+GREENLET_PROGRAM = (
+    "import sys; sys.modules['greenlet'] = None\n"
+    "import asyncio\n"
+    "from sqlalchemy import text\n"
+    "from sqlalchemy.ext.asyncio import create_async_engine\n"
+    "async def main():\n"
+    "    engine = create_async_engine('sqlite+aiosqlite://')\n"
+    "    async with engine.connect() as connection:\n"
+    "        await connection.execute(text('SELECT 1'))\n"
+    "asyncio.run(main())\n"
+)
+
+
 def test_without_greenlet_the_first_await_fails_as_shown() -> None:
-    # A fresh interpreter in which greenlet cannot be imported, as after `pip install sqlalchemy`.
-    program = (
-        "import sys; sys.modules['greenlet'] = None\n"
-        "import asyncio\n"
-        "from sqlalchemy import text\n"
-        "from sqlalchemy.ext.asyncio import create_async_engine\n"
-        "async def main():\n"
-        "    engine = create_async_engine('sqlite+aiosqlite://')\n"
-        "    async with engine.connect() as connection:\n"
-        "        await connection.execute(text('SELECT 1'))\n"
-        "asyncio.run(main())\n"
-    )
     result = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True
+        [sys.executable, "-c", GREENLET_PROGRAM], capture_output=True, text=True
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == shown_output(

@@ -1,0 +1,60 @@
+"""docs/mistakes/index.md: headings whose error is reproduced outside an inline block."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.docs_examples import ROOT
+from tests.setup.test_install import GREENLET_PROGRAM
+from tests.setup.test_seeds import UNDISPOSED
+
+PAGE = (ROOT / "docs" / "mistakes" / "index.md").read_text()
+
+
+def heading(anchor: str) -> str:
+    match = re.search(rf"^## `(.+?)`.*\{{#{anchor}\}}$", PAGE, re.M)
+    assert match, f"docs/mistakes/index.md has no heading with {{#{anchor}}}"
+    return match.group(1)
+
+
+def test_greenlet_heading_is_the_message() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", GREENLET_PROGRAM], capture_output=True, text=True
+    )
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(heading("missing-greenlet-extra"))
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_different_loop_heading_matches_the_error(database_url: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", UNDISPOSED, database_url, "second-loop"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    message = result.stdout.splitlines()[0]
+    assert re.search(
+        r"got Future <Future pending.*> attached to a different loop", message
+    )
+    assert heading("different-loop") == (
+        "RuntimeError: ... got Future <Future pending> attached to a different loop"
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_not_disposed_heading_matches_the_warning(database_url: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", UNDISPOSED, database_url, "forget"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert f"{heading('not-disposed')} <asyncpg.connection.Connection" in result.stderr
