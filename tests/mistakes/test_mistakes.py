@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.docs_examples import ROOT
 from tests.setup.test_install import GREENLET_PROGRAM
 from tests.setup.test_seeds import UNDISPOSED
+from tests.test_site import mkdocs_build
 
 PAGE = (ROOT / "docs" / "mistakes" / "index.md").read_text()
 
@@ -58,3 +61,19 @@ def test_not_disposed_heading_matches_the_warning(database_url: str) -> None:
         timeout=60,
     )
     assert f"{heading('not-disposed')} <asyncpg.connection.Connection" in result.stderr
+
+
+def test_the_site_search_index_finds_each_entry_by_its_error(tmp_path: Path) -> None:
+    result = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text())
+    sections = {doc["location"]: doc["title"] for doc in index["docs"]}
+    entries = re.findall(r"^## (.+?) \{#([a-z0-9-]+)\}$", PAGE, re.M)
+    assert len(entries) >= 17
+    for heading_text, anchor in entries:
+        title = sections.get(f"mistakes/#{anchor}")
+        assert title is not None, f"no search entry for mistakes/#{anchor}"
+        # The distinctive words of the error are searchable in the entry's title.
+        words = re.findall(r"[A-Za-z][A-Za-z_']{5,}", heading_text.replace("`", ""))
+        assert words
+        assert all(word in title for word in words[:4]), (anchor, title)
