@@ -12,7 +12,7 @@ import pytest
 
 from tests.docs_examples import ROOT
 from tests.setup.test_install import GREENLET_PROGRAM
-from tests.setup.test_seeds import UNDISPOSED
+from tests.setup.test_seeds import run_undisposed
 from tests.test_site import mkdocs_build
 
 PAGE = (ROOT / "docs" / "mistakes" / "index.md").read_text()
@@ -37,12 +37,7 @@ def test_greenlet_heading_is_the_message() -> None:
 
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_different_loop_heading_matches_the_error(database_url: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", UNDISPOSED, database_url, "second-loop"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_undisposed(database_url, "second-loop")
     message = result.stdout.splitlines()[0]
     assert re.search(
         r"got Future <Future pending.*> attached to a different loop", message
@@ -54,12 +49,7 @@ def test_different_loop_heading_matches_the_error(database_url: str) -> None:
 
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_not_disposed_heading_matches_the_warning(database_url: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-X", "dev", "-c", UNDISPOSED, database_url, "forget"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_undisposed(database_url, "forget", "-X", "dev")
     assert f"{heading('not-disposed')} <asyncpg.connection.Connection" in result.stderr
 
 

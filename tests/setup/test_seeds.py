@@ -241,18 +241,25 @@ gc.collect()
 """
 
 
+def run_undisposed(
+    database_url: str, mode: str, *flags: str
+) -> subprocess.CompletedProcess[str]:
+    """UNDISPOSED in a fresh interpreter: mode is dispose, forget or second-loop."""
+    return subprocess.run(
+        [sys.executable, *flags, "-c", UNDISPOSED, database_url, mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 @pytest.mark.parametrize("backend", ["postgres"])
 @pytest.mark.parametrize(("how", "left_open"), [("dispose", "0"), ("forget", "1")])
 def test_an_undisposed_engine_abandons_its_connections(
     database_url: str, how: str, left_open: str
 ) -> None:
     # -X dev shows the ResourceWarnings that a plain run hides.
-    result = subprocess.run(
-        [sys.executable, "-X", "dev", "-c", UNDISPOSED, database_url, how],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_undisposed(database_url, how, "-X", "dev")
     assert result.stdout.strip() == left_open
     warned = (
         "ResourceWarning: unclosed connection <asyncpg.connection.Connection"
@@ -264,12 +271,7 @@ def test_an_undisposed_engine_abandons_its_connections(
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_a_module_level_engine_fails_on_a_second_event_loop(database_url: str) -> None:
     # What a module-level engine meets when tests (or asyncio.run per job) start a new loop.
-    result = subprocess.run(
-        [sys.executable, "-c", UNDISPOSED, database_url, "second-loop"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_undisposed(database_url, "second-loop")
     assert "attached to a different loop" in result.stdout.splitlines()[0], (
         result.stderr
     )
