@@ -63,6 +63,13 @@ class EmbeddedServer:
         for process in [postmaster, *postmaster.children(recursive=True)]:
             process.send_signal(signal.SIGSTOP if frozen else signal.SIGCONT)
 
+    def set_and_restart(self, name: str, value: str) -> None:
+        """A server setting that needs a restart, such as max_connections."""
+        with (self.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write(f"\n{name} = {value}\n")
+        self.pause()
+        self.resume()
+
     def stop(self) -> None:
         self._server.cleanup()
 
