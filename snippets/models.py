@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     MetaData,
     String,
     Table,
@@ -100,6 +101,8 @@ post_tags = Table(
 
 class User(TimestampMixin, Base):
     __tablename__ = "users"
+    # Keyset pagination orders by (name, id): this index serves each page directly.
+    __table_args__ = (Index("ix_users_name_id", "name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, init=False)
     email: Mapped[str] = mapped_column(String(320), unique=True)

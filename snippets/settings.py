@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     db_pool_timeout: float = 30.0
     db_pool_recycle: int = 1800
+    # Migrations may run as a role that can change the schema; the app's role need not.
+    migrations_database_url: AsyncDatabaseURL | None = None
+
+    @property
+    def migrations_url(self) -> URL:
+        return self.migrations_database_url or self.database_url
 
 
 # --8<-- [end:settings]

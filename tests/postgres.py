@@ -129,6 +129,18 @@ async def admin_execute(*statements: str) -> None:
         await connection.close()
 
 
+async def execute_in(url: URL, *statements: str) -> None:
+    """Statements run as the administrator inside the database `url` names."""
+    connection = await asyncpg.connect(
+        _dsn(admin_url().set(database=url.database)), timeout=10
+    )
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
 async def admin_fetch(query: str, *args: object) -> list[asyncpg.Record]:
     connection = await asyncpg.connect(_dsn(admin_url()), timeout=10)
     try:

@@ -1,0 +1,81 @@
+"""Alembic's environment: migrations run on an async engine, through run_sync."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+from snippets.models import Base
+from snippets.settings import Settings
+
+config = context.config
+
+
+# --8<-- [start:run_migrations]
+def render_item(
+    kind: str, obj: object, autogen_context: AutogenContext
+) -> str | Literal[False]:
+    # A migration is frozen once written, but the models change: render the type
+    # the database sees (AwareDateTime -> DateTime(timezone=True)), not the app's.
+    if kind == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
+def run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        # The models' MetaData carries the naming convention, so autogenerate names
+        # every constraint and index the same way each time.
+        target_metadata=Base.metadata,
+        # SQLite cannot ALTER most things; batch mode rebuilds the table instead, and
+        # the same migration runs unchanged on PostgreSQL.
+        render_as_batch=True,
+        render_item=render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async_migrations() -> None:
+    settings = Settings()
+    # NullPool: a migration run is one connection, closed when it is done.
+    engine = create_async_engine(settings.migrations_url, poolclass=NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(run_migrations)
+    await engine.dispose()
+
+
+# --8<-- [end:run_migrations]
+
+
+# --8<-- [start:entry]
+def run_migrations_offline() -> None:
+    """`alembic upgrade head --sql`: write the SQL for review instead of running it."""
+    context.configure(
+        url=Settings().migrations_url,
+        target_metadata=Base.metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if context.is_offline_mode():
+    run_migrations_offline()
+elif connection is not None:
+    # Code that already has a connection inside a running event loop (the app's
+    # lifespan, a test fixture) passes it in: asyncio.run() cannot start a second loop.
+    run_migrations(connection)
+else:  # the alembic command line
+    asyncio.run(run_async_migrations())
+# --8<-- [end:entry]
