@@ -18,6 +18,9 @@ from snippets.database import close_db, create_engine, init_db
 from snippets.settings import Settings
 from tests import docs_examples, postgres
 
+# The testing chapter's fixtures (db_engine, db_session, client), used here as taught there.
+pytest_plugins = ["snippets.testing.fixtures"]
+
 _server: postgres.EmbeddedServer | None = None
 
 
@@ -74,6 +77,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 # --- backends -------------------------------------------------------------------------------
+
+
+# --8<-- [start:db_url_override]
+@pytest.fixture(scope="session", params=docs_examples.BACKENDS)
+def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Overrides the chapter's db_url: every test that uses db_session runs on both
+    backends, with one in-memory SQLite database and one PostgreSQL database per worker."""
+    if request.param == "sqlite":
+        yield "sqlite+aiosqlite://"
+        return
+    with postgres.temporary_database() as url:
+        yield url.render_as_string(hide_password=False)
+
+
+# --8<-- [end:db_url_override]
 
 
 @pytest.fixture(params=docs_examples.BACKENDS)

@@ -67,3 +67,13 @@ def test_the_site_search_index_finds_each_entry_by_its_error(tmp_path: Path) -> 
         words = re.findall(r"[A-Za-z][A-Za-z_']{5,}", heading_text.replace("`", ""))
         assert words
         assert all(word in title for word in words[:4]), (anchor, title)
+
+
+def test_every_entry_links_upstream() -> None:
+    entries = re.split(r"^## ", PAGE, flags=re.M)[1:]
+    missing = [
+        body.splitlines()[0]
+        for body in entries
+        if "{#" in body.splitlines()[0] and "<https://" not in body
+    ]
+    assert not missing, missing

@@ -32,15 +32,11 @@ async def running_app() -> AsyncIterator[AsyncClient]:
         yield client
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
-    async with running_app() as client:
-        yield client
+async def count_users(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(User)) or 0)
 
 
-async def count_users() -> int:
-    async with app.state.session_factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+# client and db_session are the testing chapter's fixtures (snippets/testing/fixtures.py).
 
 
 async def test_crud_round_trip(client: AsyncClient) -> None:
@@ -68,20 +64,20 @@ async def test_crud_round_trip(client: AsyncClient) -> None:
     ],
 )
 async def test_invalid_bodies_are_422_and_store_nothing(
-    client: AsyncClient, body: dict[str, str]
+    client: AsyncClient, db_session: AsyncSession, body: dict[str, str]
 ) -> None:
     assert (await client.post("/users", json=body)).status_code == 422
-    assert await count_users() == 0
+    assert await count_users(db_session) == 0
 
 
 async def test_duplicate_email_is_409_and_the_first_row_survives(
-    client: AsyncClient,
+    client: AsyncClient, db_session: AsyncSession
 ) -> None:
     body = {"email": "a@example.com", "name": "A"}
     assert (await client.post("/users", json=body)).status_code == 201
     assert (await client.post("/users", json=body)).status_code == 409
-    assert await count_users() == 1
-    # The session used by the failed request was rolled back and the pool is healthy.
+    assert await count_users(db_session) == 1
+    # The failed request's rollback undid only its own work.
     assert (
         await client.post("/users", json={**body, "email": "b@example.com"})
     ).status_code == 201

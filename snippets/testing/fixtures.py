@@ -1,0 +1,128 @@
+"""The fixtures of the testing chapter. tests/conftest.py loads this module as a plugin:
+
+pytest_plugins = ["snippets.testing.fixtures"]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from snippets.app import create_app
+from snippets.database import create_engine, get_db
+from snippets.models import Base
+from snippets.settings import Settings
+
+
+# --8<-- [start:db_url]
+@pytest.fixture(scope="session")
+def db_url() -> str:
+    """Where the tests' tables live: in-memory SQLite unless TEST_DATABASE_URL says."""
+    return os.environ.get("TEST_DATABASE_URL", "sqlite+aiosqlite://")
+
+
+# --8<-- [end:db_url]
+
+
+# --8<-- [start:test_engine]
+def create_test_engine(url: str) -> AsyncEngine:
+    settings = Settings(database_url=url)
+    if settings.database_url.get_backend_name() != "sqlite":
+        return create_engine(settings)
+    # StaticPool: every checkout gets the same connection, so an in-memory database
+    # (which lives and dies with its connection) is the same database for every session.
+    engine = create_async_engine(settings.database_url, poolclass=StaticPool)
+    event.listen(engine.sync_engine, "connect", _sqlite_connect)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+    # Python's sqlite3 driver delays BEGIN and commits on its own around SAVEPOINTs;
+    # SQLAlchemy's recipe: switch that off and emit BEGIN ourselves (_sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # as the app's engine does
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+# --8<-- [end:test_engine]
+
+
+# --8<-- [start:db_engine]
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def db_engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    """One engine and one set of tables for the whole test session."""
+    engine = create_test_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    yield engine
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.drop_all)
+    await engine.dispose()
+
+
+# --8<-- [end:db_engine]
+
+
+# --8<-- [start:db_session]
+@pytest_asyncio.fixture(loop_scope="session")
+async def db_session(db_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test.
+
+    The code under test may commit: with join_transaction_mode="create_savepoint" its
+    commit() and rollback() act on a SAVEPOINT, and the outer transaction undoes it all.
+    """
+    async with db_engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+# --8<-- [end:db_session]
+
+
+# --8<-- [start:client]
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(db_url: str, db_session: AsyncSession) -> AsyncIterator[AsyncClient]:
+    """The app, its lifespan running, every request using the test's db_session."""
+    app: FastAPI = create_app(Settings(database_url=db_url, db_create_tables=False))
+
+    async def the_test_session() -> AsyncIterator[AsyncSession]:
+        try:
+            yield db_session
+        except Exception:
+            await db_session.rollback()  # as get_db does; here it ends a SAVEPOINT
+            raise
+
+    app.dependency_overrides[get_db] = the_test_session
+    # ASGITransport does not run the lifespan; entering it here does, as uvicorn would.
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        yield client
+
+
+# --8<-- [end:client]
