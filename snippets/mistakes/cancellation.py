@@ -23,11 +23,12 @@ from snippets.settings import Settings
 
 Sessions = async_sessionmaker[AsyncSession]
 SLOW = text("SELECT pg_sleep(10)")
+GIVE_UP_AFTER = 0.25  # seconds
 
 
 # --8<-- [start:anyio_timeout]
-async def report_anyio(sessions: Sessions) -> None:
-    with anyio.move_on_after(0.05):  # a cancel scope: it cancels every await inside
+async def report_anyio(sessions: Sessions, seconds: float = GIVE_UP_AFTER) -> None:
+    with anyio.move_on_after(seconds):  # cancels every await inside, cleanup too
         async with sessions() as session:
             await session.execute(SLOW)
 
@@ -36,9 +37,9 @@ async def report_anyio(sessions: Sessions) -> None:
 
 
 # --8<-- [start:asyncio_timeout]
-async def report_asyncio(sessions: Sessions) -> None:
+async def report_asyncio(sessions: Sessions, seconds: float = GIVE_UP_AFTER) -> None:
     try:
-        async with asyncio.timeout(0.05):  # cancels once, so the cleanup can run
+        async with asyncio.timeout(seconds):  # cancels once; cleanup can run
             async with sessions() as session:
                 await session.execute(SLOW)
     except TimeoutError:
@@ -49,7 +50,7 @@ async def report_asyncio(sessions: Sessions) -> None:
 
 
 # --8<-- [start:command_timeout]
-# With connect_args={"command_timeout": 0.05}, asyncpg asks the server to cancel the
+# With connect_args={"command_timeout": 0.25}, asyncpg asks the server to cancel the
 # statement, then raises TimeoutError.
 async def report_with_command_timeout(sessions: Sessions) -> None:
     try:
@@ -69,22 +70,19 @@ async def sessions_left(
     url = Settings().database_url
     tagged = {"server_settings": {"application_name": name}, **connect_args}
     engine = create_async_engine(url, connect_args=tagged)
-    for _ in range(20):
+    for _ in range(10):
         await give_up(async_sessionmaker(engine))
     assert isinstance(engine.pool, QueuePool)  # create_async_engine's default pool
     checked_out = engine.pool.checkedout()
     probe = create_async_engine(url, poolclass=NullPool)
     async with probe.connect() as conn:
-        still_running = await conn.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE application_name = :name AND state = 'active'"
-            ),
-            {"name": name},
+        left_open = await conn.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :n"),
+            {"n": name},
         )
     await probe.dispose()
     await engine.dispose()
-    return f"{checked_out} checked out, {still_running} still running on the server"
+    return f"{checked_out} checked out, {left_open} left open on the server"
 
 
 async def main() -> None:
@@ -93,7 +91,7 @@ async def main() -> None:
     print(
         "command_timeout:    ",
         await sessions_left(
-            "command", report_with_command_timeout, command_timeout=0.05
+            "command", report_with_command_timeout, command_timeout=GIVE_UP_AFTER
         ),
     )
 
