@@ -24,23 +24,40 @@ def alembic_config() -> Config:
 
 # --8<-- [start:run_alembic]
 async def run_alembic(
-    engine: AsyncEngine, alembic_command: Callable[..., object], *args: str
+    engine: AsyncEngine,
+    alembic_command: Callable[..., object],
+    *args: str,
+    config: Config | None = None,
 ) -> None:
     """`await run_alembic(engine, command.upgrade, "head")`, inside a running loop."""
+    config = config or alembic_config()
 
     def run(connection: Connection) -> None:
-        config = alembic_config()
         config.attributes["connection"] = connection  # env.py: no asyncio.run()
         alembic_command(config, *args)
 
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Several workers starting at once: one migrates, the others wait, then
-            # find nothing left to do. The lock ends with the transaction.
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATIONS_LOCK}
-            )
-        await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by dropping it; with foreign keys on, ON
+            # DELETE CASCADE would empty every table that references it. SQLite only
+            # accepts this pragma outside a transaction.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                if not sqlite:
+                    # Several workers starting at once: one migrates, the others wait,
+                    # then find nothing left to do. The lock ends with the transaction.
+                    await connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": MIGRATIONS_LOCK},
+                    )
+                await connection.run_sync(run)
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:

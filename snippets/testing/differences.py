@@ -30,13 +30,18 @@ items = Table(
 )
 
 
-async def failure(conn: AsyncConnection, statement: str) -> str:
-    """The statement's outcome: 'accepted', or the driver's error class."""
+async def failure(
+    conn: AsyncConnection, statement: str, *, message: bool = False
+) -> str:
+    """The statement's outcome: 'accepted', or the driver's error class (or message)."""
     savepoint = await conn.begin_nested()
     try:
         await conn.execute(text(statement))
     except DBAPIError as exc:
         await savepoint.rollback()
+        if message:
+            # asyncpg's messages start with "<class '...'>: "; SQLite's do not.
+            return re.sub(r"^<class '[\w.]+'>: ", "", str(exc.orig).splitlines()[0])
         return f"error: {type(driver_error(exc)).__name__}"
     await savepoint.commit()
     return "accepted"
@@ -70,16 +75,9 @@ async def aware_datetime_round_trip(conn: AsyncConnection) -> str:
 
 
 async def unique_violation_message(conn: AsyncConnection) -> str:
-    await conn.execute(items.insert().values(code="dup"))
-    savepoint = await conn.begin_nested()
-    try:
-        await conn.execute(items.insert().values(code="dup"))
-    except DBAPIError as exc:
-        await savepoint.rollback()
-        # asyncpg's messages start with "<class '...'>: "; SQLite's do not.
-        return re.sub(r"^<class '[\w.]+'>: ", "", str(exc.orig).splitlines()[0])
-    await savepoint.commit()
-    return "accepted"
+    duplicate = "INSERT INTO probe_items (code) VALUES ('dup')"
+    await conn.execute(text(duplicate))
+    return await failure(conn, duplicate, message=True)
 
 
 async def on_conflict_do_nothing(conn: AsyncConnection) -> str:
