@@ -1,4 +1,4 @@
-"""A real PgBouncer (Debian's package) in transaction mode, in front of the test server."""
+"""A real PgBouncer (Debian's package) in front of the test server."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ def require() -> None:
 @contextmanager
 def transaction_pooler(server: URL) -> Iterator[URL]:
     """PgBouncer on a free loopback port, pool_mode=transaction, two server connections."""
+    with pooler(server, "transaction") as url:
+        yield url
+
+
+@contextmanager
+def pooler(server: URL, mode: str) -> Iterator[URL]:
+    """PgBouncer on a free loopback port in the given pool_mode, two server connections."""
     require()
     port = free_port()
     work = Path(tempfile.mkdtemp(prefix="guide-pgbouncer-"))
@@ -47,7 +54,7 @@ def transaction_pooler(server: URL) -> Iterator[URL]:
         "[pgbouncer]\n"
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = trust\nauth_file = {work / 'users.txt'}\n"
-        "pool_mode = transaction\ndefault_pool_size = 2\n"
+        f"pool_mode = {mode}\ndefault_pool_size = 2\n"
         f"logfile = {work / 'pgbouncer.log'}\npidfile = {work / 'pgbouncer.pid'}\n"
     )
     command = [BINARY, str(work / "pgbouncer.ini")]
