@@ -19,8 +19,10 @@ from fastapi import (
     Response,
     status,
 )
+from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from snippets.database import (
@@ -31,6 +33,7 @@ from snippets.database import (
     init_db,
 )
 from snippets.models import User
+from snippets.pooling.observe import pool_numbers
 from snippets.schemas import UserCreate, UserRead, UserUpdate
 from snippets.settings import Settings
 
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Async PostgreSQL guide: reference app", lifespan=lifespan)
     app.include_router(router)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
     return app
 
 
@@ -137,7 +141,27 @@ async def health(request: Request, response: Response) -> dict[str, str]:
     return {"status": "ok", "database": engine.dialect.name}
 
 
+@router.get("/health/pool")
+async def pool_health(request: Request) -> dict[str, int]:
+    """This process's pool, for dashboards and for spotting sessions left open."""
+    return pool_numbers(request.app.state.engine)
+
+
 # --8<-- [end:health]
+
+
+# --8<-- [start:overload]
+async def pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
+    # Every connection stayed busy for pool_timeout seconds: the process is overloaded.
+    # 503 with Retry-After tells clients and load balancers to retry, not to give up.
+    return JSONResponse(
+        {"detail": "database busy, retry shortly"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "1"},
+    )
+
+
+# --8<-- [end:overload]
 
 
 # --8<-- [start:app]

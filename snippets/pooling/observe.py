@@ -30,7 +30,8 @@ def count_pool_events(engine: AsyncEngine) -> Counter[str]:
 def pool_numbers(engine: AsyncEngine) -> dict[str, int]:
     """The numbers behind pool.status(), for a log line or a metrics endpoint."""
     pool = engine.pool
-    assert isinstance(pool, QueuePool)  # the default for PostgreSQL engines
+    if not isinstance(pool, QueuePool):  # NullPool and StaticPool keep no such numbers
+        return {}
     return {
         "size": pool.size(),
         "checked_out": pool.checkedout(),
