@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
@@ -67,20 +67,33 @@ async def run_sales(way: str, sales: int = 2) -> int:
     sessions = create_session_factory(engine)
     async with engine.begin() as conn:
         await conn.run_sync(DemoBase.metadata.create_all)
-    async with sessions.begin() as session:
-        session.add_all([Stock(id=1, quantity=10), VersionedStock(id=1, quantity=10)])
-    # Two connections ready in the pool, so that both sales read at once.
-    async with engine.connect(), engine.connect():
-        pass
-    async with sessions() as session:
+    try:
+        async with sessions.begin() as session:
+            session.add_all(
+                [Stock(id=1, quantity=10), VersionedStock(id=1, quantity=10)]
+            )
+        # Connections ready in the pool, so that the sales read at once.
+        async with engine.connect(), engine.connect():
+            pass
         if way == "version counter, retry":
-            await asyncio.gather(*(sell_one_versioned(sessions) for _ in range(sales)))
-            left = (await session.get_one(VersionedStock, 1)).quantity
+            outcomes = await asyncio.gather(
+                *(sell_one_versioned(sessions) for _ in range(sales)),
+                return_exceptions=True,
+            )
         else:
             lock = way == "with_for_update"
-            await asyncio.gather(*(sell_one(sessions, lock) for _ in range(sales)))
-            left = (await session.get_one(Stock, 1)).quantity
-    async with engine.begin() as conn:
-        await conn.run_sync(DemoBase.metadata.drop_all)
-    await close_db(engine)
-    return left
+            outcomes = await asyncio.gather(
+                *(sell_one(sessions, lock) for _ in range(sales)),
+                return_exceptions=True,
+            )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        table = "versioned_stock" if way == "version counter, retry" else "stock"
+        async with engine.connect() as conn:
+            left = await conn.scalar(text(f"SELECT quantity FROM {table} WHERE id = 1"))
+        return int(left or 0)
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(DemoBase.metadata.drop_all)
+        await close_db(engine)
