@@ -39,8 +39,13 @@ def transaction_pooler(server: URL) -> Iterator[URL]:
 
 
 @contextmanager
-def pooler(server: URL, mode: str) -> Iterator[URL]:
-    """PgBouncer on a free loopback port in the given pool_mode, two server connections."""
+def pooler(
+    server: URL, mode: str, tls: tuple[Path, Path] | None = None
+) -> Iterator[URL]:
+    """PgBouncer on a free loopback port in the given pool_mode, two server connections.
+
+    tls: (certificate chain, private key) files; clients must then connect with TLS.
+    """
     require()
     port = free_port()
     work = Path(tempfile.mkdtemp(prefix="guide-pgbouncer-"))
@@ -57,6 +62,16 @@ def pooler(server: URL, mode: str) -> Iterator[URL]:
         f"pool_mode = {mode}\ndefault_pool_size = 2\n"
         f"logfile = {work / 'pgbouncer.log'}\npidfile = {work / 'pgbouncer.pid'}\n"
     )
+    if tls:
+        for source, name in zip(tls, ("server.crt", "server.key"), strict=True):
+            shutil.copy(source, work / name)
+        (work / "server.key").chmod(0o600)
+        with (work / "pgbouncer.ini").open("a") as ini:
+            ini.write(
+                "client_tls_sslmode = require\n"
+                f"client_tls_cert_file = {work / 'server.crt'}\n"
+                f"client_tls_key_file = {work / 'server.key'}\n"
+            )
     command = [BINARY, str(work / "pgbouncer.ini")]
     if os.geteuid() == 0:
         shutil.chown(work, RUN_AS, RUN_AS)
