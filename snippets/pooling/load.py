@@ -3,8 +3,9 @@
     python -m snippets.pooling.load            # 50 clients, 10 s per variant
     python -m snippets.pooling.load --quick    # 10 clients, 1 s per variant
 
-Starts a private PostgreSQL (or uses DATABASE_URL), serves each variant with uvicorn on
-127.0.0.1, and writes results.json and load.svg to --out (default: docs/pooling/).
+Starts a private PostgreSQL (or uses DATABASE_URL), serves each variant with uvicorn
+on 127.0.0.1, and writes load-results.json and load.svg to --out (default:
+docs/pooling/; with --quick a temporary folder, so published results stay as they are).
 """
 
 from __future__ import annotations
@@ -264,11 +265,14 @@ def database() -> Iterator[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 clients, 1 s each")
-    parser.add_argument("--out", type=Path, default=Path("docs/pooling"))
+    parser.add_argument("--out", type=Path, help="default: docs/pooling, or a temp dir")
     args = parser.parse_args()
     clients, seconds = (10, 1.0) if args.quick else (50, 10.0)
+    # A quick run must not replace the published results.
+    quick_out = Path(tempfile.mkdtemp(prefix="load-quick-")) if args.quick else None
+    out = args.out or quick_out or Path("docs/pooling")
     with database() as url:
-        asyncio.run(run_and_write(url, clients, seconds, args.out))
+        asyncio.run(run_and_write(url, clients, seconds, out))
 
 
 if __name__ == "__main__":
