@@ -60,6 +60,20 @@ async def seed(url: str) -> str:
     return server_version
 
 
+async def peak_checked_out(base: str, stop: asyncio.Event) -> int | None:
+    """The most connections the app's pool lent out at once, from GET /health/pool;
+    None for variants without a pool to ask."""
+    peak = None
+    async with httpx.AsyncClient(base_url=base) as client:
+        while not stop.is_set():
+            response = await client.get("/health/pool")
+            if response.status_code == 404:
+                return None
+            peak = max(peak or 0, int(response.json()["checked_out"]))
+            await asyncio.sleep(0.02)
+    return peak
+
+
 async def count_connections(url: str, stop: asyncio.Event) -> int:
     """The most connections this database had open at once, sampled every 20 ms."""
     probe = create_async_engine(url, poolclass=NullPool)
@@ -152,9 +166,11 @@ async def measure(
         await drive(base, clients, min(1.0, seconds))  # warm-up, not counted
         stop = asyncio.Event()
         sampler = asyncio.create_task(count_connections(url, stop))
+        pool_sampler = asyncio.create_task(peak_checked_out(base, stop))
         result = await drive(base, clients, seconds)
         stop.set()
         result["peak_connections"] = await sampler
+        result["peak_checked_out"] = await pool_sampler
         return {"variant": variant, **result}
     finally:
         server.terminate()
@@ -196,13 +212,15 @@ def write_results(results: dict[str, Any], out: Path) -> None:
 
 def render_table(results: dict[str, Any]) -> str:
     lines = [
-        "| variant | requests/s | ratio | p50 ms | p99 ms | errors | peak conns |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| variant | requests/s | ratio | p50 ms | p99 ms | errors | peak checked out"
+        " | peak server conns |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in results["cases"]:
         lines.append(
             f"| {c['variant']} | {c['requests_per_s']:.0f} | {c['ratio']:.2f} x"
             f" | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | {c['errors']}"
+            f" | {'n/a' if c['peak_checked_out'] is None else c['peak_checked_out']}"
             f" | {c['peak_connections']} |"
         )
     return "\n".join(lines)

@@ -118,6 +118,13 @@ def test_a_loop_per_test_breaks_the_session_engine_on_postgres(
         assert "attached to a different loop" in result.stdout
 
 
+def test_sqlalchemy_picks_static_pool_for_in_memory_aiosqlite() -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import StaticPool
+
+    assert isinstance(create_async_engine("sqlite+aiosqlite://").pool, StaticPool)
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_the_test_engine_rolls_back_ddl_on_sqlite(database_url: str) -> None:
     """The table's last row: with the recipe's hooks, SQLite DDL is transactional too."""
