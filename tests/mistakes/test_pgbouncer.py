@@ -48,8 +48,12 @@ async def test_default_engine_fails_with_the_shown_error(
     cause = raised.value.orig.__cause__
     first_line = str(cause).splitlines()[0]
     message = f"{type(cause).__name__}: {first_line}"
-    shown = shown_output("mistakes/index.md", "pgbouncer-prepared-statement")
-    assert re.sub(r"__asyncpg_stmt_\w+__", "__asyncpg_stmt_N__", message) == shown
+    normalised = re.sub(r"__asyncpg_stmt_\w+__", "__asyncpg_stmt_N__", message)
+    # Both pages show it: the mistakes entry and the PgBouncer page.
+    assert normalised == shown_output(
+        "mistakes/index.md", "pgbouncer-prepared-statement"
+    )
+    assert normalised == shown_output("pooling/pgbouncer.md", "pgbouncer-asyncpg-error")
 
 
 @pytest.mark.parametrize("backend", ["postgres"])

@@ -57,19 +57,31 @@ def outcomes(result: subprocess.CompletedProcess[str]) -> list[str]:
     ]
 
 
+EXAMPLE_TESTS = [
+    "test_signing_up_stores_a_user",
+    "test_the_next_test_starts_empty",
+    "test_a_commit_in_the_code_under_test_is_undone",
+    "test_and_the_one_after_that_too",
+    "test_listing_shows_exactly_this_tests_users",
+]
+
+
+def expected(first: str, rest: str) -> list[str]:
+    """The outcome lines: the first example test's state, then the state of the others."""
+    states = [first] + [rest] * (len(EXAMPLE_TESTS) - 1)
+    return [
+        f"{state} {EXAMPLES}::{name}"
+        for state, name in zip(states, EXAMPLE_TESTS, strict=True)
+    ]
+
+
 def test_no_row_leaks_from_one_test_into_the_next(
     database_url: str, backend: str
 ) -> None:
     # SQLite: the fixture's default, in-memory. PostgreSQL: TEST_DATABASE_URL, as in CI.
     result = run_examples(database_url if backend == "postgres" else None)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert outcomes(result) == [
-        f"PASSED {EXAMPLES}::test_signing_up_stores_a_user",
-        f"PASSED {EXAMPLES}::test_the_next_test_starts_empty",
-        f"PASSED {EXAMPLES}::test_a_commit_in_the_code_under_test_is_undone",
-        f"PASSED {EXAMPLES}::test_and_the_one_after_that_too",
-        f"PASSED {EXAMPLES}::test_listing_shows_exactly_this_tests_users",
-    ]
+    assert outcomes(result) == expected("PASSED", "PASSED")
 
 
 def test_without_the_outer_transaction_rows_leak(
@@ -78,25 +90,13 @@ def test_without_the_outer_transaction_rows_leak(
     result = run_examples(
         database_url if backend == "postgres" else None, naive="no-outer-transaction"
     )
-    assert outcomes(result) == [
-        f"PASSED {EXAMPLES}::test_signing_up_stores_a_user",
-        f"FAILED {EXAMPLES}::test_the_next_test_starts_empty",
-        f"FAILED {EXAMPLES}::test_a_commit_in_the_code_under_test_is_undone",
-        f"FAILED {EXAMPLES}::test_and_the_one_after_that_too",
-        f"FAILED {EXAMPLES}::test_listing_shows_exactly_this_tests_users",
-    ]
+    assert outcomes(result) == expected("PASSED", "FAILED")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_without_the_sqlite_recipe_a_commit_leaks_on_sqlite(backend: str) -> None:
     result = run_examples(None, naive="no-sqlite-recipe")
-    assert outcomes(result) == [
-        f"PASSED {EXAMPLES}::test_signing_up_stores_a_user",
-        f"FAILED {EXAMPLES}::test_the_next_test_starts_empty",
-        f"FAILED {EXAMPLES}::test_a_commit_in_the_code_under_test_is_undone",
-        f"FAILED {EXAMPLES}::test_and_the_one_after_that_too",
-        f"FAILED {EXAMPLES}::test_listing_shows_exactly_this_tests_users",
-    ]
+    assert outcomes(result) == expected("PASSED", "FAILED")
 
 
 def test_a_loop_per_test_breaks_the_session_engine_on_postgres(
