@@ -1,0 +1,173 @@
+"""The built site in a real browser: Debian's Chromium, driven by Playwright.
+
+Skipped with a reason where Chromium is absent; .ci/run installs it, and under CI a missing
+browser fails instead. Screenshots go to build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.docs_examples import ROOT
+from tests.servers import free_port, serving, wait_for
+from tests.test_site import mkdocs_build
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    port = free_port()
+    with serving(
+        "http.server", "--bind", "127.0.0.1", "--directory", str(site), str(port)
+    ) as process:
+        url = f"http://127.0.0.1:{port}/"
+        wait_for(process, url)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        reason = "Chromium is not installed here (.ci/run installs Debian's chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}, and CI must not skip it")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object, site_url: str) -> Iterator[object]:
+    """A page that records console errors, failed requests and requests leaving the site."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error" and page.problems.append(f"console: {msg.text}")
+        ),
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
+    page.on(
+        "request",
+        lambda request: (
+            request.url.startswith((site_url, "data:", "blob:"))
+            or page.problems.append(f"left the site: {request.url}")
+        ),
+    )
+    yield page
+    context.close()
+
+
+def test_home_page_renders_offline_with_no_console_errors(
+    page: object, site_url: str
+) -> None:
+    page.goto(site_url)  # type: ignore[attr-defined]
+    assert "Async PostgreSQL" in page.title()  # type: ignore[attr-defined]
+    assert page.locator("article h1").first.is_visible()  # type: ignore[attr-defined]
+    page.goto(site_url + "mistakes/")  # type: ignore[attr-defined]
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_search_finds_the_mistakes_entry_by_its_error(
+    page: object, site_url: str
+) -> None:
+    page.goto(site_url)  # type: ignore[attr-defined]
+    page.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
+    search = page.locator("input.md-search__input")  # type: ignore[attr-defined]
+    results = page.locator("li.md-search-result__item a")  # type: ignore[attr-defined]
+    # The index loads in a web worker; a query typed before it is ready finds nothing, so
+    # type it again until results appear (a reader would, too).
+    for _attempt in range(20):
+        search.fill("")
+        search.press_sequentially("MissingGreenlet")
+        try:
+            results.first.wait_for(timeout=3000)
+            break
+        except Exception:
+            continue
+    links = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    # Links carry the highlight query: mistakes/?h=missinggreenlet#missing-greenlet-...
+    assert any(
+        "/mistakes/?" in (link or "")
+        and (link or "").endswith("#missing-greenlet-lazy-load")
+        for link in links
+    ), links
+
+
+def test_a_content_tab_switches_every_linked_tab_on_the_page(
+    page: object, site_url: str
+) -> None:
+    page.goto(site_url + "queries/reading/")  # type: ignore[attr-defined]
+    postgres_tabs = page.locator(".tabbed-labels label", has_text="PostgreSQL")  # type: ignore[attr-defined]
+    assert postgres_tabs.count() >= 2
+    postgres_tabs.first.click()
+    # Linked tabs: every tab set on the page now shows its PostgreSQL tab.
+    for i in range(postgres_tabs.count()):
+        radio_id = postgres_tabs.nth(i).get_attribute("for")
+        assert page.locator(f"input[id='{radio_id}']").is_checked()  # type: ignore[attr-defined]
+
+
+def test_the_copy_button_copies_code_without_the_output_lines(
+    browser: object, site_url: str
+) -> None:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    page.goto(site_url + "setup/engine-and-sessions/")
+    block = page.locator("article .highlight", has_text="#>").first
+    shown = block.locator("code").inner_text()
+    assert "#> AsyncAdaptedQueuePool" in shown
+    block.hover()
+    block.locator(
+        "button.md-code__button[data-md-type=copy], button.md-clipboard"
+    ).first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    context.close()
+    assert "print(type(engine.pool).__name__)" in copied
+    assert "#>" not in copied
+    expected = [
+        line for line in shown.splitlines() if not line.lstrip().startswith("#>")
+    ]
+    assert copied.rstrip("\n").splitlines() == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "height"), [("phone", 390, 844), ("desktop", 1440, 900)]
+)
+def test_screenshots_at_phone_and_desktop_width(
+    browser: object, site_url: str, name: str, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(site_url + "mistakes/")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"mistakes-{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    context.close()
+    assert path.stat().st_size > 10_000
