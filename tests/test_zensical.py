@@ -1,0 +1,55 @@
+"""The same mkdocs.yml builds with Zensical, the successor of Material for MkDocs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.docs_examples import ROOT
+
+ZENSICAL = Path(sys.executable).parent / "zensical"
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The files a build reads, so that Zensical's .cache/ and site/ stay out of the tree."""
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path)
+    for folder in ("docs", "snippets", "tests"):
+        shutil.copytree(
+            ROOT / folder,
+            tmp_path / folder,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    return tmp_path
+
+
+def zensical_build(project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ZENSICAL), "build", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_site_builds_with_zensical_in_strict_mode(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    result = zensical_build(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No issues found" in result.stdout + result.stderr
+    for page in ("index.html", "mistakes/index.html", "pooling/load/index.html"):
+        assert (project / "site" / page).is_file(), page
+    # Zensical's search index sits at the site root (MkDocs: search/search_index.json).
+    assert (project / "site" / "search.json").is_file()
+
+
+def test_zensical_strict_fails_on_a_broken_link(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    with (project / "docs" / "index.md").open("a") as page:
+        page.write("\n[broken](missing-page.md)\n")
+    result = zensical_build(project)
+    assert result.returncode != 0
+    assert "page does not exist" in result.stdout + result.stderr
