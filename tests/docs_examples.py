@@ -13,6 +13,7 @@ prove that code and test_integrity.py proves the include resolves, so it is not 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,20 @@ from pathlib import Path
 from pytest_examples import CodeExample, find_examples
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_project(target: Path, *folders: str) -> Path:
+    """pyproject.toml, mkdocs.yml and the given folders, copied into `target`: for commands
+    that write into the project (autogenerate, Zensical's .cache/, site/)."""
+    for name in ("pyproject.toml", "mkdocs.yml"):
+        shutil.copy(ROOT / name, target)
+    for folder in folders:
+        shutil.copytree(
+            ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return target
+
+
 DOCS = ROOT / "docs"
 BACKENDS = ("sqlite", "postgres")
 ATTRIBUTES = {"backend", "skip"}

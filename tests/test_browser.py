@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.docs_examples import ROOT
 from tests.servers import free_port, serving, wait_for
@@ -45,13 +46,12 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         reason = "Chromium is not installed here (.ci/run installs Debian's chromium)"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}, and CI must not skip it")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -60,23 +60,25 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object, site_url: str) -> Iterator[object]:
+def problems() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, site_url: str, problems: list[str]) -> Iterator[Page]:
     """A page that records console errors, failed requests and requests leaving the site."""
-    context = browser.new_context()  # type: ignore[attr-defined]
+    context = browser.new_context()
     page = context.new_page()
-    page.problems = []
     page.on(
         "console",
-        lambda msg: (
-            msg.type == "error" and page.problems.append(f"console: {msg.text}")
-        ),
+        lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"),
     )
-    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on(
         "request",
         lambda request: (
             request.url.startswith((site_url, "data:", "blob:"))
-            or page.problems.append(f"left the site: {request.url}")
+            or problems.append(f"left the site: {request.url}")
         ),
     )
     yield page
@@ -84,22 +86,22 @@ def page(browser: object, site_url: str) -> Iterator[object]:
 
 
 def test_home_page_renders_offline_with_no_console_errors(
-    page: object, site_url: str
+    page: Page, site_url: str, problems: list[str]
 ) -> None:
-    page.goto(site_url)  # type: ignore[attr-defined]
-    assert "Async PostgreSQL" in page.title()  # type: ignore[attr-defined]
-    assert page.locator("article h1").first.is_visible()  # type: ignore[attr-defined]
-    page.goto(site_url + "mistakes/")  # type: ignore[attr-defined]
-    assert page.problems == []  # type: ignore[attr-defined]
+    page.goto(site_url)
+    assert "Async PostgreSQL" in page.title()
+    assert page.locator("article h1").first.is_visible()
+    page.goto(site_url + "mistakes/")
+    assert problems == []
 
 
 def test_search_finds_the_mistakes_entry_by_its_error(
-    page: object, site_url: str
+    page: Page, site_url: str
 ) -> None:
-    page.goto(site_url)  # type: ignore[attr-defined]
-    page.locator("label.md-search__icon, .md-search__input").first.click()  # type: ignore[attr-defined]
-    search = page.locator("input.md-search__input")  # type: ignore[attr-defined]
-    results = page.locator("li.md-search-result__item a")  # type: ignore[attr-defined]
+    page.goto(site_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    search = page.locator("input.md-search__input")
+    results = page.locator("li.md-search-result__item a")
     # The index loads in a web worker; a query typed before it is ready finds nothing, so
     # type it again until results appear (a reader would, too).
     for _attempt in range(20):
@@ -120,24 +122,22 @@ def test_search_finds_the_mistakes_entry_by_its_error(
 
 
 def test_a_content_tab_switches_every_linked_tab_on_the_page(
-    page: object, site_url: str
+    page: Page, site_url: str
 ) -> None:
-    page.goto(site_url + "queries/reading/")  # type: ignore[attr-defined]
-    postgres_tabs = page.locator(".tabbed-labels label", has_text="PostgreSQL")  # type: ignore[attr-defined]
+    page.goto(site_url + "queries/reading/")
+    postgres_tabs = page.locator(".tabbed-labels label", has_text="PostgreSQL")
     assert postgres_tabs.count() >= 2
     postgres_tabs.first.click()
     # Linked tabs: every tab set on the page now shows its PostgreSQL tab.
     for i in range(postgres_tabs.count()):
         radio_id = postgres_tabs.nth(i).get_attribute("for")
-        assert page.locator(f"input[id='{radio_id}']").is_checked()  # type: ignore[attr-defined]
+        assert page.locator(f"input[id='{radio_id}']").is_checked()
 
 
 def test_the_copy_button_copies_code_without_the_output_lines(
-    browser: object, site_url: str
+    browser: Browser, site_url: str
 ) -> None:
-    context = browser.new_context(  # type: ignore[attr-defined]
-        permissions=["clipboard-read", "clipboard-write"]
-    )
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(site_url + "setup/engine-and-sessions/")
     block = page.locator("article .highlight", has_text="#>").first
@@ -161,9 +161,9 @@ def test_the_copy_button_copies_code_without_the_output_lines(
     ("name", "width", "height"), [("phone", 390, 844), ("desktop", 1440, 900)]
 )
 def test_screenshots_at_phone_and_desktop_width(
-    browser: object, site_url: str, name: str, width: int, height: int
+    browser: Browser, site_url: str, name: str, width: int, height: int
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(site_url + "mistakes/")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.docs_examples import ROOT
+from tests.docs_examples import copy_project
 
 ZENSICAL = Path(sys.executable).parent / "zensical"
-
-
-def project_copy(tmp_path: Path) -> Path:
-    """The files a build reads, so that Zensical's .cache/ and site/ stay out of the tree."""
-    for name in ("mkdocs.yml", "pyproject.toml"):
-        shutil.copy(ROOT / name, tmp_path)
-    for folder in ("docs", "snippets", "tests"):
-        shutil.copytree(
-            ROOT / folder,
-            tmp_path / folder,
-            ignore=shutil.ignore_patterns("__pycache__"),
-        )
-    return tmp_path
 
 
 def zensical_build(project: Path) -> subprocess.CompletedProcess[str]:
@@ -36,7 +22,7 @@ def zensical_build(project: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_site_builds_with_zensical_in_strict_mode(tmp_path: Path) -> None:
-    project = project_copy(tmp_path)
+    project = copy_project(tmp_path, "docs", "snippets", "tests")
     result = zensical_build(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No issues found" in result.stdout + result.stderr
@@ -47,7 +33,7 @@ def test_the_site_builds_with_zensical_in_strict_mode(tmp_path: Path) -> None:
 
 
 def test_zensical_strict_fails_on_a_broken_link(tmp_path: Path) -> None:
-    project = project_copy(tmp_path)
+    project = copy_project(tmp_path, "docs", "snippets", "tests")
     with (project / "docs" / "index.md").open("a") as page:
         page.write("\n[broken](missing-page.md)\n")
     result = zensical_build(project)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.database import close_db, create_engine
 from snippets.migrations.sqlite_batch import make_user_name_optional
-from snippets.migrations.startup import alembic_config, run_alembic, upgrade_to_head
+from snippets.migrations.startup import run_alembic, upgrade_to_head
 from snippets.settings import Settings
-from tests.docs_examples import ROOT
-from tests.migrations.test_migrations import alembic_cli
+from tests.docs_examples import copy_project
+from tests.migrations.test_migrations import alembic_cli, config_with_versions_in
 from tests.pages import shown_output
 
 MIGRATION_0003 = """
@@ -110,16 +108,12 @@ async def test_run_alembic_rebuilds_without_losing_rows(
     with_a_post: AsyncEngine, tmp_path: Path
 ) -> None:
     (tmp_path / "0003_users_name_optional.py").write_text(MIGRATION_0003)
-    config = alembic_config()
-    versions = Path(config.get_main_option("script_location") or "") / "versions"
-    config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", f"{versions}{os.pathsep}{tmp_path}")
+    config = config_with_versions_in(tmp_path)
     await run_alembic(with_a_post, command.upgrade, "head", config=config)
     assert await name_is_nullable(with_a_post)
     assert await count_posts(with_a_post) == 1
-    async with (
-        with_a_post.connect() as conn
-    ):  # the pooled connection has its foreign keys back
+    # The pooled connection has its foreign keys back.
+    async with with_a_post.connect() as conn:
         if conn.dialect.name == "sqlite":
             assert await conn.scalar(sa.text("PRAGMA foreign_keys")) == 1
 
@@ -127,12 +121,7 @@ async def test_run_alembic_rebuilds_without_losing_rows(
 async def test_the_command_line_rebuilds_without_losing_rows(
     with_a_post: AsyncEngine, database_url: str, tmp_path: Path
 ) -> None:
-    shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    shutil.copytree(
-        ROOT / "snippets",
-        tmp_path / "snippets",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    copy_project(tmp_path, "snippets")
     versions = tmp_path / "snippets" / "migrations" / "versions"
     (versions / "0003_users_name_optional.py").write_text(MIGRATION_0003)
     result = alembic_cli(
