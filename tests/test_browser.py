@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.docs_examples import ROOT
-from tests.servers import free_port, serving, wait_for
-from tests.test_site import mkdocs_build
+from tests.servers import static_site
+from tests.test_site import EDIT_URI, SITE_PATH, mkdocs_build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -35,14 +35,10 @@ ARGS = [
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
-    port = free_port()
-    with serving(
-        "http.server", "--bind", "127.0.0.1", "--directory", str(site), str(port)
-    ) as process:
-        url = f"http://127.0.0.1:{port}/"
-        wait_for(process, url)
+    # Under the published site's path, with its 404 page, as GitHub Pages serves it.
+    with static_site(site, SITE_PATH) as url:
+        result = mkdocs_build(ROOT / "mkdocs.yml", site, site_url=url)
+        assert result.returncode == 0, result.stderr
         yield url
 
 
@@ -170,3 +166,70 @@ def test_screenshots_at_phone_and_desktop_width(
     page.screenshot(path=str(path), full_page=False)
     context.close()
     assert path.stat().st_size > 10_000
+
+
+def test_a_missing_page_gets_the_styled_404_page(
+    page: Page, site_url: str, problems: list[str]
+) -> None:
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
+    response = page.goto(site_url + "no/such/page/")
+    assert response is not None
+    assert response.status == 404
+    assert page.locator("article h1").inner_text() == "404 - Not found"
+    # Styled and navigable: the theme's stylesheet and the navigation loaded from the site.
+    assert page.locator(".md-header").evaluate(
+        "header => getComputedStyle(header).position"
+    ) in {"sticky", "fixed"}
+    assert page.locator("nav.md-nav--primary a", has_text="Common mistakes").count()
+    # Only the missing page itself failed (Chromium logs that 404 on the console too).
+    assert failed == [site_url + "no/such/page/"]
+    assert problems == [
+        "console: Failed to load resource: the server responded with a status of 404 "
+        "(Not Found)"
+    ]
+
+
+def test_instant_navigation_changes_page_without_reloading(
+    page: Page, site_url: str, problems: list[str]
+) -> None:
+    page.goto(site_url)
+    # Instant navigation takes over links once it has read the site's sitemap.xml.
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.loadedOnce = true")
+    page.locator("nav.md-nav--primary a", has_text="Common mistakes").first.click()
+    page.wait_for_url(site_url + "mistakes/")
+    assert page.locator("article h1").first.inner_text().startswith("Common mistakes")
+    # A full page load would have cleared the marker.
+    assert page.evaluate("window.loadedOnce") is True
+    assert problems == []
+
+
+def test_a_code_annotation_opens_its_note(page: Page, site_url: str) -> None:
+    page.goto(site_url + "pooling/")
+    block = page.locator("article .highlight", has_text="application_name").first
+    code = block.locator("pre > code").inner_text()
+    assert '"application_name": "api",' in code
+    assert "(1)!" not in code  # the marker comment becomes a button
+    block.locator(".md-annotation").first.click()
+    note = page.locator(".md-tooltip--active, .md-annotation__inner.md-tooltip").first
+    note.wait_for(state="visible")
+    assert "pg_stat_activity" in note.inner_text()
+
+
+def test_the_palette_toggle_switches_to_dark_and_back(
+    page: Page, site_url: str
+) -> None:
+    page.goto(site_url)
+    body = page.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    page.locator("label[title='Dark mode']").first.click()
+    assert body.get_attribute("data-md-color-scheme") == "slate"
+    page.locator("label[title='Light mode']").first.click()
+    assert body.get_attribute("data-md-color-scheme") == "default"
+
+
+def test_the_edit_link_opens_the_page_source(page: Page, site_url: str) -> None:
+    page.goto(site_url + "mistakes/")
+    edit = page.locator("article a.md-content__button[title='Edit this page']")
+    assert edit.get_attribute("href") == EDIT_URI + "mistakes/index.md"

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import yaml
 
 from tests.docs_examples import ROOT
 from tests.servers import free_port, serving, wait_for
 
+# The settings above the nav (below it, tags need MkDocs' own loader).
+CONFIG = yaml.safe_load((ROOT / "mkdocs.yml").read_text().split("\nnav:")[0])
+SITE_PATH = urlsplit(CONFIG["site_url"]).path
+EDIT_URI = CONFIG["edit_uri"]
 
-def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+
+def mkdocs_build(
+    config: Path, site: Path, site_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict`; with `site_url`, for that address instead of the configured one."""
+    cwd = config.parent
+    if site_url:
+        # As `mkdocs serve` does: the sitemap, which instant navigation reads, then names
+        # the address the site is really served from.
+        child = site.parent / f"{site.name}.mkdocs.yml"
+        child.write_text(
+            f"INHERIT: {config}\ndocs_dir: {cwd / 'docs'}\nsite_url: {site_url}\n"
+        )
+        config = child
     return subprocess.run(
         [
             sys.executable,
@@ -24,20 +47,24 @@ def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
             "-d",
             str(site),
         ],
-        cwd=config.parent,
+        cwd=cwd,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
     )
 
 
-def test_mkdocs_build_is_strict_clean(tmp_path: Path) -> None:
-    result = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
-    built = (
-        tmp_path / "site" / "setup" / "engine-and-sessions" / "index.html"
-    ).read_text()
+    return site
+
+
+def test_mkdocs_build_is_strict_clean(site: Path) -> None:
+    built = (site / "setup" / "engine-and-sessions" / "index.html").read_text()
     # The include was expanded: the page shows the function, not the --8<-- line.
     assert "create_session_factory" in built
     assert "--8&lt;--" not in built
@@ -61,10 +88,37 @@ def test_the_readme_serve_command_serves_the_site() -> None:
     port = free_port()
     args = ("mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}")
     with serving(*args, env={"NO_MKDOCS_2_WARNING": "1"}) as process:
-        home = wait_for(process, f"http://127.0.0.1:{port}/", seconds=60)
+        root = wait_for(process, f"http://127.0.0.1:{port}/", seconds=60)
+        # The README's address: the published site's path, which the root redirects to.
+        assert f"http://127.0.0.1:8000{SITE_PATH}" in (ROOT / "README.md").read_text()
+        assert root.headers["location"] == SITE_PATH
+        home = httpx.get(f"http://127.0.0.1:{port}{SITE_PATH}")
         assert home.status_code == 200
         assert (
             "<title>Async PostgreSQL with SQLAlchemy 2 and FastAPI</title>" in home.text
         )
-        page = wait_for(process, f"http://127.0.0.1:{port}/setup/models/")
+        page = httpx.get(f"http://127.0.0.1:{port}{SITE_PATH}setup/models/")
         assert "AwareDateTime" in page.text
+
+
+EDIT_LINK = re.compile(r'<a href="([^"]+)" title="Edit this page"')
+
+
+def test_every_page_links_to_its_source_for_editing(site: Path) -> None:
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 20
+    for page in pages:
+        if page.parent.name in {"search", "assets"}:
+            continue
+        links = EDIT_LINK.findall(page.read_text())
+        assert len(links) == 1, f"{page}: {len(links)} edit links"
+        assert links[0].startswith(EDIT_URI), links[0]
+        source = ROOT / "docs" / links[0].removeprefix(EDIT_URI)
+        assert source.is_file(), f"{page} edits {source}, which does not exist"
+
+
+def test_the_404_page_loads_its_assets_from_the_site_path(site: Path) -> None:
+    # Served for any missing address, so it cannot use relative links.
+    html = (site / "404.html").read_text()
+    assert f'href="{SITE_PATH}assets/stylesheets/' in html
+    assert 'href="assets/' not in html
