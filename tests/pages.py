@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from tests.docs_examples import DOCS, ROOT
 
@@ -27,12 +26,15 @@ def shown_output(path: str, name: str) -> str:
     )
 
 
-def all_output_markers() -> dict[str, Path]:
-    return {
-        match.group(1): path.relative_to(ROOT)
-        for path in DOCS.rglob("*.md")
-        for match in OUTPUT_MARKER.finditer(path.read_text())
-    }
+def all_output_markers() -> dict[str, str]:
+    """Output name -> `page:line` of its marker."""
+    markers = {}
+    for path in DOCS.rglob("*.md"):
+        text = path.read_text()
+        for match in OUTPUT_MARKER.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            markers[match.group(1)] = f"{path.relative_to(ROOT)}:{line}"
+    return markers
 
 
 def shown_table(path: str, name: str) -> list[dict[str, str]]:

@@ -48,5 +48,13 @@ def test_docs_example(
         eval_example.format(block.example)
         eval_example.run_print_update(block.example)
     else:
-        eval_example.lint(block.example)
-        eval_example.run_print_check(block.example)
+        try:
+            eval_example.lint(block.example)
+            eval_example.run_print_check(block.example)
+        except pytest.fail.Exception as failure:
+            pytest.fail(
+                f"{failure.msg}\n{block.location}: if the code is right and the shown "
+                "output or formatting is stale, rewrite the block with:\n"
+                f"    .venv/bin/pytest tests/test_docs.py --no-cov -k "
+                f"'{block.location}' --update-examples"
+            )

@@ -25,46 +25,94 @@ SECTION = re.compile(r"^\s*# --8<-- \[(start|end):([a-z0-9_]+)\]\s*$", re.M)
 FENCE = re.compile(r"^ *```+ *([^\s`{]*)", re.M)
 
 
-def includes() -> list[tuple[str, str]]:
-    """(page, include target) for every --8<-- line in the docs."""
-    return [
-        (display(path), match.group(1))
-        for path in sorted(DOCS.rglob("*.md"))
-        for match in INCLUDE.finditer(path.read_text())
-    ]
+def line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
-def sections(path: Path) -> set[str]:
+def includes(docs: Path = DOCS) -> list[tuple[str, str]]:
+    """(page:line, include target) for every --8<-- line in the docs."""
+    found: list[tuple[str, str]] = []
+    for path in sorted(docs.rglob("*.md")):
+        text = path.read_text()
+        found.extend(
+            (f"{display(path)}:{line_at(text, match.start(1))}", match.group(1))
+            for match in INCLUDE.finditer(text)
+        )
+    return found
+
+
+def sections(path: Path) -> dict[str, int]:
+    """Section name -> line of its start marker."""
     text = path.read_text()
-    starts = [name for kind, name in SECTION.findall(text) if kind == "start"]
-    ends = [name for kind, name in SECTION.findall(text) if kind == "end"]
-    assert sorted(starts) == sorted(ends), (
-        f"{display(path)}: every `# --8<-- [start:NAME]` needs a matching `# --8<-- [end:NAME]` "
-        f"(starts {starts}, ends {ends})"
-    )
-    return set(starts)
+    markers = [
+        (m.group(1), m.group(2), line_at(text, m.start()))
+        for m in SECTION.finditer(text)
+    ]
+    starts = {name: line for kind, name, line in markers if kind == "start"}
+    ends = {name: line for kind, name, line in markers if kind == "end"}
+    unmatched = [
+        f"{display(path)}:{line}: `# --8<-- [{kind}:{name}]` has no matching "
+        f"`# --8<-- [{'end' if kind == 'start' else 'start'}:{name}]`"
+        for kind, name, line in markers
+        if name not in (ends if kind == "start" else starts)
+    ]
+    assert not unmatched, "\n".join(unmatched)
+    return starts
 
 
 def snippet_modules() -> list[Path]:
     return sorted(p for p in SNIPPETS.rglob("*.py") if p.name != "__init__.py")
 
 
-def test_every_include_names_an_existing_section() -> None:
+def include_problems(docs: Path = DOCS) -> list[str]:
     problems = []
-    for page, target in includes():
+    for page, target in includes(docs):
         file, _, section = target.partition(":")
         if not section or section.isdigit() or re.fullmatch(r"[\d:-]+", section):
             problems.append(
-                f"{page}: {target!r} must name a section, e.g. {file}:engine"
+                f"{page}: {target!r} counts lines, which drift when the file changes; "
+                f"mark the code in {file} with `# --8<-- [start:NAME]` / "
+                f'`# --8<-- [end:NAME]` and include "{file}:NAME"'
             )
         elif not (ROOT / file).is_file():
-            problems.append(f"{page}: {target!r} names a file that does not exist")
+            problems.append(
+                f"{page}: {target!r} names {file}, which does not exist; fix the path, "
+                "or create the page, module and test with `python -m tests.scaffold`"
+            )
         elif section not in sections(ROOT / file):
             problems.append(
-                f"{page}: {target!r}: {file} has no `# --8<-- [start:{section}]` marker"
+                f"{page}: {target!r}: {file} has no section {section!r}; add "
+                f"`# --8<-- [start:{section}]` and `# --8<-- [end:{section}]` around "
+                f"the code in {file} (its sections: {sorted(sections(ROOT / file))})"
             )
+    return problems
+
+
+def test_every_include_names_an_existing_section() -> None:
+    problems = include_problems()
     assert not problems, "\n".join(problems)
     assert includes(), "no page includes a snippet: the include pattern is broken"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (
+            "snippets/database.py:nope",
+            "snippets/database.py has no section 'nope'; add `# --8<-- [start:nope]`",
+        ),
+        ("snippets/database.py:3:9", "counts lines, which drift"),
+        ("snippets/gone.py:engine", "which does not exist; fix the path"),
+    ],
+)
+def test_a_broken_include_names_the_page_line_and_the_fix(
+    tmp_path: Path, target: str, message: str
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(f'# Page\n\n```python\n--8<-- "{target}"\n```\n')
+    [problem] = include_problems(tmp_path)
+    assert problem.startswith(f"{display(page)}:4: ")
+    assert message in problem
 
 
 def test_every_snippet_module_and_section_is_shown() -> None:
@@ -75,12 +123,14 @@ def test_every_snippet_module_and_section_is_shown() -> None:
         names = sections(module)
         if not names:
             problems.append(
-                f"{rel}: no `# --8<-- [start:NAME]` section, so no page can show it"
+                f"{rel}:1: no `# --8<-- [start:NAME]` section, so no page can show it; "
+                "mark the code a page shows, or delete the module"
             )
         problems.extend(
-            f"{rel}: section {name!r} is shown on no page; include it with "
-            f'--8<-- "{rel}:{name}" or delete it'
-            for name in sorted(names)
+            f"{rel}:{line}: section {name!r} is shown on no page; add a python fence "
+            f'whose only line is --8<-- "{rel}:{name}" to a page in docs/, '
+            "or delete the section"
+            for name, line in sorted(names.items())
             if f"{rel}:{name}" not in shown
         )
     assert not problems, "\n".join(problems)
@@ -109,9 +159,9 @@ def test_every_shown_output_is_asserted_by_a_test() -> None:
         p.read_text() for p in TESTS.rglob("test_*.py") if p.name != "test_integrity.py"
     )
     unasserted = [
-        f"{path}: <!-- output: {name} --> is compared by no test; add a test that calls "
-        f'shown_output("...", "{name}")'
-        for name, path in pages.all_output_markers().items()
+        f"{where}: <!-- output: {name} --> is compared by no test; add a test in "
+        f'tests/ that produces the output and compares it with shown_output("...", "{name}")'
+        for name, where in pages.all_output_markers().items()
         if f'"{name}"' not in test_sources
     ]
     assert not unasserted, "\n".join(unasserted)
