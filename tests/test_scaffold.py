@@ -1,0 +1,108 @@
+"""The scaffold command creates a page, its snippet and its test that pass unchanged."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.docs_examples import ROOT, copy_project, inline_blocks
+from tests.scaffold import Scaffold, ScaffoldError, main
+
+NAV_ONLY = (ROOT / "mkdocs.yml").read_text().split("\nnav:\n")[1].split("\n\n")[0]
+
+
+def nav_after(scaffold: Scaffold) -> list[Any]:
+    nav = yaml.safe_load(scaffold.nav(f"nav:\n{NAV_ONLY}\n"))["nav"]
+    assert isinstance(nav, list)
+    return nav
+
+
+def test_a_page_joins_its_chapter_section() -> None:
+    nav = nav_after(Scaffold("queries", "upserts", "Upserts"))
+    [queries] = [entry["Queries"] for entry in nav if "Queries" in entry]
+    assert queries[-1] == {"Upserts": "queries/upserts.md"}
+    assert queries[0] == "queries/index.md"
+
+
+def test_a_one_page_chapter_becomes_a_section() -> None:
+    nav = nav_after(Scaffold("testing", "factories", "Factories"))
+    assert {
+        "Testing": ["testing/index.md", {"Factories": "testing/factories.md"}]
+    } in nav
+
+
+def test_a_new_chapter_goes_before_contributing() -> None:
+    nav = nav_after(Scaffold("recipes", "retry-loops", "Retry loops"))
+    assert nav[-2:] == [
+        {"Recipes": [{"Retry loops": "recipes/retry-loops.md"}]},
+        {"Contributing": "contributing.md"},
+    ]
+
+
+def test_existing_files_are_never_overwritten(tmp_path: Path) -> None:
+    copy_project(tmp_path)
+    page = tmp_path / "docs" / "queries" / "reading.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("mine")
+    with pytest.raises(ScaffoldError, match=r"docs/queries/reading\.md"):
+        Scaffold("queries", "reading", "Reading").write(tmp_path)
+    assert page.read_text() == "mine"
+    assert main(["queries/reading", "Reading", "--root", str(tmp_path)]) == 1
+
+
+def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None:
+    project = copy_project(tmp_path, "docs", "snippets", "tests")
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.scaffold", "recipes/retry-loops", "Retry loops"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "wrote snippets/recipes/retry_loops.py" in run.stdout
+    # In the copy: integrity (include resolves, section shown, snippet has a page), the
+    # page's example on both backends, the new test on both backends covering every line
+    # and branch of the new module, the strict site build, ruff and mypy --strict.
+    checks = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-o",
+            "addopts=",
+            "-n",
+            "2",
+            "-p",
+            "no:cacheprovider",
+            "--cov=snippets.recipes",
+            "--cov-branch",
+            "--cov-fail-under=100",
+            "tests/test_integrity.py",
+            "tests/test_docs.py",
+            "tests/recipes",
+            "tests/test_site.py::test_mkdocs_build_is_strict_clean",
+            "tests/test_quality.py",
+            "-k",
+            "not test_docs_example or docs/recipes/retry-loops.md",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert checks.returncode == 0, checks.stdout + checks.stderr
+    # One block more than this checkout has: the new page's, run on both backends.
+    blocks = len(inline_blocks()) + 1
+    assert (
+        f"docs examples: {blocks} blocks; sqlite 1 passed 0 failed; postgres 1 passed"
+        in checks.stdout
+    )
+    assert "Required test coverage of 100% reached" in checks.stdout
+    assert re.search(r"^=+ \d+ passed in [\d.]+s =+$", checks.stdout, re.M), (
+        checks.stdout[-2000:]
+    )
