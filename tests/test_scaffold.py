@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import yaml
 
 from tests.docs_examples import ROOT, copy_project, inline_blocks
 from tests.scaffold import Scaffold, ScaffoldError, main
+from tests.test_contributing import PYTEST_COMMANDS
 
 NAV_ONLY = (ROOT / "mkdocs.yml").read_text().split("\nnav:\n")[1].split("\n\n")[0]
 
@@ -58,14 +60,30 @@ def test_existing_files_are_never_overwritten(tmp_path: Path) -> None:
 
 def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None:
     project = copy_project(tmp_path, "docs", "snippets", "tests")
+    # The contributor guide's example, then the guide's commands for checking it.
     run = subprocess.run(
-        [sys.executable, "-m", "tests.scaffold", "recipes/retry-loops", "Retry loops"],
+        [sys.executable, "-m", "tests.scaffold", "queries/upserts", "Upserts"],
         cwd=project,
         capture_output=True,
         text=True,
     )
     assert run.returncode == 0, run.stderr
-    assert "wrote snippets/recipes/retry_loops.py" in run.stdout
+    assert "wrote snippets/queries/upserts.py" in run.stdout
+    page = project / "docs" / "queries" / "upserts.md"
+    written = page.read_text()
+    guide_commands = [c for c in PYTEST_COMMANDS if "upserts" in c]
+    assert len(guide_commands) == 2
+    for command in guide_commands:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", *shlex.split(command)[1:], "-q"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
+        assert re.search(r"\b[1-9]\d* passed", result.stdout), result.stdout
+    # --update-examples found nothing to rewrite: the page shows what its code prints.
+    assert page.read_text() == written
     # In the copy: integrity (include resolves, section shown, snippet has a page), the
     # page's example on both backends, the new test on both backends covering every line
     # and branch of the new module, the strict site build, ruff and mypy --strict.
@@ -80,16 +98,16 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
             "2",
             "-p",
             "no:cacheprovider",
-            "--cov=snippets.recipes",
+            "--cov=snippets.queries.upserts",
             "--cov-branch",
             "--cov-fail-under=100",
             "tests/test_integrity.py",
             "tests/test_docs.py",
-            "tests/recipes",
+            "tests/queries/test_upserts.py",
             "tests/test_site.py::test_mkdocs_build_is_strict_clean",
             "tests/test_quality.py",
             "-k",
-            "not test_docs_example or docs/recipes/retry-loops.md",
+            "not test_docs_example or docs/queries/upserts.md",
         ],
         cwd=project,
         capture_output=True,
