@@ -40,9 +40,10 @@ def test_a_one_page_chapter_becomes_a_section() -> None:
 
 
 def test_a_new_chapter_goes_before_contributing() -> None:
-    nav = nav_after(Scaffold("recipes", "retry-loops", "Retry loops"))
+    assert not (ROOT / "docs" / "new-chapter").exists()
+    nav = nav_after(Scaffold("new-chapter", "first-page", "First page"))
     assert nav[-2:] == [
-        {"Recipes": [{"Retry loops": "recipes/retry-loops.md"}]},
+        {"New chapter": [{"First page": "new-chapter/first-page.md"}]},
         {"Contributing": "contributing.md"},
     ]
 
@@ -61,6 +62,10 @@ def test_existing_files_are_never_overwritten(tmp_path: Path) -> None:
 def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None:
     project = copy_project(tmp_path, "docs", "snippets", "tests")
     # The contributor guide's example, then the guide's commands for checking it.
+    assert not (ROOT / "docs" / "queries" / "upserts.md").exists(), (
+        "docs/queries/upserts.md exists now: give the scaffold example in "
+        "docs/contributing.md a page name that is still free"
+    )
     run = subprocess.run(
         [sys.executable, "-m", "tests.scaffold", "queries/upserts", "Upserts"],
         cwd=project,
