@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +23,28 @@ SITE_PATH = urlsplit(CONFIG["site_url"]).path
 EDIT_URI = CONFIG["edit_uri"]
 
 
+# Cross-reference inventories come from docs/inventories/: any download would fail.
+NO_NETWORK = "http://127.0.0.1:9"
+OFFLINE_BUILD = {
+    "NO_MKDOCS_2_WARNING": "1",
+    **dict.fromkeys(
+        ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"), NO_NETWORK
+    ),
+    "no_proxy": "",
+    "NO_PROXY": "",
+}
+
+
+def fresh_cache(site: Path) -> Path:
+    """An empty cache directory: mkdocstrings keeps inventories, even local ones, for a
+    day in ~/.cache, so a build reusing it could link with yesterday's inventory."""
+    cache = site.parent / f"{site.name}.cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    return cache
+
+
 def mkdocs_build(
-    config: Path, site: Path, site_url: str | None = None
+    config: Path, site: Path, site_url: str | None = None, cache: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict`; with `site_url`, for that address instead of the configured one."""
     cwd = config.parent
@@ -48,7 +69,11 @@ def mkdocs_build(
             str(site),
         ],
         cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={
+            **os.environ,
+            **OFFLINE_BUILD,
+            "XDG_CACHE_HOME": str(cache or fresh_cache(site)),
+        },
         capture_output=True,
         text=True,
     )
