@@ -50,7 +50,17 @@ NEEDS_SCAFFOLD = "upserts"
 def test_each_pytest_command_in_the_guide_selects_tests(command: str) -> None:
     args = shlex.split(command)[1:]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", *args, "--collect-only", "-q", "-n0"],
+        # No addopts: a second pytest-cov here would erase the running suite's coverage data.
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *args,
+            "-o",
+            "addopts=",
+            "--collect-only",
+            "-q",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -16,6 +17,8 @@ from tests.docs_examples import ROOT, copy_project, inline_blocks
 from tests.scaffold import Scaffold, ScaffoldError, main
 from tests.test_contributing import PYTEST_COMMANDS
 
+# The copy's pytest runs measure (or not) on their own, outside the running suite's data.
+OWN_COVERAGE = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
 NAV_ONLY = (ROOT / "mkdocs.yml").read_text().split("\nnav:\n")[1].split("\n\n")[0]
 
 
@@ -69,6 +72,7 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
     run = subprocess.run(
         [sys.executable, "-m", "tests.scaffold", "queries/upserts", "Upserts"],
         cwd=project,
+        env=OWN_COVERAGE,
         capture_output=True,
         text=True,
     )
@@ -82,6 +86,7 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
         result = subprocess.run(
             [sys.executable, "-m", "pytest", *shlex.split(command)[1:], "-q"],
             cwd=project,
+            env=OWN_COVERAGE,
             capture_output=True,
             text=True,
         )
@@ -115,6 +120,7 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
             "not test_docs_example or docs/queries/upserts.md",
         ],
         cwd=project,
+        env=OWN_COVERAGE,
         capture_output=True,
         text=True,
     )
