@@ -26,7 +26,7 @@ def test_the_site_builds_with_zensical_in_strict_mode(tmp_path: Path) -> None:
     result = zensical_build(project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No issues found" in result.stdout + result.stderr
-    for page in ("index.html", "mistakes/index.html", "pooling/load/index.html"):
+    for page in ("index.html", "mistakes/index.html", "performance/index.html"):
         assert (project / "site" / page).is_file(), page
     # Zensical's search index sits at the site root (MkDocs: search/search_index.json).
     assert (project / "site" / "search.json").is_file()

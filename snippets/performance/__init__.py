@@ -1,0 +1,1 @@
+"""Benchmarks of the guide's patterns: python -m snippets.performance [--quick]."""

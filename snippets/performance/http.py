@@ -1,0 +1,211 @@
+"""HTTP: the app variants under concurrent clients, served by uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from snippets.performance.http_app import VARIANT_ENV, VARIANTS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def peak_checked_out(base: str, stop: asyncio.Event) -> int | None:
+    """The most connections the app's pool lent out at once, from GET /health/pool;
+    None for variants without a pool to ask."""
+    peak = None
+    async with httpx.AsyncClient(base_url=base) as client:
+        while not stop.is_set():
+            response = await client.get("/health/pool")
+            if response.status_code == 404:
+                return None
+            peak = max(peak or 0, int(response.json()["checked_out"]))
+            await asyncio.sleep(0.02)
+    return peak
+
+
+async def count_connections(url: str, stop: asyncio.Event) -> int:
+    """The most connections this database had open at once, sampled every 20 ms."""
+    probe = create_async_engine(url, poolclass=NullPool)
+    peak = 0
+    async with probe.connect() as conn:
+        while not stop.is_set():
+            now = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname ="
+                    " current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            peak = max(peak, int(now or 0))
+            await asyncio.sleep(0.02)
+    await probe.dispose()
+    return peak
+
+
+# --8<-- [start:wrk]
+WRK = shutil.which("wrk")
+# wrk's Lua hooks: each request asks for the next user; at the end, one line of JSON.
+WRK_SCRIPT = """
+local n = 0
+request = function()
+  n = (n + 7) % {users}
+  return wrk.format("GET", "{prefix}" .. (n + 1) .. "{suffix}")
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{{"requests": %d, "seconds": %f, "errors": %d, "p50_us": %d, "p99_us": %d}}\\n',
+    summary.requests, summary.duration / 1e6,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+async def drive_wrk(
+    base: str, path: str, clients: int, seconds: float, users: int
+) -> dict[str, Any]:
+    """wrk, the load generator written in C: it takes less CPU from the app than a
+    Python client does."""
+    assert WRK is not None
+    prefix, _, suffix = path.partition("{id}")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT.format(users=users, prefix=prefix, suffix=suffix))
+        script.flush()
+        process = await asyncio.create_subprocess_exec(
+            WRK,
+            *("-t", "1", "-c", str(clients), "-d", f"{max(1, round(seconds))}s"),
+            *("--timeout", "30s", "-s", script.name, base),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await process.communicate()
+    lines = out.decode().strip().splitlines()
+    if process.returncode or not lines or not lines[-1].startswith("{"):
+        raise RuntimeError(f"wrk exited with {process.returncode}: {' '.join(lines)}")
+    report = json.loads(lines[-1])
+    return {
+        "requests_per_s": report["requests"] / report["seconds"],
+        "p50_ms": report["p50_us"] / 1000,
+        "p99_ms": report["p99_us"] / 1000,
+        "errors": report["errors"],
+    }
+
+
+# --8<-- [end:wrk]
+
+
+# --8<-- [start:drive]
+async def drive(
+    base: str, path: str, clients: int, seconds: float, users: int
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def one_client(offset: int) -> None:
+            nonlocal errors
+            n = offset
+            while time.monotonic() < deadline:
+                n = (n + 7) % users
+                started = time.perf_counter()
+                try:
+                    response = await client.get(path.format(id=n + 1))
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+
+        await asyncio.gather(*(one_client(i) for i in range(clients)))
+    ordered = sorted(latencies)
+    return {
+        "requests_per_s": len(latencies) / seconds,
+        "p50_ms": 1000 * statistics.median(ordered),
+        "p99_ms": 1000 * ordered[int(0.99 * (len(ordered) - 1))],
+        "errors": errors,
+    }
+
+
+# --8<-- [end:drive]
+
+
+async def wait_until_serving(server: asyncio.subprocess.Process, base: str) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        while server.returncode is None:
+            try:
+                await client.get("/")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+    raise RuntimeError(f"the app exited with {server.returncode} before serving")
+
+
+async def measure(
+    variant: str, url: str, *, clients: int, seconds: float, repeats: int, users: int
+) -> dict[str, Any]:
+    """`repeats` timed runs of `seconds` each after a warm-up, against one server."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, VARIANT_ENV: variant}
+    server = await asyncio.create_subprocess_exec(
+        *[
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "snippets.performance.http_app:app_for_variant",
+        ],
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    path = VARIANTS[variant][1]
+    try:
+        await wait_until_serving(server, base)
+        load = drive_wrk if WRK else drive
+        await load(base, path, clients, min(1.0, seconds), users)  # warm-up
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(count_connections(url, stop))
+        pool_sampler = asyncio.create_task(peak_checked_out(base, stop))
+        runs = [await load(base, path, clients, seconds, users) for _ in range(repeats)]
+        stop.set()
+        rates = [run["requests_per_s"] for run in runs]
+        return {
+            "name": variant,
+            "median": statistics.median(rates),
+            "min": min(rates),
+            "max": max(rates),
+            # Latency percentiles: the median over the runs of each run's percentile.
+            "p50_ms": statistics.median(run["p50_ms"] for run in runs),
+            "p99_ms": statistics.median(run["p99_ms"] for run in runs),
+            "errors": sum(run["errors"] for run in runs),
+            "peak_checked_out": await pool_sampler,
+            "peak_connections": await sampler,
+        }
+    finally:
+        server.terminate()
+        await server.wait()

@@ -1,0 +1,374 @@
+"""Tables and plots from the benchmark results: the page shows exactly these."""
+
+from __future__ import annotations
+
+import json
+import math
+from html import escape
+from pathlib import Path
+from typing import Any
+
+GROUPS = ("bulk", "lookups", "loading", "pagination", "path", "http")
+BAR = "#4051b5"
+OTHER_BAR = "#9fa8da"
+LOG_NOTE = " (log scale)"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.3g} x"
+
+
+def ms(seconds: float) -> str:
+    return f"{1000 * seconds:.3g}"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def bulk_table(group: dict[str, Any]) -> str:
+    rows = []
+    for c in group["cases"]:
+        name = c["name"]
+        if c["extrapolated"]:
+            name += f" (timed on {c['rows']:,} rows, extrapolated)"
+        rows.append(
+            [
+                name,
+                f"{c['rows_per_s']:,.0f}",
+                ratio(c["ratio"]),
+                f"{c['min']:.3g} / {c['median']:.3g} / {c['max']:.3g}",
+                "n/a (driver)" if c["statements"] is None else str(c["statements"]),
+            ]
+        )
+    header = [
+        "case",
+        "rows/s",
+        "x COPY",
+        "s per run (min / median / max)",
+        "statements",
+    ]
+    return table(header, rows)
+
+
+def lookups_table(group: dict[str, Any]) -> str:
+    rows = []
+    for c in group["cases"]:
+        per = 1e6 / c["lookups"]
+        rows.append(
+            [
+                c["name"],
+                f"{c['us_per_lookup']:.0f}",
+                ratio(c["ratio"]),
+                f"{c['min'] * per:.0f} / {c['max'] * per:.0f}",
+            ]
+        )
+    if group["pgbench_us"] is not None:
+        reference = group["cases"][0]["us_per_lookup"]
+        rows.append(
+            [
+                "pgbench -S: PostgreSQL's own C client, for scale",
+                f"{group['pgbench_us']:.0f}",
+                ratio(group["pgbench_us"] / reference),
+                "one run",
+            ]
+        )
+    header = ["case", "µs per lookup", "x asyncpg's time", "µs (min / max)"]
+    return table(header, rows)
+
+
+def loading_table(group: dict[str, Any]) -> str:
+    rows = [
+        [
+            c["name"],
+            str(c["statements"]),
+            ms(c["median"]),
+            ratio(c["ratio"]),
+            f"{ms(c['min'])} / {ms(c['max'])}",
+        ]
+        for c in group["cases"]
+    ]
+    header = ["case", "statements", "ms", "x asyncpg join's time", "ms (min / max)"]
+    return table(header, rows)
+
+
+def spread(case: dict[str, Any]) -> str:
+    return f"{ms(case['median'])} ({ms(case['min'])} to {ms(case['max'])})"
+
+
+def pagination_table(group: dict[str, Any]) -> str:
+    rows = [
+        [
+            f"{c['page']:,}",
+            spread(c["offset"]),
+            spread(c["keyset"]),
+            ratio(c["ratio"]),
+        ]
+        for c in group["cases"]
+    ]
+    return table(["page", "offset ms", "keyset ms", "offset ÷ keyset"], rows)
+
+
+def http_table(group: dict[str, Any]) -> str:
+    rows = [
+        [
+            c["name"],
+            f"{c['median']:.0f}",
+            ratio(c["ratio"]),
+            f"{c['min']:.0f} / {c['max']:.0f}",
+            f"{c['p50_ms']:.1f}",
+            f"{c['p99_ms']:.1f}",
+            str(c["errors"]),
+            "n/a" if c["peak_checked_out"] is None else str(c["peak_checked_out"]),
+            str(c["peak_connections"]),
+        ]
+        for c in group["cases"]
+    ]
+    header = [
+        "variant",
+        "requests/s",
+        "x raw asyncpg",
+        "requests/s (min / max)",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "peak checked out",
+        "peak server conns",
+    ]
+    return table(header, rows)
+
+
+def path_table(group: dict[str, Any]) -> str:
+    rows = []
+    for c in group["cases"]:
+        per = 1e6 / c["reads"]
+        rows.append(
+            [
+                c["name"],
+                f"{c['us_per_read']:.0f}",
+                ratio(c["ratio"]),
+                f"{c['min'] * per:.0f} / {c['max'] * per:.0f}",
+            ]
+        )
+    return table(["one read", "µs", "x asyncpg's time", "µs (min / max)"], rows)
+
+
+TABLES = {
+    "bulk": bulk_table,
+    "lookups": lookups_table,
+    "loading": loading_table,
+    "pagination": pagination_table,
+    "path": path_table,
+    "http": http_table,
+}
+
+
+def machine(results: dict[str, Any]) -> str:
+    m, s = results["machine"], results["sizes"]
+    return (
+        f"{m['cores']} cores, Python {m['python']}, PostgreSQL {m['postgresql']},"
+        f" SQLAlchemy {m['sqlalchemy']}, asyncpg {m['asyncpg']},"
+        f" FastAPI {m['fastapi']}, uvicorn {m['uvicorn']};"
+        f" {s['repeats']} timed runs per case after a warm-up"
+        f" ({s['http_repeats']} of {s['seconds']:g} s for HTTP,"
+        f" {results['groups']['http']['clients']} clients,"
+        f" load from {results['groups']['http']['load_generator']})"
+        + (" (quick mode)" if results["quick"] else "")
+    )
+
+
+# --8<-- [start:targets]
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chapter's targets, each measured against this run."""
+    bulk = {c["name"]: c for c in results["groups"]["bulk"]["cases"]}
+    http = {c["name"]: c for c in results["groups"]["http"]["cases"]}
+    core = bulk["Core insert, list of parameters"]
+    fast = http["fast read path: Core + mappings"]
+    orm = http["recommended: ORM, default pool (5 + 10)"]
+    seed = http["seed's pool (20 + 10)"]
+    return [
+        {
+            "id": "bulk",
+            "target": "recommended bulk insert (Core, a list of rows) >= 0.2 x COPY",
+            "measured": ratio(core["ratio"]),
+            "met": core["ratio"] >= 0.2,
+        },
+        {
+            "id": "fast-read",
+            "target": "fast read path >= 0.75 x raw asyncpg's requests/s, 0 errors",
+            "measured": f"{ratio(fast['ratio'])}, {fast['errors']} errors",
+            "met": fast["ratio"] >= 0.75 and fast["errors"] == 0,
+        },
+        {
+            "id": "orm-vs-seed-throughput",
+            "target": "recommended ORM setup at least as fast as the seed's pool",
+            "measured": f"{ratio(orm['median'] / seed['median'])} the seed's",
+            "met": orm["median"] >= seed["median"],
+        },
+        {
+            "id": "orm-vs-seed-p99",
+            "target": "recommended ORM setup has a lower p99 than the seed's pool",
+            "measured": f"{orm['p99_ms']:.0f} ms vs {seed['p99_ms']:.0f} ms",
+            "met": orm["p99_ms"] < seed["p99_ms"],
+        },
+    ]
+
+
+# --8<-- [end:targets]
+
+
+def targets_table(results: dict[str, Any]) -> str:
+    rows = [
+        [t["target"], t["measured"], "yes" if t["met"] else "**no**"]
+        for t in targets(results)
+    ]
+    return table(["target", "measured", "met"], rows)
+
+
+def bars_svg(title: str, bars: list[tuple[str, float, str, bool]], log: bool) -> str:
+    """Horizontal bars: (label, value, text after the bar, highlighted)."""
+    width, bar_height, left = 720, 26, 300
+    height = 30 + bar_height * len(bars) + 10
+    top = max(value for _, value, _, _ in bars)
+    bottom = min(value for _, value, _, _ in bars)
+    span = width - left - 110
+
+    def length(value: float) -> float:
+        if not log:
+            return span * value / top
+        # Log scale from a tenth of the smallest value, so the smallest bar still shows.
+        floor = math.log10(bottom / 10)
+        return span * (math.log10(value) - floor) / (math.log10(top) - floor)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">',
+        f'<text x="{left}" y="16">{escape(title)}{LOG_NOTE if log else ""}</text>',
+    ]
+    for i, (label, value, after, highlighted) in enumerate(bars):
+        y = 26 + i * bar_height
+        bar = length(value)
+        parts += [
+            f'<text x="{left - 8}" y="{y + 16}" text-anchor="end">'
+            f"{escape(label)}</text>",
+            f'<rect x="{left}" y="{y + 4}" width="{bar:.1f}" height="{bar_height - 8}"'
+            f' fill="{BAR if highlighted else OTHER_BAR}"/>',
+            f'<text x="{left + bar + 6:.1f}" y="{y + 16}">{escape(after)}</text>',
+        ]
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def plots(results: dict[str, Any]) -> dict[str, str]:
+    g = results["groups"]
+    reference = {name: g[name].get("reference") for name in GROUPS}
+    return {
+        "bulk": bars_svg(
+            "rows per second, relative to asyncpg COPY",
+            [
+                (
+                    c["name"],
+                    c["ratio"],
+                    ratio(c["ratio"]),
+                    c["name"] == reference["bulk"],
+                )
+                for c in g["bulk"]["cases"]
+            ],
+            log=True,
+        ),
+        "lookups": bars_svg(
+            "microseconds per primary-key lookup",
+            [
+                (c["name"], c["us_per_lookup"], f"{c['us_per_lookup']:.0f} µs", i == 0)
+                for i, c in enumerate(g["lookups"]["cases"])
+            ],
+            log=False,
+        ),
+        "loading": bars_svg(
+            "time to load every user with their posts",
+            [
+                (
+                    f"{c['name']} ({c['statements']} statements)",
+                    c["median"],
+                    f"{ms(c['median'])} ms",
+                    c["name"] == reference["loading"],
+                )
+                for c in g["loading"]["cases"]
+            ],
+            log=True,
+        ),
+        "pagination": bars_svg(
+            f"time for one page of {g['pagination']['page_size']},"
+            f" {g['pagination']['rows']:,} rows",
+            [
+                (
+                    f"page {c['page']:,}, {kind}",
+                    c[kind]["median"],
+                    f"{ms(c[kind]['median'])} ms",
+                    kind == "keyset",
+                )
+                for c in g["pagination"]["cases"]
+                for kind in ("offset", "keyset")
+            ],
+            log=True,
+        ),
+        "path": bars_svg(
+            "microseconds for one read, connection borrowed and returned",
+            [
+                (c["name"], c["us_per_read"], f"{c['us_per_read']:.0f} µs", i == 0)
+                for i, c in enumerate(g["path"]["cases"])
+            ],
+            log=False,
+        ),
+        "http": bars_svg(
+            "requests per second, relative to the raw asyncpg pool",
+            [
+                (
+                    c["name"],
+                    c["ratio"],
+                    ratio(c["ratio"]),
+                    c["name"] == reference["http"],
+                )
+                for c in g["http"]["cases"]
+            ],
+            log=False,
+        ),
+    }
+
+
+def write_results(results: dict[str, Any], out: Path, page: Path | None = None) -> str:
+    """results.json and one SVG per group into `out`, and the tables into `page`;
+    returns the tables as text."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    for name, svg in plots(results).items():
+        (out / f"{name}.svg").write_text(svg)
+    sections = [machine(results)]
+    sections += [f"{name}:\n{TABLES[name](results['groups'][name])}" for name in GROUPS]
+    sections.append(f"targets:\n{targets_table(results)}")
+    sections.append(f"written to {out}")
+    if page is not None:
+        page.write_text(update_page(page.read_text(), results))
+        sections.append(f"updated {page}")
+    return "\n\n".join(sections)
+
+
+def regions(results: dict[str, Any]) -> dict[str, str]:
+    """What the page shows between `<!-- perf:NAME -->` and `<!-- /perf:NAME -->`."""
+    shown = {"machine": machine(results), "targets": targets_table(results)}
+    shown |= {name: TABLES[name](results["groups"][name]) for name in GROUPS}
+    return shown
+
+
+def update_page(page: str, results: dict[str, Any]) -> str:
+    """The page with every marked region rendered from `results`."""
+    for name, text in regions(results).items():
+        start, end = f"<!-- perf:{name} -->\n", f"\n<!-- /perf:{name} -->"
+        before, found, rest = page.partition(start)
+        _, found_end, after = rest.partition(end)
+        if not (found and found_end):
+            raise ValueError(f"the page has no <!-- perf:{name} --> region")
+        page = before + start + text + end + after
+    return page

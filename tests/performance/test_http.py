@@ -1,0 +1,90 @@
+"""snippets/performance/http.py and http_app.py: the variants serve, the load tools count."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from snippets.database import close_db, create_engine, create_session_factory, init_db
+from snippets.models import User
+from snippets.performance.harness import database
+from snippets.performance.http import (
+    WRK,
+    drive,
+    drive_wrk,
+    free_port,
+    wait_until_serving,
+)
+from snippets.performance.http_app import VARIANT_ENV, VARIANTS, app_for_variant
+from snippets.settings import Settings
+
+
+def test_database_url_wins_over_a_private_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:secret@db.example.com/app")
+    with database() as (url, _pgbench):
+        assert url == "postgresql+asyncpg://u:secret@db.example.com/app"
+
+
+async def test_failed_requests_count_as_errors() -> None:
+    base = f"http://127.0.0.1:{free_port()}"
+    result = await drive(base, "/users/{id}", clients=2, seconds=0.5, users=10)
+    assert result["errors"] == result["requests_per_s"] * 0.5 > 0
+
+
+# Under CI a missing wrk fails instead: .ci/run installs it.
+@pytest.mark.skipif(
+    WRK is None and os.environ.get("CI") != "true",
+    reason="wrk is not installed here (.ci/run installs Debian's wrk)",
+)
+async def test_wrk_failing_to_connect_is_reported() -> None:
+    assert WRK is not None, "CI must have wrk"
+    base = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(RuntimeError, match="wrk exited with 1: unable to connect"):
+        await drive_wrk(base, "/users/{id}", clients=2, seconds=1, users=10)
+
+
+async def test_a_variant_that_cannot_start_is_reported() -> None:
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "raise SystemExit(3)"
+    )
+    with pytest.raises(RuntimeError, match="the app exited with 3 before serving"):
+        await wait_until_serving(server, f"http://127.0.0.1:{free_port()}")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize("variant", VARIANTS)
+async def test_each_variant_serves_users_and_404s(
+    variant: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(settings)
+    await init_db(engine)
+    async with create_session_factory(engine).begin() as session:
+        session.add(User(email="a@example.com", name="Ada"))
+    await close_db(engine)
+    monkeypatch.setenv(VARIANT_ENV, variant)
+    app = app_for_variant()
+    path = VARIANTS[variant][1]
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        user = (await client.get(path.format(id=1))).json()
+        missing = await client.get(path.format(id=2))
+    assert set(user) == {"id", "email", "name", "created_at", "updated_at"}
+    if variant == "no database (ceiling)":  # answers from memory, for every id
+        assert missing.status_code == 200
+    else:
+        assert user["name"] == "Ada"
+        assert missing.status_code == 404
+
+
+def test_an_unknown_variant_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(VARIANT_ENV, "bigger is better")
+    with pytest.raises(ValueError, match="unknown LOAD_VARIANT"):
+        app_for_variant()
