@@ -365,10 +365,10 @@ def regions(results: dict[str, Any]) -> dict[str, str]:
 def update_page(page: str, results: dict[str, Any]) -> str:
     """The page with every marked region rendered from `results`."""
     for name, text in regions(results).items():
-        start, end = f"<!-- perf:{name} -->\n", f"\n<!-- /perf:{name} -->"
+        start, end = f"<!-- perf:{name} -->\n", f"<!-- /perf:{name} -->"
         before, found, rest = page.partition(start)
         _, found_end, after = rest.partition(end)
         if not (found and found_end):
             raise ValueError(f"the page has no <!-- perf:{name} --> region")
-        page = before + start + text + end + after
+        page = f"{before}{start}{text}\n{end}{after}"
     return page
