@@ -53,18 +53,24 @@ def bulk_table(group: dict[str, Any]) -> str:
     return table(header, rows)
 
 
-def lookups_table(group: dict[str, Any]) -> str:
+def microsecond_rows(cases: list[dict[str, Any]], count: str) -> list[list[str]]:
+    """Name, median µs per operation, ratio, min / max µs; `count`: operations a run."""
     rows = []
-    for c in group["cases"]:
-        per = 1e6 / c["lookups"]
+    for c in cases:
+        per = 1e6 / c[count]
         rows.append(
             [
                 c["name"],
-                f"{c['us_per_lookup']:.0f}",
+                f"{c['median'] * per:.0f}",
                 ratio(c["ratio"]),
                 f"{c['min'] * per:.0f} / {c['max'] * per:.0f}",
             ]
         )
+    return rows
+
+
+def lookups_table(group: dict[str, Any]) -> str:
+    rows = microsecond_rows(group["cases"], "lookups")
     if group["pgbench_us"] is not None:
         reference = group["cases"][0]["us_per_lookup"]
         rows.append(
@@ -141,17 +147,7 @@ def http_table(group: dict[str, Any]) -> str:
 
 
 def path_table(group: dict[str, Any]) -> str:
-    rows = []
-    for c in group["cases"]:
-        per = 1e6 / c["reads"]
-        rows.append(
-            [
-                c["name"],
-                f"{c['us_per_read']:.0f}",
-                ratio(c["ratio"]),
-                f"{c['min'] * per:.0f} / {c['max'] * per:.0f}",
-            ]
-        )
+    rows = microsecond_rows(group["cases"], "reads")
     return table(["one read", "µs", "x asyncpg's time", "µs (min / max)"], rows)
 
 
@@ -261,21 +257,19 @@ def bars_svg(title: str, bars: list[tuple[str, float, str, bool]], log: bool) ->
     return "\n".join(parts) + "\n"
 
 
+def ratio_bars(group: dict[str, Any]) -> list[tuple[str, float, str, bool]]:
+    return [
+        (c["name"], c["ratio"], ratio(c["ratio"]), c["name"] == group["reference"])
+        for c in group["cases"]
+    ]
+
+
 def plots(results: dict[str, Any]) -> dict[str, str]:
     g = results["groups"]
-    reference = {name: g[name].get("reference") for name in GROUPS}
     return {
         "bulk": bars_svg(
             "rows per second, relative to asyncpg COPY",
-            [
-                (
-                    c["name"],
-                    c["ratio"],
-                    ratio(c["ratio"]),
-                    c["name"] == reference["bulk"],
-                )
-                for c in g["bulk"]["cases"]
-            ],
+            ratio_bars(g["bulk"]),
             log=True,
         ),
         "lookups": bars_svg(
@@ -293,7 +287,7 @@ def plots(results: dict[str, Any]) -> dict[str, str]:
                     f"{c['name']} ({c['statements']} statements)",
                     c["median"],
                     f"{ms(c['median'])} ms",
-                    c["name"] == reference["loading"],
+                    c["name"] == g["loading"]["reference"],
                 )
                 for c in g["loading"]["cases"]
             ],
@@ -324,15 +318,7 @@ def plots(results: dict[str, Any]) -> dict[str, str]:
         ),
         "http": bars_svg(
             "requests per second, relative to the raw asyncpg pool",
-            [
-                (
-                    c["name"],
-                    c["ratio"],
-                    ratio(c["ratio"]),
-                    c["name"] == reference["http"],
-                )
-                for c in g["http"]["cases"]
-            ],
+            ratio_bars(g["http"]),
             log=False,
         ),
     }
