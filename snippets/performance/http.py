@@ -11,6 +11,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -71,10 +72,11 @@ end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    '{{"requests": %d, "seconds": %f, "errors": %d, "p50_us": %d, "p99_us": %d}}\\n',
+    '{{"requests": %d, "seconds": %f, "p50_us": %d, "p99_us": %d, "errors": '
+      .. '{{"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}}}}\\n',
     summary.requests, summary.duration / 1e6,
-    e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
 
@@ -105,7 +107,9 @@ async def drive_wrk(
         "requests_per_s": report["requests"] / report["seconds"],
         "p50_ms": report["p50_us"] / 1000,
         "p99_ms": report["p99_us"] / 1000,
-        "errors": report["errors"],
+        "errors": sum(report["errors"].values()),
+        # "status": an answer other than 2xx or 3xx; "read": a dropped connection.
+        "error_kinds": {kind: n for kind, n in report["errors"].items() if n},
     }
 
 
@@ -194,6 +198,7 @@ async def measure(
         runs = [await load(base, path, clients, seconds, users) for _ in range(repeats)]
         stop.set()
         rates = [run["requests_per_s"] for run in runs]
+        kinds = [Counter(run.get("error_kinds", {})) for run in runs]
         return {
             "name": variant,
             "median": statistics.median(rates),
@@ -203,6 +208,7 @@ async def measure(
             "p50_ms": statistics.median(run["p50_ms"] for run in runs),
             "p99_ms": statistics.median(run["p99_ms"] for run in runs),
             "errors": sum(run["errors"] for run in runs),
+            "error_kinds": dict(sum(kinds, Counter())),
             "peak_checked_out": await pool_sampler,
             "peak_connections": await sampler,
         }

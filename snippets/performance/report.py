@@ -8,7 +8,16 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-GROUPS = ("bulk", "lookups", "loading", "pagination", "path", "http")
+GROUPS = (
+    "bulk",
+    "lookups",
+    "loading",
+    "pagination",
+    "path",
+    "http",
+    "sqlite_loading",
+    "sqlite_pagination",
+)
 BAR = "#4051b5"
 OTHER_BAR = "#9fa8da"
 LOG_NOTE = " (log scale)"
@@ -96,7 +105,7 @@ def loading_table(group: dict[str, Any]) -> str:
         ]
         for c in group["cases"]
     ]
-    header = ["case", "statements", "ms", "x asyncpg join's time", "ms (min / max)"]
+    header = ["case", "statements", "ms", f"x {group['reference']}", "ms (min / max)"]
     return table(header, rows)
 
 
@@ -157,6 +166,8 @@ TABLES = {
     "loading": loading_table,
     "pagination": pagination_table,
     "path": path_table,
+    "sqlite_loading": loading_table,
+    "sqlite_pagination": pagination_table,
     "http": http_table,
 }
 
@@ -165,7 +176,8 @@ def machine(results: dict[str, Any]) -> str:
     m, s = results["machine"], results["sizes"]
     return (
         f"{m['cores']} cores, Python {m['python']}, PostgreSQL {m['postgresql']},"
-        f" SQLAlchemy {m['sqlalchemy']}, asyncpg {m['asyncpg']},"
+        f" SQLite {m['sqlite']}, SQLAlchemy {m['sqlalchemy']}, asyncpg {m['asyncpg']},"
+        f" aiosqlite {m['aiosqlite']},"
         f" FastAPI {m['fastapi']}, uvicorn {m['uvicorn']};"
         f" {s['repeats']} timed runs per case after a warm-up"
         f" ({s['http_repeats']} of {s['seconds']:g} s for HTTP,"
@@ -264,6 +276,39 @@ def ratio_bars(group: dict[str, Any]) -> list[tuple[str, float, str, bool]]:
     ]
 
 
+def loading_svg(group: dict[str, Any], backend: str) -> str:
+    return bars_svg(
+        f"time to load every user with their posts, {backend}",
+        [
+            (
+                f"{c['name']} ({c['statements']} statements)",
+                c["median"],
+                f"{ms(c['median'])} ms",
+                c["name"] == group["reference"],
+            )
+            for c in group["cases"]
+        ],
+        log=True,
+    )
+
+
+def pagination_svg(group: dict[str, Any], backend: str) -> str:
+    return bars_svg(
+        f"time for one page of {group['page_size']}, {group['rows']:,} rows, {backend}",
+        [
+            (
+                f"page {c['page']:,}, {kind}",
+                c[kind]["median"],
+                f"{ms(c[kind]['median'])} ms",
+                kind == "keyset",
+            )
+            for c in group["cases"]
+            for kind in ("offset", "keyset")
+        ],
+        log=True,
+    )
+
+
 def plots(results: dict[str, Any]) -> dict[str, str]:
     g = results["groups"]
     return {
@@ -280,34 +325,10 @@ def plots(results: dict[str, Any]) -> dict[str, str]:
             ],
             log=False,
         ),
-        "loading": bars_svg(
-            "time to load every user with their posts",
-            [
-                (
-                    f"{c['name']} ({c['statements']} statements)",
-                    c["median"],
-                    f"{ms(c['median'])} ms",
-                    c["name"] == g["loading"]["reference"],
-                )
-                for c in g["loading"]["cases"]
-            ],
-            log=True,
-        ),
-        "pagination": bars_svg(
-            f"time for one page of {g['pagination']['page_size']},"
-            f" {g['pagination']['rows']:,} rows",
-            [
-                (
-                    f"page {c['page']:,}, {kind}",
-                    c[kind]["median"],
-                    f"{ms(c[kind]['median'])} ms",
-                    kind == "keyset",
-                )
-                for c in g["pagination"]["cases"]
-                for kind in ("offset", "keyset")
-            ],
-            log=True,
-        ),
+        "loading": loading_svg(g["loading"], "PostgreSQL"),
+        "pagination": pagination_svg(g["pagination"], "PostgreSQL"),
+        "sqlite_loading": loading_svg(g["sqlite_loading"], "SQLite"),
+        "sqlite_pagination": pagination_svg(g["sqlite_pagination"], "SQLite"),
         "path": bars_svg(
             "microseconds for one read, connection borrowed and returned",
             [
