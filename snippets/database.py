@@ -35,7 +35,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         # Replace connections before a proxy or firewall drops them while idle.
         pool_recycle=settings.db_pool_recycle,
-        # One cheap round trip at checkout turns a dead connection into a fresh one.
+        # A ping at checkout replaces a dead connection instead of failing the request.
         pool_pre_ping=True,
         # asyncpg waits 60 s for an unreachable host; startup should fail sooner.
         connect_args={"timeout": 10},

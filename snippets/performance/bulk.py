@@ -24,7 +24,7 @@ async def orm_commit_per_row(engine: AsyncEngine, rows: Sequence[Row]) -> None:
     async with create_session_factory(engine)() as session:
         for email, name in rows:
             session.add(User(email=email, name=name))
-            await session.commit()  # one INSERT and one COMMIT per row
+            await session.commit()  # BEGIN, INSERT, COMMIT: three round trips a row
 
 
 async def orm_add_all(engine: AsyncEngine, rows: Sequence[Row]) -> None:

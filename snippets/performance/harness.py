@@ -104,13 +104,13 @@ async def timed(
     reset: Callable[[], Awaitable[None]] | None = None,
 ) -> list[float]:
     """Seconds for each of `repeats` runs, after one untimed warm-up run."""
-    seconds = []
+    seconds: list[float] = []
     for run in range(repeats + 1):
         if reset is not None:
             await reset()
         started = time.perf_counter()
         await case()
-        if run:
+        if run > 0:  # run 0 is the warm-up
             seconds.append(time.perf_counter() - started)
     return seconds
 
@@ -145,12 +145,17 @@ async def count_statements(
     return len(statements)
 
 
+Inserter = Callable[[AsyncEngine, Sequence[bulk.Row]], Awaitable[object]]
+Lookup = Callable[[AsyncEngine, Sequence[int]], Awaitable[int]]
+Loader = Callable[[AsyncEngine], Awaitable[loading.Pairs]]
+
+
 def rows_for(count: int) -> list[bulk.Row]:
     return [(f"user{n}@example.com", f"User {n:07d}") for n in range(count)]
 
 
 async def bench_bulk(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
-    cases: list[tuple[str, Callable[..., Awaitable[object]], bool]] = [
+    cases: list[tuple[str, Inserter, bool]] = [
         ("ORM add + commit per row", bulk.orm_commit_per_row, True),
         ("ORM add_all + one commit", bulk.orm_add_all, True),
         ("Core insert, list of parameters", bulk.core_insert, True),
@@ -165,7 +170,9 @@ async def bench_bulk(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
         )
         rows = rows_for(count)
 
-        async def run(function: Any = function, rows: list[bulk.Row] = rows) -> None:
+        async def run(
+            function: Inserter = function, rows: list[bulk.Row] = rows
+        ) -> None:
             await function(engine, rows)
 
         await empty_tables(engine)
@@ -179,7 +186,7 @@ async def bench_bulk(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
     for result in results:
         result["ratio"] = result["rows_per_s"] / reference
     await empty_tables(engine)
-    return {"reference": results[-1]["name"], "cases": results}
+    return {"reference": results[-1]["name"], "rows": sizes.rows, "cases": results}
 
 
 async def pgbench_lookup_us(
@@ -234,7 +241,7 @@ async def bench_lookups(
     checksums = set()
     for name, function in cases:
 
-        async def run(function: Any = function) -> None:
+        async def run(function: Lookup = function) -> None:
             checksums.add(await function(engine, ids))
 
         result = summary(name, await timed(run, sizes.repeats), lookups=len(ids))
@@ -267,7 +274,7 @@ async def bench_loading(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
                 for c in range(sizes.children)
             ],
         )
-    cases: list[tuple[str, Callable[[AsyncEngine], Awaitable[loading.Pairs]]]] = [
+    cases: list[tuple[str, Loader]] = [
         ("N+1: awaitable_attrs in a loop", loading.n_plus_one),
         ("selectinload", loading.selectin),
         ("joinedload + unique()", loading.joined),
@@ -281,11 +288,12 @@ async def bench_loading(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
     answers = []
     for name, function in cases:
 
-        async def run(function: Any = function) -> None:
+        async def run(function: Loader = function) -> None:
             answers.append(await function(engine))
 
+        # Past SQLAlchemy: nothing to count.
         statements = (
-            1
+            None
             if function is loading.asyncpg_join
             else await count_statements(engine, run)
         )
@@ -366,11 +374,13 @@ async def bench_path(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, A
         make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
 
+    # Opened once, like the engines' pools, so no run pays for connecting.
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+
     async def raw() -> None:
-        async with asyncpg.create_pool(dsn, min_size=1, max_size=1) as pool:
-            for id_ in ids:
-                async with pool.acquire() as conn:
-                    await conn.fetchrow(READ_USER, id_)
+        for id_ in ids:
+            async with pool.acquire() as conn:
+                await conn.fetchrow(READ_USER, id_)
 
     def through(engine: AsyncEngine, autocommit: bool) -> Callable[[], Awaitable[None]]:
         async def read() -> None:
@@ -395,6 +405,7 @@ async def bench_path(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, A
         result["us_per_read"] = 1e6 * result["median"] / len(ids)
         results.append(result)
     await no_ping.dispose()
+    await pool.close()
     reference = results[0]["us_per_read"]
     for result in results:
         result["ratio"] = result["us_per_read"] / reference
@@ -404,6 +415,8 @@ async def bench_path(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, A
 async def bench_http(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, Any]:
     await empty_tables(engine)
     await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
+    # The harness's own pooled connections would count as the app's.
+    await engine.dispose()
     results = [
         await measure(
             variant,

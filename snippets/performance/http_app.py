@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -136,7 +136,7 @@ def engine_per_request_app() -> FastAPI:
 # --8<-- [end:variants]
 
 # Name -> (app factory, the route the load generator asks). The reference comes first.
-VARIANTS: dict[str, tuple[Any, str]] = {
+VARIANTS: dict[str, tuple[Callable[[], FastAPI], str]] = {
     "raw asyncpg pool": (asyncpg_pool_app, "/users/{id}"),
     "no database (ceiling)": (no_database_app, "/users/{id}"),
     "recommended: ORM, default pool (5 + 10)": (create_app, "/users/{id}"),
@@ -155,5 +155,4 @@ def app_for_variant() -> FastAPI:
     if variant not in VARIANTS:
         raise ValueError(f"unknown {VARIANT_ENV}: {variant!r}")
     factory, _path = VARIANTS[variant]
-    app: FastAPI = factory()
-    return app
+    return factory()

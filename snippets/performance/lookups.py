@@ -15,6 +15,8 @@ COLUMNS = [User.id, User.email, User.name, User.created_at, User.updated_at]
 
 
 # --8<-- [start:lookups]
+# Each function sums the ids it read, so the harness can check they all read the same
+# rows; sum() takes a list because an `await` inside a generator makes it asynchronous.
 async def asyncpg_prepared(engine: AsyncEngine, ids: Sequence[int]) -> int:
     async with engine.connect() as conn:
         statement = await (await driver(conn)).prepare(

@@ -28,7 +28,8 @@ def ratio(value: float) -> str:
 
 
 def ms(seconds: float) -> str:
-    return f"{1000 * seconds:.3g}"
+    millis = 1000 * seconds
+    return f"{millis:.3g}" if millis < 100 else f"{millis:,.0f}"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -43,12 +44,14 @@ def bulk_table(group: dict[str, Any]) -> str:
         name = c["name"]
         if c["extrapolated"]:
             name += f" (timed on {c['rows']:,} rows, extrapolated)"
+        scale = group["rows"] / c["rows"]
         rows.append(
             [
                 name,
                 f"{c['rows_per_s']:,.0f}",
                 ratio(c["ratio"]),
-                f"{c['min']:.3g} / {c['median']:.3g} / {c['max']:.3g}",
+                # Scaled to the group's rows, so the case timed on fewer rows compares.
+                " / ".join(f"{c[k] * scale:.3g}" for k in ("min", "median", "max")),
                 "n/a (driver)" if c["statements"] is None else str(c["statements"]),
             ]
         )
@@ -56,7 +59,7 @@ def bulk_table(group: dict[str, Any]) -> str:
         "case",
         "rows/s",
         "x COPY",
-        "s per run (min / median / max)",
+        f"s per {group['rows']:,} rows (min / median / max)",
         "statements",
     ]
     return table(header, rows)
@@ -98,7 +101,7 @@ def loading_table(group: dict[str, Any]) -> str:
     rows = [
         [
             c["name"],
-            str(c["statements"]),
+            "n/a (driver)" if c["statements"] is None else str(c["statements"]),
             ms(c["median"]),
             ratio(c["ratio"]),
             f"{ms(c['min'])} / {ms(c['max'])}",
@@ -281,7 +284,7 @@ def loading_svg(group: dict[str, Any], backend: str) -> str:
         f"time to load every user with their posts, {backend}",
         [
             (
-                f"{c['name']} ({c['statements']} statements)",
+                f"{c['name']} ({c['statements'] or 'n/a'} statements)",
                 c["median"],
                 f"{ms(c['median'])} ms",
                 c["name"] == group["reference"],

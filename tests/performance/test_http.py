@@ -34,7 +34,9 @@ def test_database_url_wins_over_a_private_server(
 async def test_failed_requests_count_as_errors() -> None:
     base = f"http://127.0.0.1:{free_port()}"
     result = await drive(base, "/users/{id}", clients=2, seconds=0.5, users=10)
-    assert result["errors"] == result["requests_per_s"] * 0.5 > 0
+    # Nothing listens: every request fails, and failures are not throughput.
+    assert result["errors"] > 0
+    assert result["requests_per_s"] == 0
 
 
 # Under CI a missing wrk fails instead: .ci/run installs it.

@@ -7,7 +7,9 @@ import math
 
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm.strategies import _SelectInLoader
 
 from snippets.models import Post, User
 from snippets.performance import bulk, loading, lookups, pagination
@@ -16,6 +18,7 @@ from snippets.performance.harness import count_statements, empty_tables, rows_fo
 POSTGRES = pytest.mark.parametrize("backend", ["postgres"])
 
 ROWS = 2_500
+PAGE = PGDialect_asyncpg.insertmanyvalues_page_size  # rows per multi-row INSERT
 
 
 async def user_count(engine: AsyncEngine) -> int:
@@ -28,9 +31,9 @@ async def user_count(engine: AsyncEngine) -> int:
     ("function", "rows", "statements"),
     [
         (bulk.orm_commit_per_row, 50, 50),  # one INSERT per row
-        (bulk.orm_add_all, ROWS, math.ceil(ROWS / 1000)),  # RETURNING, 1,000 per batch
+        (bulk.orm_add_all, ROWS, math.ceil(ROWS / PAGE)),  # RETURNING, in batches
         (bulk.core_insert, ROWS, 1),  # one executemany
-        (bulk.core_insert_returning, ROWS, math.ceil(ROWS / 1000)),
+        (bulk.core_insert_returning, ROWS, math.ceil(ROWS / PAGE)),
         (bulk.asyncpg_executemany, ROWS, 0),  # past SQLAlchemy: nothing to count
         (bulk.asyncpg_copy, ROWS, 0),
     ],
@@ -92,7 +95,7 @@ async def authors(engine: AsyncEngine) -> AsyncEngine:
     ("function", "statements"),
     [
         (loading.n_plus_one, PARENTS + 1),
-        (loading.selectin, 1 + math.ceil(PARENTS / 500)),  # IN lists of 500 parents
+        (loading.selectin, 1 + math.ceil(PARENTS / _SelectInLoader._chunksize)),
         (loading.joined, 1),
         (loading.subquery, 2),
         (loading.core_join, 1),
