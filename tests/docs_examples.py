@@ -58,6 +58,11 @@ class DocBlock:
         return f"{backend}-{self.location}"
 
 
+def line_at(text: str, offset: int) -> int:
+    """The 1-based line of `text` that character `offset` is on."""
+    return text.count("\n", 0, offset) + 1
+
+
 def display(path: Path) -> str:
     """A path as a contributor types it: relative to the repository when inside it."""
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.docs_examples import DOCS, ROOT
+from tests.docs_examples import DOCS, ROOT, line_at
 
 OUTPUT_MARKER = re.compile(
     r"<!-- output: ([a-z0-9-]+) -->\n\s*```text\n(.*?)\n\s*```", re.S
@@ -32,7 +32,7 @@ def all_output_markers() -> dict[str, str]:
     for path in DOCS.rglob("*.md"):
         text = path.read_text()
         for match in OUTPUT_MARKER.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
+            line = line_at(text, match.start())
             markers[match.group(1)] = f"{path.relative_to(ROOT)}:{line}"
     return markers
 

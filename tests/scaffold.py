@@ -23,6 +23,7 @@ from tests.docs_examples import ROOT
 
 SLUG = re.compile(r"[a-z][a-z0-9-]*")
 NAV_END = "  - Contributing: contributing.md\n"
+PYTEST = ".venv/bin/pytest --no-cov"
 
 PAGE = """# {title}
 
@@ -158,6 +159,14 @@ class Scaffold:
             NAV_END, f"  - {chapter_title}:\n      - {entry}\n{NAV_END}", 1
         )
 
+    def check_commands(self) -> list[str]:
+        """The contributor guide's commands for checking a new page (tested to match)."""
+        return [
+            f"{PYTEST} tests/test_integrity.py tests/{self.chapter}/test_{self.module}.py",
+            f'{PYTEST} tests/test_docs.py -k "docs/{self.chapter}/{self.page}.md"'
+            " --update-examples",
+        ]
+
     def write(self, root: Path = ROOT) -> list[Path]:
         files = self.files(root)
         taken = [path for path in files if path.exists()]
@@ -171,8 +180,6 @@ class Scaffold:
         for package in ("snippets", "tests"):
             init = root / package / self.chapter / "__init__.py"
             if not init.exists():
-                init.parent.mkdir(parents=True, exist_ok=True)
-                init.write_text("")
                 files[init] = ""
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,13 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for path in written:
         print(f"wrote {path.relative_to(root)}")
-    print(
-        "check it (page, snippet and test):\n"
-        f"  .venv/bin/pytest --no-cov tests/test_integrity.py tests/{scaffold.chapter}/"
-        f"test_{scaffold.module}.py\n"
-        f"  .venv/bin/pytest --no-cov tests/test_docs.py -k "
-        f"'docs/{scaffold.chapter}/{scaffold.page}.md'"
-    )
+    print("check it (page, snippet and test):")
+    for command in scaffold.check_commands():
+        print(f"  {command}")
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import pages
-from tests.docs_examples import DOCS, ROOT
+from tests.docs_examples import DOCS, ROOT, inline_blocks
 from tests.test_integrity import include_problems
 
 GUIDE = (DOCS / "contributing.md").read_text()
@@ -58,6 +58,7 @@ def test_each_pytest_command_in_the_guide_selects_tests(command: str) -> None:
             *args,
             "-o",
             "addopts=",
+            "--noconftest",  # collecting needs no database server
             "--collect-only",
             "-q",
         ],
@@ -73,3 +74,14 @@ def test_each_pytest_command_in_the_guide_selects_tests(command: str) -> None:
 
 def test_the_guide_has_commands_to_check() -> None:
     assert len(PYTEST_COMMANDS) >= 4
+
+
+def test_the_example_test_id_in_the_guide_exists() -> None:
+    shown = re.findall(r"`((?:sqlite|postgres)-docs/[^`<>]+)`", GUIDE)
+    assert shown
+    ids = {
+        block.test_id(backend)
+        for block in inline_blocks()
+        for backend in block.backends
+    }
+    assert set(shown) <= ids, set(shown) - ids

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tests.docs_examples import (
     DocBlockError,
     display,
     inline_blocks,
+    line_at,
     summary_line,
 )
 
@@ -23,10 +25,6 @@ TESTS = ROOT / "tests"
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]*)"\s*$', re.M)
 SECTION = re.compile(r"^\s*# --8<-- \[(start|end):([a-z0-9_]+)\]\s*$", re.M)
 FENCE = re.compile(r"^ *```+ *([^\s`{]*)", re.M)
-
-
-def line_at(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
 
 
 def includes(docs: Path = DOCS) -> list[tuple[str, str]]:
@@ -41,6 +39,7 @@ def includes(docs: Path = DOCS) -> list[tuple[str, str]]:
     return found
 
 
+@functools.cache
 def sections(path: Path) -> dict[str, int]:
     """Section name -> line of its start marker."""
     text = path.read_text()

@@ -26,6 +26,12 @@ def project(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pre-commit's environments (ruff from PyPI), installed once for this module."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
 def pre_commit(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
     subprocess.run(["git", "add", "-A"], cwd=project, check=True)
     return subprocess.run(
@@ -37,8 +43,8 @@ def pre_commit(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_hooks_pass_on_the_project(project: Path, tmp_path: Path) -> None:
-    result = pre_commit(project, tmp_path / "home")
+def test_the_hooks_pass_on_the_project(project: Path, home: Path) -> None:
+    result = pre_commit(project, home)
     assert result.returncode == 0, result.stdout + result.stderr
     for hook in ("ruff check --fix", "ruff format", "tests/test_integrity.py"):
         assert any(
@@ -48,7 +54,7 @@ def test_the_hooks_pass_on_the_project(project: Path, tmp_path: Path) -> None:
 
 
 def test_the_hooks_fix_formatting_and_report_a_broken_include(
-    project: Path, tmp_path: Path
+    project: Path, home: Path
 ) -> None:
     module = project / "snippets" / "database.py"
     module.write_text(module.read_text() + "\nanswer   =  42\n")
@@ -56,7 +62,7 @@ def test_the_hooks_fix_formatting_and_report_a_broken_include(
     page.write_text(
         page.read_text() + '\n```python\n--8<-- "snippets/app.py:nope"\n```\n'
     )
-    result = pre_commit(project, tmp_path / "home")
+    result = pre_commit(project, home)
     assert result.returncode == 1
     assert "files were modified by this hook" in result.stdout
     assert module.read_text().endswith("\nanswer = 42\n")

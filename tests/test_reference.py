@@ -7,30 +7,30 @@ import re
 import shutil
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
 from tests.docs_examples import ROOT, copy_project
-from tests.test_site import mkdocs_build
+from tests.test_site import CONFIG, mkdocs_build, site
+
+__all__ = ["site"]  # the session's strict build, shared with tests/test_site.py
 
 
-def inventories(config: Path) -> dict[str, Path]:
+def inventories(config: dict[str, Any], root: Path) -> dict[str, Path]:
     """base_url -> inventory file, as mkdocs.yml pairs them."""
-    plugins = yaml.safe_load(
-        config.read_text().split("\nplugins:\n")[1].join(["plugins:\n", ""])
-    )
-    handler = next(
-        p for p in plugins["plugins"] if isinstance(p, dict) and "mkdocstrings" in p
-    )
-    pairs = handler["mkdocstrings"]["handlers"]["python"]["inventories"]
+    [handler] = [
+        p["mkdocstrings"]
+        for p in config["plugins"]
+        if isinstance(p, dict) and "mkdocstrings" in p
+    ]
+    pairs = handler["handlers"]["python"]["inventories"]
     return {
-        pair["base_url"]: config.parent / pair["url"].removeprefix("file:")
-        for pair in pairs
+        pair["base_url"]: root / pair["url"].removeprefix("file:") for pair in pairs
     }
 
 
-INVENTORIES = inventories(ROOT / "mkdocs.yml")
+INVENTORIES = inventories(CONFIG, ROOT)
 # Sphinx's inventory line: name domain:role priority uri display-name (a name may hold spaces).
 ENTRY = re.compile(r"(.+?)\s+(\S+):(\S+)\s+(-?\d+)\s+(\S*)\s+(.*)")
 
@@ -54,11 +54,8 @@ EXTERNAL = re.compile(
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> str:
-    site = tmp_path_factory.mktemp("site")
-    # mkdocs_build: no network (downloads fail) and an empty inventory cache.
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
+def reference(site: Path) -> str:
+    # Built by mkdocs_build: no network (downloads fail) and an empty inventory cache.
     return (site / "reference" / "index.html").read_text()
 
 

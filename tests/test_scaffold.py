@@ -19,11 +19,10 @@ from tests.test_contributing import PYTEST_COMMANDS
 
 # The copy's pytest runs measure (or not) on their own, outside the running suite's data.
 OWN_COVERAGE = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
-NAV_ONLY = (ROOT / "mkdocs.yml").read_text().split("\nnav:\n")[1].split("\n\n")[0]
 
 
 def nav_after(scaffold: Scaffold) -> list[Any]:
-    nav = yaml.safe_load(scaffold.nav(f"nav:\n{NAV_ONLY}\n"))["nav"]
+    nav = yaml.safe_load(scaffold.nav((ROOT / "mkdocs.yml").read_text()))["nav"]
     assert isinstance(nav, list)
     return nav
 
@@ -81,7 +80,10 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
     page = project / "docs" / "queries" / "upserts.md"
     written = page.read_text()
     guide_commands = [c for c in PYTEST_COMMANDS if "upserts" in c]
-    assert len(guide_commands) == 2
+    # What the scaffold prints is what the guide says.
+    assert guide_commands == Scaffold("queries", "upserts", "Upserts").check_commands()
+    for command in guide_commands:
+        assert f"  {command}\n" in run.stdout
     for command in guide_commands:
         result = subprocess.run(
             [sys.executable, "-m", "pytest", *shlex.split(command)[1:], "-q"],
@@ -91,8 +93,36 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
             text=True,
         )
         assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
-        assert re.search(r"\b[1-9]\d* passed", result.stdout), result.stdout
+        assert re.search(r"\b[1-9]\d* passed", result.stdout), result.stdout[-3000:]
     # --update-examples found nothing to rewrite: the page shows what its code prints.
+    assert page.read_text() == written
+    # A stale #> line fails with the command that rewrites the block; that command mends it.
+    page.write_text(written.replace("#> ['Ada Lovelace',", "#> ['Ada',", 1))
+    stale = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "--no-cov", "-q", "tests/test_docs.py"),
+            *("-k", "docs/queries/upserts.md"),
+        ],
+        cwd=project,
+        env=OWN_COVERAGE,
+        capture_output=True,
+        text=True,
+    )
+    assert stale.returncode == 1
+    # pytest prefixes each line of the failure with "E".
+    fix = re.search(
+        r"rewrite the block with:\nE?\s*(\.venv/bin/pytest .*--update-examples)",
+        stale.stdout,
+    )
+    assert fix, stale.stdout[-3000:]
+    mended = subprocess.run(
+        [sys.executable, "-m", "pytest", *shlex.split(fix.group(1))[1:], "-q"],
+        cwd=project,
+        env=OWN_COVERAGE,
+        capture_output=True,
+        text=True,
+    )
+    assert mended.returncode == 0, mended.stdout
     assert page.read_text() == written
     # In the copy: integrity (include resolves, section shown, snippet has a page), the
     # page's example on both backends, the new test on both backends covering every line
@@ -111,7 +141,6 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
             "--cov=snippets.queries.upserts",
             "--cov-branch",
             "--cov-fail-under=100",
-            "tests/test_integrity.py",
             "tests/test_docs.py",
             "tests/queries/test_upserts.py",
             "tests/test_site.py::test_mkdocs_build_is_strict_clean",
