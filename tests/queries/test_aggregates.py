@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Dialect, Integer, cast, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from snippets.models import Comment
 from snippets.sample import sample_db
@@ -44,3 +45,26 @@ async def test_postgres_refuses_an_ungrouped_column_that_sqlite_accepts(
         else:
             with pytest.raises(DBAPIError, match="must appear in the GROUP BY clause"):
                 await session.execute(query)
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.asyncpg.dialect()])
+def test_the_comment_count_subquery_correlates_without_correlate(
+    dialect: Dialect,
+) -> None:
+    from snippets.models import Post
+
+    def titles_with_counts(correlate: str) -> str:
+        count = select(func.count(Comment.id)).where(Comment.post_id == Post.id)
+        if correlate == "Post":
+            count = count.correlate(Post)
+        elif correlate == "None":
+            count = count.correlate(None)
+        query = select(Post.title, count.scalar_subquery().label("comments"))
+        return str(query.order_by(Post.id).compile(dialect=dialect))
+
+    automatic = titles_with_counts("")
+    assert automatic == titles_with_counts("Post")
+    # Correlated: the subquery takes posts from the outer row. correlate(None) turns
+    # correlation off, and posts joins the subquery's own FROM.
+    assert "FROM comments \nWHERE comments.post_id = posts.id)" in automatic
+    assert "FROM comments, posts \nWHERE" in titles_with_counts("None")
