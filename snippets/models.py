@@ -65,7 +65,10 @@ class AwareDateTime(TypeDecorator[datetime]):
         return value
 
 
-class Base(AsyncAttrs, MappedAsDataclass, DeclarativeBase, kw_only=True):
+# eq=False: objects compare by identity, as rows in a session do. A generated __eq__
+# would compare every field (relationships too, so lazy="raise_on_sql" raises inside
+# `post in user.posts` and collection.remove()), and would make every model unhashable.
+class Base(AsyncAttrs, MappedAsDataclass, DeclarativeBase, kw_only=True, eq=False):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: AwareDateTime()}
 
@@ -74,7 +77,9 @@ class Base(AsyncAttrs, MappedAsDataclass, DeclarativeBase, kw_only=True):
 
 
 # --8<-- [start:timestamps]
-class TimestampMixin(MappedAsDataclass):
+# A dataclass mixin takes its own dataclass options: without eq=False here, every
+# model that uses it would get a generated __eq__ again.
+class TimestampMixin(MappedAsDataclass, eq=False):
     # init=False: the database fills these in, so they are not constructor arguments.
     created_at: Mapped[datetime] = mapped_column(init=False, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
