@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from snippets.migrations.startup import migration_connection
 from snippets.models import Base
 from snippets.settings import Settings
 
@@ -39,6 +40,9 @@ def run_migrations(connection: Connection) -> None:
         # the same migration runs unchanged on PostgreSQL.
         render_as_batch=True,
         render_item=render_item,
+        # A migration with an autocommit_block() commits what came before it; with a
+        # transaction per migration, alembic_version moves with each commit.
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -48,7 +52,8 @@ async def run_async_migrations() -> None:
     settings = Settings()
     # NullPool: a migration run is one connection, closed when it is done.
     engine = create_async_engine(settings.migrations_url, poolclass=NullPool)
-    async with engine.connect() as connection:
+    # The same connection as run_alembic's: the migrations lock held for the whole run.
+    async with migration_connection(engine) as connection:
         await connection.run_sync(run_migrations)
     await engine.dispose()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shlex
@@ -122,15 +121,6 @@ def test_offline_mode_writes_the_sql_for_review(database_url: str) -> None:
     assert "CREATE TABLE users (" in result.stdout
     assert "CREATE INDEX ix_users_name_id ON users (name, id);" in result.stdout
     assert "UPDATE alembic_version SET version_num='0002'" in result.stdout
-
-
-@pytest.mark.parametrize("backend", ["postgres"])
-async def test_workers_starting_together_migrate_once(settings: Settings) -> None:
-    engines = [create_engine(settings) for _ in range(4)]
-    await asyncio.gather(*(upgrade_to_head(engine) for engine in engines))
-    assert await version(engines[0]) == "0002"
-    for engine in engines:
-        await close_db(engine)
 
 
 @pytest.fixture

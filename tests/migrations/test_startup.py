@@ -1,0 +1,247 @@
+"""docs/migrations/index.md: migrations that commit part-way (autocommit_block) through
+run_alembic and the command line, with the migrations lock held for the whole run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from snippets.database import close_db, create_engine
+from snippets.migrations.startup import MIGRATIONS_LOCK, run_alembic
+from snippets.settings import Settings
+from tests.docs_examples import ROOT, copy_project
+from tests.migrations.test_migrations import alembic_cli, config_with_versions_in
+
+INDEX_RECIPE = ROOT / "snippets/migrations/recipes/posts_created_at_index.py"
+
+# Runs after the recipe's autocommit_block has committed: a second process asks for the
+# migrations lock. "False" means the run still holds it.
+PROBE_MIGRATION = f"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+revision = "probe"
+down_revision = "0003"
+
+PROBE = '''
+import asyncio, sys, asyncpg
+
+async def main() -> None:
+    conn = await asyncpg.connect(sys.argv[1])
+    print(await conn.fetchval("SELECT pg_try_advisory_lock($1)", {MIGRATIONS_LOCK}))
+    await conn.close()
+
+asyncio.run(main())
+'''
+
+
+def upgrade() -> None:
+    url = os.environ.get("PROBE_URL")
+    result = "no probe on SQLite"
+    if url:
+        probe = subprocess.run(
+            [sys.executable, "-c", PROBE, url], capture_output=True, text=True, check=True
+        )
+        result = probe.stdout.strip()
+    Path(os.environ["PROBE_FILE"]).write_text(result)
+
+
+def downgrade() -> None:
+    pass
+"""
+
+
+def probe_env(database_url: str, tmp_path: Path, backend: str) -> dict[str, str]:
+    env = {"PROBE_FILE": str(tmp_path / "probe.txt")}
+    if backend == "postgres":
+        url = sa.make_url(database_url).set(drivername="postgresql")
+        env["PROBE_URL"] = url.render_as_string(hide_password=False)
+    return env
+
+
+def probe_result(tmp_path: Path) -> str:
+    return (tmp_path / "probe.txt").read_text()
+
+
+def expected_probe(backend: str) -> str:
+    return {"postgres": "False", "sqlite": "no probe on SQLite"}[backend]
+
+
+def write_recipe_and_probe(folder: Path) -> None:
+    shutil.copy(INDEX_RECIPE, folder / "0003_posts_created_at_index.py")
+    (folder / "probe_lock.py").write_text(PROBE_MIGRATION)
+
+
+async def indexes_on_posts(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as conn:
+        found = await conn.run_sync(lambda sync: sa.inspect(sync).get_indexes("posts"))
+    return {index["name"] or "" for index in found}
+
+
+async def version(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+
+
+async def test_the_index_recipe_runs_through_run_alembic_with_the_lock_held(
+    settings: Settings,
+    database_url: str,
+    tmp_path: Path,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    write_recipe_and_probe(versions)
+    for name, value in probe_env(database_url, tmp_path, backend).items():
+        monkeypatch.setenv(name, value)
+    config = config_with_versions_in(versions)
+    engine = create_engine(settings)
+    try:
+        await run_alembic(engine, command.upgrade, "head", config=config)
+        assert await version(engine) == "probe"
+        assert "ix_posts_created_at" in await indexes_on_posts(engine)
+        assert probe_result(tmp_path) == expected_probe(backend)
+
+        await run_alembic(engine, command.downgrade, "0002", config=config)
+        assert "ix_posts_created_at" not in await indexes_on_posts(engine)
+        # The lock was released: the pooled connection is free, and so is the key.
+        if backend == "postgres":
+            async with engine.connect() as conn:
+                free = sa.text(
+                    "SELECT pg_try_advisory_lock(:k), pg_advisory_unlock(:k)"
+                )
+                assert tuple(
+                    (await conn.execute(free, {"k": MIGRATIONS_LOCK})).one()
+                ) == (
+                    True,
+                    True,
+                )
+    finally:
+        await close_db(engine)
+
+
+def test_the_index_recipe_runs_from_the_command_line_with_the_lock_held(
+    database_url: str, tmp_path: Path, backend: str
+) -> None:
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project", "snippets")
+    write_recipe_and_probe(project / "snippets/migrations/versions")
+    env = {"DATABASE_URL": database_url, **probe_env(database_url, tmp_path, backend)}
+    upgrade = alembic_cli("upgrade", "head", env=env, cwd=project)
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert probe_result(tmp_path) == expected_probe(backend)
+    downgrade = alembic_cli("downgrade", "0002", env=env, cwd=project)
+    assert downgrade.returncode == 0, downgrade.stderr
+
+
+ENUM_MIGRATIONS = {
+    "0003_articles.py": """
+from alembic import op
+
+from snippets.migrations.enums import create_articles
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade() -> None:
+    create_articles(op)
+    op.execute("INSERT INTO articles (id) VALUES (1), (2), (3)")
+
+
+def downgrade() -> None:
+    pass
+""",
+    "0004_archive_old_drafts.py": """
+from alembic import op
+
+from snippets.migrations.enums import archive_old_drafts
+
+revision = "0004"
+down_revision = "0003"
+
+
+def upgrade() -> None:
+    archive_old_drafts(op)
+
+
+def downgrade() -> None:
+    pass
+""",
+}
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_enum_recipe_runs_through_run_alembic(
+    settings: Settings, tmp_path: Path
+) -> None:
+    for name, source in ENUM_MIGRATIONS.items():
+        (tmp_path / name).write_text(source)
+    engine = create_engine(settings)
+    try:
+        await run_alembic(
+            engine, command.upgrade, "head", config=config_with_versions_in(tmp_path)
+        )
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.text("SELECT id, status FROM articles ORDER BY id")
+            )
+            assert [tuple(row) for row in rows] == [
+                (1, "archived"),
+                (2, "archived"),
+                (3, "draft"),
+            ]
+    finally:
+        await close_db(engine)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_workers_starting_together_migrate_once(
+    settings: Settings,
+    database_url: str,
+    tmp_path: Path,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Four workers, a migration that commits part-way: each revision runs exactly once."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    write_recipe_and_probe(versions)
+    for name, value in probe_env(database_url, tmp_path, backend).items():
+        monkeypatch.setenv(name, value)
+    caplog.set_level(logging.INFO, logger="alembic.runtime.migration")
+    engines = [create_engine(settings) for _ in range(4)]
+    try:
+        await asyncio.gather(
+            *(
+                # One config each, as separate processes would have.
+                run_alembic(
+                    e, command.upgrade, "head", config=config_with_versions_in(versions)
+                )
+                for e in engines
+            )
+        )
+        assert await version(engines[0]) == "probe"
+    finally:
+        for engine in engines:
+            await close_db(engine)
+    runs = [
+        r.getMessage() for r in caplog.records if "Running upgrade" in r.getMessage()
+    ]
+    assert [run.split(",")[0] for run in runs] == [
+        "Running upgrade  -> 0001",
+        "Running upgrade 0001 -> 0002",
+        "Running upgrade 0002 -> 0003",
+        "Running upgrade 0003 -> probe",
+    ]
