@@ -1,8 +1,9 @@
-"""A real PgBouncer (Debian's package) in front of the test server."""
+"""A real PgBouncer in front of the test server: Debian 12's 1.18, or 1.24 built by .ci/pgbouncer-1.24."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,36 +18,66 @@ from sqlalchemy import URL
 
 from tests.servers import free_port
 
-BINARY = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+# Version -> binary; PGBOUNCER_1_18 / PGBOUNCER_1_24 point elsewhere.
+BINARIES = {
+    "1.18": os.environ.get("PGBOUNCER_1_18", "/usr/sbin/pgbouncer"),
+    "1.24": os.environ.get("PGBOUNCER_1_24", "/opt/pgbouncer-1.24/bin/pgbouncer"),
+}
+INSTALLED_BY = {
+    "1.18": "Debian's pgbouncer package (.ci/run installs it)",
+    "1.24": ".ci/pgbouncer-1.24 (.ci/run runs it)",
+}
 # Root may not run PgBouncer; the embedded server's own unprivileged user does.
 RUN_AS = "pgserver"
 
 
-def require() -> None:
-    if Path(BINARY).exists():
-        return
-    reason = "PgBouncer is not installed here (.ci/run installs Debian's pgbouncer)"
+def version_of(binary: str) -> str:
+    """`PgBouncer 1.24.1` -> `1.24.1`."""
+    first = subprocess.run(
+        [binary, "--version"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[0]
+    match = re.fullmatch(r"PgBouncer (\d+\.\d+\.\d+)", first)
+    assert match, first
+    return match.group(1)
+
+
+def require(version: str = "1.18") -> str:
+    """The binary of this PgBouncer version; skip (fail on CI) when it is absent."""
+    binary = BINARIES[version]
+    if Path(binary).exists():
+        found = version_of(binary)
+        assert found.startswith(f"{version}."), f"{binary} is {found}, not {version}"
+        return binary
+    reason = f"PgBouncer {version} is not at {binary} (from {INSTALLED_BY[version]})"
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}, and CI must not skip it")
     pytest.skip(reason)
 
 
 @contextmanager
-def transaction_pooler(server: URL) -> Iterator[URL]:
+def transaction_pooler(server: URL, version: str = "1.18") -> Iterator[URL]:
     """PgBouncer on a free loopback port, pool_mode=transaction, two server connections."""
-    with pooler(server, "transaction") as url:
+    with pooler(server, "transaction", version=version) as url:
         yield url
 
 
 @contextmanager
 def pooler(
-    server: URL, mode: str, tls: tuple[Path, Path] | None = None
+    server: URL,
+    mode: str,
+    tls: tuple[Path, Path] | None = None,
+    *,
+    version: str = "1.18",
+    settings: dict[str, str] | None = None,
 ) -> Iterator[URL]:
     """PgBouncer on a free loopback port in the given pool_mode, two server connections.
 
     tls: (certificate chain, private key) files; clients must then connect with TLS.
+    settings: more [pgbouncer] settings, or overrides (default_pool_size = 2).
+    Its log goes to a file, never to a pipe nobody reads (a full pipe stalls PgBouncer);
+    an error inside the block carries the log's last lines.
     """
-    require()
+    binary = require(version)
     port = free_port()
     work = Path(tempfile.mkdtemp(prefix="guide-pgbouncer-"))
     host = server.query.get("host") or server.host or "127.0.0.1"
@@ -54,25 +85,33 @@ def pooler(
     if server.password:
         target += f" password={server.password}"
     (work / "users.txt").write_text(f'"{server.username}" ""\n')
-    (work / "pgbouncer.ini").write_text(
-        f"[databases]\n{server.database} = {target}\n\n"
-        "[pgbouncer]\n"
-        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
-        f"auth_type = trust\nauth_file = {work / 'users.txt'}\n"
-        f"pool_mode = {mode}\ndefault_pool_size = 2\n"
-        f"logfile = {work / 'pgbouncer.log'}\npidfile = {work / 'pgbouncer.pid'}\n"
-    )
+    options = {
+        "listen_addr": "127.0.0.1",
+        "listen_port": str(port),
+        "unix_socket_dir": "",
+        "auth_type": "trust",
+        "auth_file": str(work / "users.txt"),
+        # The admin console (SHOW POOLS, SHOW CONFIG) for the test server's user.
+        "admin_users": str(server.username),
+        "pool_mode": mode,
+        "default_pool_size": "2",
+        "pidfile": str(work / "pgbouncer.pid"),
+    }
     if tls:
         for source, name in zip(tls, ("server.crt", "server.key"), strict=True):
             shutil.copy(source, work / name)
         (work / "server.key").chmod(0o600)
-        with (work / "pgbouncer.ini").open("a") as ini:
-            ini.write(
-                "client_tls_sslmode = require\n"
-                f"client_tls_cert_file = {work / 'server.crt'}\n"
-                f"client_tls_key_file = {work / 'server.key'}\n"
-            )
-    command = [BINARY, str(work / "pgbouncer.ini")]
+        options |= {
+            "client_tls_sslmode": "require",
+            "client_tls_cert_file": str(work / "server.crt"),
+            "client_tls_key_file": str(work / "server.key"),
+        }
+    options |= settings or {}
+    (work / "pgbouncer.ini").write_text(
+        f"[databases]\n{server.database} = {target}\n\n[pgbouncer]\n"
+        + "".join(f"{key} = {value}\n" for key, value in options.items())
+    )
+    command = [binary, str(work / "pgbouncer.ini")]
     if os.geteuid() == 0:
         shutil.chown(work, RUN_AS, RUN_AS)
         for path in work.iterdir():
@@ -84,9 +123,14 @@ def pooler(
             "--clear-groups",
             *command,
         ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log_path = work / "pgbouncer.log"
+
+    def log_tail() -> str:
+        lines = log_path.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-40:])
+
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -95,23 +139,22 @@ def pooler(
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    log = (
-                        (work / "pgbouncer.log").read_text()
-                        if (work / "pgbouncer.log").exists()
-                        else ""
-                    )
                     raise RuntimeError(
-                        f"PgBouncer did not start: {process.stdout.read() if process.stdout else ''} {log}"
+                        f"PgBouncer did not start:\n{log_tail()}"
                     ) from None
                 time.sleep(0.05)
-        yield URL.create(
-            "postgresql+asyncpg",
-            username=server.username,
-            host="127.0.0.1",
-            port=port,
-            database=server.database,
-        )
+        try:
+            yield URL.create(
+                "postgresql+asyncpg",
+                username=server.username,
+                host="127.0.0.1",
+                port=port,
+                database=server.database,
+            )
+        except BaseException as exc:
+            exc.add_note(f"PgBouncer {version} log, last lines:\n{log_tail()}")
+            raise
     finally:
         process.terminate()
-        process.communicate(timeout=10)
+        process.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
