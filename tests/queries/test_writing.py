@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.models import User
 from snippets.sample import sample_db
@@ -86,3 +87,57 @@ async def test_a_bulk_update_expires_updated_at_on_loaded_objects(
             _ = post.updated_at  # expired: computed by the database
         await session.refresh(post, ["updated_at"])
         assert post.updated_at.tzinfo is not None
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Person(_Base):
+    """An attribute named differently from its column, which tells ORM from Core."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column("name")
+
+
+async def test_insert_of_an_entity_with_rows_is_an_orm_bulk_insert(
+    settings: Settings, backend: str
+) -> None:
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from snippets.models import Post
+
+    async with sample_db() as (engine, sessions), sessions() as session:
+        async with engine.begin() as connection:
+            await connection.run_sync(_Base.metadata.create_all)
+        # ORM: keys are attribute names, and Python-side column defaults fill the rest.
+        await session.execute(insert(_Person), [{"display_name": "Ada"}])
+        await session.execute(insert(Post), [{"author_id": 3, "title": "Hello"}])
+        await session.commit()
+        assert await session.scalar(select(_Person.display_name)) == "Ada"
+        hello = (
+            await session.execute(
+                select(Post.body, Post.published).where(Post.title == "Hello")
+            )
+        ).one()
+        assert tuple(hello) == ("", False)
+        # Core, on the table: the attribute name matches no column, so name stays NULL.
+        with pytest.raises(IntegrityError):
+            await session.execute(insert(_Person.__table__), [{"display_name": "Bo"}])
+
+
+async def test_sort_by_parameter_order_returns_rows_in_the_order_sent(
+    settings: Settings, backend: str
+) -> None:
+    from sqlalchemy import insert
+
+    rows = [
+        {"email": f"user{n}@example.com", "name": f"User {n}"}
+        for n in reversed(range(2500))
+    ]
+    statement = insert(User).returning(User.email, sort_by_parameter_order=True)
+    async with sample_db() as (_, sessions), sessions() as session:
+        emails = (await session.scalars(statement, rows)).all()
+    assert emails == [row["email"] for row in rows]
