@@ -7,6 +7,7 @@ from typing import Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
+from alembic.autogenerate.render import _repr_type
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -24,9 +25,11 @@ def render_item(
     kind: str, obj: object, autogen_context: AutogenContext
 ) -> str | Literal[False]:
     # A migration is frozen once written, but the models change: render the type
-    # the database sees (AwareDateTime -> DateTime(timezone=True)), not the app's.
+    # the database sees (AwareDateTime -> sa.DateTime(timezone=True)), not the app's.
+    # Alembic's own renderer writes dialect types (postgresql.JSONB) and inner types
+    # (sa.ARRAY(sa.String(length=20))) with their prefixes, and adds their imports.
     if kind == "type" and isinstance(obj, TypeDecorator):
-        return f"sa.{obj.impl!r}"
+        return _repr_type(obj.impl_instance, autogen_context)
     return False
 
 
@@ -40,6 +43,9 @@ def run_migrations(connection: Connection) -> None:
         # the same migration runs unchanged on PostgreSQL.
         render_as_batch=True,
         render_item=render_item,
+        # Off by default in Alembic: without it, `alembic check` misses a changed
+        # server_default.
+        compare_server_default=True,
         # A migration with an autocommit_block() commits what came before it; with a
         # transaction per migration, alembic_version moves with each commit.
         transaction_per_migration=True,

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -123,9 +124,10 @@ def test_offline_mode_writes_the_sql_for_review(database_url: str) -> None:
     assert "UPDATE alembic_version SET version_num='0002'" in result.stdout
 
 
-@pytest.fixture
-def roles(database_url: str) -> Iterator[tuple[str, str]]:
-    """A migrator role and an app role on the test database, set up by role_grants."""
+@contextmanager
+def role_pair(database_url: str, *before: str) -> Iterator[tuple[str, str]]:
+    """A migrator role and an app role on the test database, set up by role_grants
+    after the statements `before` (run as the administrator in that database)."""
     url = make_url(database_url)
     suffix = uuid.uuid4().hex[:8]
     migrator, app = f"guide_migrator_{suffix}", f"guide_app_{suffix}"
@@ -135,7 +137,9 @@ def roles(database_url: str) -> Iterator[tuple[str, str]]:
         )
     )
     postgres._run(
-        postgres.execute_in(url, *role_grants(url.database or "", migrator, app))
+        postgres.execute_in(
+            url, *before, *role_grants(url.database or "", migrator, app)
+        )
     )
     try:
         yield (
@@ -156,6 +160,12 @@ def roles(database_url: str) -> Iterator[tuple[str, str]]:
         postgres._run(
             postgres.admin_execute(f"DROP ROLE {migrator}", f"DROP ROLE {app}")
         )
+
+
+@pytest.fixture
+def roles(database_url: str) -> Iterator[tuple[str, str]]:
+    with role_pair(database_url) as urls:
+        yield urls
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
@@ -265,3 +275,65 @@ async def test_autogenerate_writes_the_type_the_database_sees(
     # Not formatted here: this configuration has no post-write hooks.
     assert "sa.Column('at', sa.DateTime(timezone=True), nullable=True)" in source
     assert "snippets" not in source
+
+
+# PostgreSQL 14 and older: the public schema belongs to the bootstrap superuser, and
+# every role (PUBLIC) may create objects in it.
+POSTGRES_14_PUBLIC_SCHEMA = (
+    f'ALTER SCHEMA public OWNER TO "{postgres.admin_url().username}"',
+    "GRANT CREATE ON SCHEMA public TO PUBLIC",
+)
+
+
+@pytest.fixture
+def postgres_14_roles(database_url: str) -> Iterator[tuple[str, str]]:
+    with role_pair(database_url, *POSTGRES_14_PUBLIC_SCHEMA) as urls:
+        yield urls
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_on_postgres_14_defaults_the_app_role_still_cannot_create_tables(
+    postgres_14_roles: tuple[str, str],
+) -> None:
+    migrator_url, app_url = postgres_14_roles
+    migrated = alembic_cli("upgrade", "head", env={"DATABASE_URL": migrator_url})
+    assert migrated.returncode == 0, migrated.stderr
+    engine = create_engine(Settings(database_url=app_url))
+    try:
+        with pytest.raises(DBAPIError, match="permission denied for schema public"):
+            async with engine.begin() as conn:
+                await conn.execute(text("CREATE TABLE scratch (id integer)"))
+    finally:
+        await close_db(engine)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_an_app_role_added_after_the_tables_exist_can_use_them(
+    roles: tuple[str, str],
+) -> None:
+    migrator_url, _ = roles
+    migrated = alembic_cli("upgrade", "head", env={"DATABASE_URL": migrator_url})
+    assert migrated.returncode == 0, migrated.stderr
+    url = make_url(migrator_url)
+    migrator, late_app = url.username or "", f"guide_late_{uuid.uuid4().hex[:8]}"
+    await postgres.admin_execute(f"CREATE ROLE {late_app} LOGIN")
+    engine = create_engine(
+        Settings(
+            database_url=url.set(username=late_app).render_as_string(
+                hide_password=False
+            )
+        )
+    )
+    try:
+        await postgres.execute_in(
+            url, *role_grants(url.database or "", migrator, late_app)
+        )
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO users (email, name) VALUES ('b@example.com', 'Bo')")
+            )
+            assert await conn.scalar(text("SELECT count(*) FROM users")) == 1
+    finally:
+        await close_db(engine)
+        await postgres.execute_in(url, f"DROP OWNED BY {late_app}")
+        await postgres.admin_execute(f"DROP ROLE {late_app}")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.database import close_db, create_engine
@@ -18,6 +19,7 @@ from snippets.migrations.startup import MIGRATIONS_LOCK, run_alembic
 from snippets.settings import Settings
 from tests.docs_examples import ROOT, copy_project
 from tests.migrations.test_migrations import alembic_cli, config_with_versions_in
+from tests.pages import shown_output
 
 INDEX_RECIPE = ROOT / "snippets/migrations/recipes/posts_created_at_index.py"
 
@@ -245,3 +247,29 @@ async def test_workers_starting_together_migrate_once(
         "Running upgrade 0002 -> 0003",
         "Running upgrade 0003 -> probe",
     ]
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_worker_waiting_in_pg_advisory_lock_deadlocks_a_concurrent_index(
+    engine: AsyncEngine,
+) -> None:
+    """Why migration_connection polls pg_try_advisory_lock outside a transaction."""
+    lock = sa.text("SELECT pg_advisory_lock(:key)")
+    holder, waiter = await engine.connect(), await engine.connect()
+    try:
+        await holder.execute(lock, {"key": MIGRATIONS_LOCK})
+        await holder.commit()
+        waiting = asyncio.create_task(waiter.execute(lock, {"key": MIGRATIONS_LOCK}))
+        await asyncio.sleep(0.5)  # the second worker now waits, holding a snapshot
+        autocommit = await holder.execution_options(isolation_level="AUTOCOMMIT")
+        build = autocommit.exec_driver_sql(
+            "CREATE INDEX CONCURRENTLY ix_posts_created_at ON posts (created_at)"
+        )
+        results = await asyncio.gather(build, waiting, return_exceptions=True)
+        (error,) = [r for r in results if isinstance(r, BaseException)]
+        assert isinstance(error, DBAPIError), error
+        message = str(error.orig).splitlines()[0]
+        assert message.endswith(shown_output("migrations/index.md", "index-deadlock"))
+    finally:
+        await holder.close()
+        await waiter.close()
