@@ -7,18 +7,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import Connection, event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import StaticPool
 
 from snippets.app import create_app
-from snippets.database import create_engine, get_db
+from snippets.database import create_engine
 from snippets.models import Base
 from snippets.settings import Settings
 
@@ -80,49 +88,63 @@ async def db_engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 # --8<-- [start:db_session]
 @pytest_asyncio.fixture(loop_scope="session")
-async def db_session(db_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A session inside a transaction that is rolled back after the test.
-
-    The code under test may commit: with join_transaction_mode="create_savepoint" its
-    commit() and rollback() act on a SAVEPOINT, and the outer transaction undoes it all.
-    """
+async def db_connection(db_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One connection per test, inside a transaction that is rolled back after it."""
     async with db_engine.connect() as connection:
         transaction = await connection.begin()
-        session = AsyncSession(
-            bind=connection,
-            expire_on_commit=False,
-            join_transaction_mode="create_savepoint",
-        )
         try:
-            yield session
+            yield connection
         finally:
-            await session.close()
             await transaction.rollback()
+
+
+def sessions_in_transaction(
+    connection: AsyncConnection,
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that join the test's transaction: their commit() and rollback() act on
+    a SAVEPOINT, and the test's rollback undoes everything."""
+    return async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,  # as the app's factory
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db_session(db_connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """The test's own session, for arranging rows and checking what requests wrote."""
+    async with sessions_in_transaction(db_connection)() as session:
+        yield session
 
 
 # --8<-- [end:db_session]
 
 
 # --8<-- [start:client]
+@asynccontextmanager
+async def app_client(
+    app: FastAPI, connection: AsyncConnection
+) -> AsyncIterator[AsyncClient]:
+    """`app` running its lifespan, each request with its own session on `connection`."""
+    # LifespanManager runs startup and shutdown and hands the lifespan's state to
+    # requests, as a server does; ASGITransport alone runs no lifespan.
+    async with LifespanManager(app) as manager:
+        # After startup: the app's own get_db now opens its sessions from this factory.
+        app.state.session_factory = sessions_in_transaction(connection)
+        transport = ASGITransport(app=manager.app)
+        async with AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def client(db_url: str, db_session: AsyncSession) -> AsyncIterator[AsyncClient]:
-    """The app, its lifespan running, every request using the test's db_session."""
-    app: FastAPI = create_app(Settings(database_url=db_url, db_create_tables=False))
-
-    async def the_test_session() -> AsyncIterator[AsyncSession]:
-        try:
-            yield db_session
-        except Exception:
-            await db_session.rollback()  # as get_db does; here it ends a SAVEPOINT
-            raise
-
-    app.dependency_overrides[get_db] = the_test_session
-    # ASGITransport does not run the lifespan; entering it here does, as uvicorn would.
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
-    ):
-        yield client
+async def client(
+    db_url: str, db_connection: AsyncConnection
+) -> AsyncIterator[AsyncClient]:
+    """The reference app; requests run one at a time on the test's connection."""
+    async with app_client(
+        create_app(Settings(database_url=db_url)), db_connection
+    ) as c:
+        yield c
 
 
 # --8<-- [end:client]

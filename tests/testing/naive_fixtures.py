@@ -9,7 +9,7 @@ import os
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from snippets.testing.fixtures import create_test_engine
@@ -19,10 +19,10 @@ VARIANT = os.environ["GUIDE_NAIVE_VARIANT"]
 if VARIANT == "no-outer-transaction":
 
     @pytest_asyncio.fixture(loop_scope="session")
-    async def db_session(db_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-        """A plain session: what the code under test commits stays."""
-        async with AsyncSession(db_engine, expire_on_commit=False) as session:
-            yield session
+    async def db_connection(db_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        """No outer transaction: what the code under test commits stays."""
+        async with db_engine.connect() as connection:
+            yield connection
 
 elif VARIANT == "no-sqlite-recipe":
 
