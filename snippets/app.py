@@ -37,7 +37,9 @@ from snippets.pooling.observe import pool_numbers
 from snippets.schemas import UserCreate, UserRead, UserUpdate
 from snippets.settings import Settings
 
-DbSession = Annotated[AsyncSession, Depends(get_db)]
+# scope="function": the session closes, and its connection goes back to the pool, when
+# the route returns (its response already serialized), not after the response is sent.
+DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
 router = APIRouter()
 
 

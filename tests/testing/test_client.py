@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from snippets.app import create_app, router
-from snippets.database import create_session_factory, get_db
+from snippets.app import DbSession, create_app, router
+from snippets.database import create_session_factory
 from snippets.models import Post, User
 from snippets.settings import Settings
 from snippets.testing.fixtures import app_client
@@ -24,9 +23,7 @@ from snippets.testing.fixtures import app_client
 LAZY_LOAD = "'User.posts' is not available due to lazy='raise_on_sql'"
 
 
-async def count_posts(
-    user_id: int, session: Annotated[AsyncSession, Depends(get_db)]
-) -> int:
+async def count_posts(user_id: int, session: DbSession) -> int:
     """A route with a bug: user.posts is not loaded in a request's own session."""
     user = await session.get(User, user_id)
     assert user is not None

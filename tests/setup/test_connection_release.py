@@ -1,0 +1,97 @@
+"""A request gives its connection back before its response is sent (docs/setup/fastapi.md).
+
+Measured at the moment the response starts: the pool's checked-out count, and on PostgreSQL
+the server's own view (pg_stat_activity) of this database's sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import make_url
+from starlette.types import Message, Receive, Scope, Send
+
+from snippets.app import create_app
+from snippets.models import Base
+from snippets.settings import Settings
+
+IN_TRANSACTION = """
+    SELECT count(*) FROM pg_stat_activity
+    WHERE datname = $1 AND pid <> pg_backend_pid() AND state = 'idle in transaction'
+"""
+
+
+class AtResponseStart:
+    """ASGI wrapper: what the pool and the server say when the response starts."""
+
+    def __init__(self, app: FastAPI, database_url: str) -> None:
+        self.app, self.url = app, make_url(database_url)
+        self.seen: list[dict[str, Any]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def observe(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.seen.append(await self.measure())
+            await send(message)
+
+        await self.app(scope, receive, observe)
+
+    async def measure(self) -> dict[str, Any]:
+        numbers: dict[str, Any] = {
+            "checked_out": self.app.state.engine.pool.checkedout()
+        }
+        if self.url.get_backend_name() == "postgresql":
+            dsn = self.url.set(drivername="postgresql").render_as_string(False)
+            server = await asyncpg.connect(dsn)
+            try:
+                numbers["idle_in_transaction"] = await server.fetchval(
+                    IN_TRANSACTION, self.url.database
+                )
+            finally:
+                await server.close()
+        return numbers
+
+
+@asynccontextmanager
+async def observed_app(
+    database_url: str,
+) -> AsyncIterator[tuple[AsyncClient, AtResponseStart]]:
+    app = create_app(Settings(database_url=database_url))
+    async with LifespanManager(app):
+        async with app.state.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        wrapper = AtResponseStart(app, database_url)
+        async with AsyncClient(
+            transport=ASGITransport(app=wrapper), base_url="http://app"
+        ) as http:
+            yield http, wrapper
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/users/1", None),
+        ("GET", "/users", None),
+        ("PATCH", "/users/1", {"name": "Ada L."}),
+        ("GET", "/users/999", None),  # 404: the session is released on errors too
+    ],
+)
+async def test_the_connection_is_back_in_the_pool_when_the_response_starts(
+    database_url: str, method: str, path: str, body: dict[str, str] | None
+) -> None:
+    async with observed_app(database_url) as (http, observed):
+        created = await http.post("/users", json={"email": "a@x.org", "name": "Ada"})
+        assert created.status_code == 201
+        response = await http.request(method, path, json=body)
+        assert response.status_code in (200, 404)
+    released = {"checked_out": 0}
+    if "postgresql" in database_url:
+        released["idle_in_transaction"] = 0
+    assert observed.seen[-1] == released
