@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Annotated, Any
 
 import pytest
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import StreamingResponse
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from tests.docs_examples import ROOT
 from tests.setup.test_install import GREENLET_PROGRAM
@@ -69,11 +83,182 @@ def test_the_site_search_index_finds_each_entry_by_its_error(tmp_path: Path) -> 
         assert all(word in title for word in words[:4]), (anchor, title)
 
 
-def test_every_entry_links_upstream() -> None:
-    entries = re.split(r"^## ", PAGE, flags=re.M)[1:]
-    missing = [
-        body.splitlines()[0]
-        for body in entries
-        if "{#" in body.splitlines()[0] and "<https://" not in body
+# Entries whose error comes from a fresh process, not from a block on the page: the heading is
+# compared with what that process prints by the test named here.
+HEADINGS_CHECKED_BY = {
+    "missing-greenlet-extra": test_greenlet_heading_is_the_message,
+    "different-loop": test_different_loop_heading_matches_the_error,
+    "not-disposed": test_not_disposed_heading_matches_the_warning,
+}
+ENTRY = re.compile(r"^## (.+?) \{#([a-z0-9-]+)\}\n(.*?)(?=^## |\Z)", re.M | re.S)
+ERROR_HEADING = re.compile(r"^`(?P<kind>[A-Z]\w+): (?P<message>[^`]+)`")
+FENCE = re.compile(r"^([ \t]*)```(\w+).*?\n(.*?)^\1```", re.M | re.S)
+PARTS = ("**Cause.**", "**Fix.**", "Upstream:")
+ENTRIES = ENTRY.findall(PAGE.split("## Before you ship")[0])
+
+
+def shown_output(body: str) -> str:
+    """What the entry shows as output: `#>` lines, output docstrings and text fences."""
+    shown = []
+    for _, language, code in FENCE.findall(body):
+        lines = [line.strip() for line in code.splitlines()]
+        if language == "text":
+            shown += lines
+            continue
+        shown += [
+            line.removeprefix("#>").strip() for line in lines if line.startswith("#>")
+        ]
+        shown += re.findall(r'^\s*"""\n(.*?)\n\s*"""', code, re.M | re.S)
+    return "\n".join(line.strip() for line in shown)
+
+
+def test_the_page_is_entries_then_the_checklist() -> None:
+    headings = re.findall(r"^## (.+)$", PAGE, re.M)
+    assert headings[-1] == "Before you ship"
+    anchored = [
+        title for title, _, _ in ENTRY.findall(PAGE.split("## Before you ship")[0])
     ]
-    assert not missing, missing
+    assert len(anchored) == len(headings) - 1, "every entry needs a {#anchor}"
+
+
+@pytest.mark.parametrize(
+    ("title", "anchor", "body"), ENTRIES, ids=[anchor for _, anchor, _ in ENTRIES]
+)
+def test_every_entry_has_the_same_shape(title: str, anchor: str, body: str) -> None:
+    """Heading = the exact error (or `No error:` and the symptom), then Cause, Fix and
+    Upstream, in that order, each once."""
+    positions = [body.find(part) for part in PARTS]
+    assert all(body.count(part) == 1 for part in PARTS), (anchor, PARTS)
+    assert positions == sorted(positions), f"{anchor}: parts out of order"
+    assert body.lstrip().startswith("**Cause.**"), f"{anchor}: start with the cause"
+    assert "<https://" in body[positions[2] :], f"{anchor}: Upstream needs a link"
+    error = ERROR_HEADING.match(title)
+    if error is None:
+        assert title.startswith("No error: "), (
+            f"{anchor}: the heading is the error as raised, `Kind: message`"
+        )
+        return
+    if anchor in HEADINGS_CHECKED_BY:
+        return
+    # The heading is what the entry's own program prints, which its test compares.
+    # "..." in a heading stands for the part that varies (an address, a value).
+    message = ".*?".join(map(re.escape, error["message"].split("...")))
+    assert re.search(message, shown_output(body)), (
+        f"{anchor}: {error['message']!r} is not in the entry's shown output"
+    )
+    assert re.search(rf"\b{error['kind']}\b", body), (
+        f"{anchor}: {error['kind']} unshown"
+    )
+
+
+# The pool-exhausted entry's causes, each reproduced with a pool of one connection behind a
+# FastAPI app whose dependency yields a session, as the seeds' `get_db` does.
+POOL_CAUSES = ("external call", "streaming response", "after the response")
+
+
+def test_the_pool_exhausted_entry_names_the_causes_reproduced_here() -> None:
+    body = {anchor: body for _, anchor, body in ENTRIES}["pool-exhausted"]
+    cause = body.split("**Fix.**")[0]
+    assert [phrase for phrase in POOL_CAUSES if phrase not in cause] == []
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session)]
+
+
+def app_with_a_pool_of_one(database_url: str) -> tuple[FastAPI, AsyncEngine]:
+    engine = create_async_engine(
+        database_url, pool_size=1, max_overflow=0, pool_timeout=0.5
+    )
+    app = FastAPI()
+    app.state.sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @app.get("/quick")
+    async def quick(session: DbSession) -> int | None:
+        return await session.scalar(text("SELECT 1"))
+
+    return app, engine
+
+
+async def assert_next_request_times_out(app: FastAPI, engine: AsyncEngine) -> None:
+    checked_out = asyncio.Event()
+    event.listen(engine.sync_engine, "checkout", lambda *_: checked_out.set())
+    async with asyncio.timeout(5):
+        await checked_out.wait()
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://app") as client:
+        with pytest.raises(PoolTimeout) as error:
+            await client.get("/quick")
+    assert str(error.value).startswith(heading("pool-exhausted").split(": ", 1)[1])
+
+
+async def test_a_session_held_across_an_external_call_exhausts_the_pool(
+    database_url: str,
+) -> None:
+    app, engine = app_with_a_pool_of_one(database_url)
+    answer = asyncio.Event()
+
+    @app.get("/external")
+    async def external(session: DbSession) -> int:
+        count = await session.scalar(text("SELECT 1"))
+        await answer.wait()  # a payment API, a queue: the connection waits with it
+        return int(count)
+
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://app") as client:
+        held = asyncio.create_task(client.get("/external"))
+        await assert_next_request_times_out(app, engine)
+        answer.set()
+        assert (await held).json() == 1
+    await engine.dispose()
+
+
+async def test_a_streaming_response_holds_its_session_until_the_last_chunk(
+    database_url: str,
+) -> None:
+    app, engine = app_with_a_pool_of_one(database_url)
+    reader_done = asyncio.Event()
+
+    @app.get("/export")
+    async def export(session: DbSession) -> StreamingResponse:
+        async def rows() -> AsyncIterator[str]:
+            yield f"{await session.scalar(text('SELECT 1'))}\n"
+            await reader_done.wait()  # a slow client reads the rest
+            yield "end\n"
+
+        return StreamingResponse(rows())
+
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://app") as client:
+        streaming = asyncio.create_task(client.get("/export"))
+        await assert_next_request_times_out(app, engine)
+        reader_done.set()
+        assert (await streaming).text == "1\nend\n"
+    await engine.dispose()
+
+
+async def test_the_session_dependency_returns_its_connection_after_the_response(
+    database_url: str,
+) -> None:
+    app, engine = app_with_a_pool_of_one(database_url)
+    checked_out_when_sent: list[int] = []
+
+    async def record(scope: Any, receive: Any, send: Any) -> None:
+        async def sending(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                checked_out_when_sent.append(engine.pool.checkedout())  # type: ignore[attr-defined]
+
+        await app(scope, receive, sending)
+
+    transport = ASGITransport(app=record)
+    async with AsyncClient(transport=transport, base_url="http://app") as client:
+        assert (await client.get("/quick")).json() == 1
+    # The client has its answer while the connection is still out of the pool.
+    assert checked_out_when_sent == [1]
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    await engine.dispose()
