@@ -1,8 +1,10 @@
 """Alembic's environment: migrations run on an async engine, through run_sync."""
 
+# --8<-- [start:run_migrations]
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Literal
 
 from alembic import context
@@ -20,7 +22,6 @@ from snippets.settings import Settings
 config = context.config
 
 
-# --8<-- [start:run_migrations]
 def render_item(
     kind: str, obj: object, autogen_context: AutogenContext
 ) -> str | Literal[False]:
@@ -58,7 +59,7 @@ async def run_async_migrations() -> None:
     settings = Settings()
     # NullPool: a migration run is one connection, closed when it is done.
     engine = create_async_engine(settings.migrations_url, poolclass=NullPool)
-    # The same connection as run_alembic's: the migrations lock held for the whole run.
+    # As in run_alembic: outside a transaction, the migrations lock held throughout.
     async with migration_connection(engine) as connection:
         await connection.run_sync(run_migrations)
     await engine.dispose()
@@ -81,6 +82,11 @@ def run_migrations_offline() -> None:
 
 
 connection = config.attributes.get("connection")
+if connection is None:
+    # The command line. Alembic logs each migration it runs but prints nothing unless
+    # logging is set up: alembic.ini's [loggers] would, pyproject.toml has no such part.
+    logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
+    logging.getLogger("alembic").setLevel(logging.INFO)
 if context.is_offline_mode():
     run_migrations_offline()
 elif connection is not None:

@@ -10,9 +10,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.runtime.environment import EnvironmentContext
+from sqlalchemy.dialects.postgresql import JSONB
 
-from tests.docs_examples import copy_project
+from tests.docs_examples import ROOT, copy_project
 from tests.migrations.test_migrations import alembic_cli
 from tests.pages import shown_output
 
@@ -116,3 +118,31 @@ def test_check_catches_a_changed_server_default(
     assert check.returncode != 0, check.stdout
     shown = re.sub(r"'name', .*$", "'name', ...)]]", check.stdout.strip())
     assert shown == shown_output("migrations/index.md", "check-server-default")
+
+
+@pytest.mark.parametrize(
+    ("impl", "written", "error"),
+    [
+        (
+            JSONB(),
+            "sa.JSONB(astext_type=Text())",
+            "AttributeError: module 'sqlalchemy' has no attribute 'JSONB'",
+        ),
+        (
+            sa.ARRAY(sa.String(20)),
+            "sa.ARRAY(String(length=20))",
+            "NameError: name 'String' is not defined",
+        ),
+    ],
+)
+def test_the_impl_repr_alone_writes_code_that_fails(
+    impl: sa.types.TypeEngine[object], written: str, error: str
+) -> None:
+    """The page's counter-example: what f"sa.{obj.impl!r}" writes, and how it fails."""
+    assert f"sa.{impl!r}" == written
+    with pytest.raises((AttributeError, NameError)) as raised:
+        eval(written, {"sa": sa})  # the line a generated migration would hold
+    assert f"{type(raised.value).__name__}: {raised.value}" == error
+    page = (ROOT / "docs/migrations/index.md").read_text()
+    assert f"`{written}`" in page
+    assert f"`{error}`" in page

@@ -199,12 +199,14 @@ async def test_the_app_role_cannot_migrate_and_the_migrator_can(
     await close_db(engine)
 
 
-def page_commands() -> list[list[str]]:
-    """The `alembic ...` lines of docs/migrations/index.md's bash fences, comments removed."""
+def page_commands(section: str) -> list[list[str]]:
+    """The `alembic ...` lines of the bash fences in one section of
+    docs/migrations/index.md (from its `## ` heading to the next), comments removed."""
     page = (ROOT / "docs" / "migrations" / "index.md").read_text()
+    body = page.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
     lines = [
         line.split("#")[0].strip()
-        for fence in re.findall(r"```bash\n(.*?)```", page, re.S)
+        for fence in re.findall(r"```bash\n(.*?)```", body, re.S)
         for line in fence.splitlines()
     ]
     return [shlex.split(line)[1:] for line in lines if line.startswith("alembic ")]
@@ -213,7 +215,7 @@ def page_commands() -> list[list[str]]:
 def test_the_page_commands_run_in_order(database_url: str, tmp_path: Path) -> None:
     # A copy of the project, so that `revision --autogenerate` writes its file there.
     copy_project(tmp_path, "snippets")
-    commands = page_commands()
+    commands = page_commands("Commands")
     assert [args[0] for args in commands] == [
         "upgrade",
         "current",
@@ -337,3 +339,43 @@ async def test_an_app_role_added_after_the_tables_exist_can_use_them(
         await close_db(engine)
         await postgres.execute_in(url, f"DROP OWNED BY {late_app}")
         await postgres.admin_execute(f"DROP ROLE {late_app}")
+
+
+def test_the_command_line_logs_each_migration(database_url: str, backend: str) -> None:
+    upgrade = alembic_cli("upgrade", "head", env={"DATABASE_URL": database_url})
+    assert upgrade.returncode == 0, upgrade.stderr
+    shown = shown_output("migrations/index.md", "alembic-upgrade-log").splitlines()
+    if backend == "sqlite":  # the page shows PostgreSQL's first two lines
+        shown[:2] = [
+            "INFO  [alembic.runtime.migration] Context impl SQLiteImpl.",
+            "INFO  [alembic.runtime.migration] Will assume non-transactional DDL.",
+        ]
+    assert upgrade.stderr.splitlines() == shown
+
+
+async def test_a_database_made_by_create_all_is_stamped_not_upgraded(
+    empty_engine: AsyncEngine, database_url: str, backend: str
+) -> None:
+    async with empty_engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    env = {"DATABASE_URL": database_url}
+
+    upgrade = alembic_cli("upgrade", "head", env=env)
+    assert upgrade.returncode == 1
+    error = next(
+        line
+        for line in upgrade.stderr.splitlines()
+        if line.startswith("sqlalchemy.exc.")
+    )
+    shown = {
+        "postgres": shown_output("migrations/index.md", "create-all-upgrade-postgres"),
+        "sqlite": shown_output("migrations/index.md", "create-all-upgrade-sqlite"),
+    }[backend]
+    assert error.endswith(shown), error
+
+    commands = page_commands("A database created by create_all")
+    assert commands == [["stamp", "head"], ["check"]]
+    for args in commands:
+        result = alembic_cli(*args, env=env)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+    assert await version(empty_engine) == "0002"
