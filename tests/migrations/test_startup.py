@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.config import Config
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,7 +20,11 @@ from snippets.database import close_db, create_engine
 from snippets.migrations.startup import MIGRATIONS_LOCK, run_alembic
 from snippets.settings import Settings
 from tests.docs_examples import ROOT, copy_project
-from tests.migrations.test_migrations import alembic_cli, config_with_versions_in
+from tests.migrations.test_migrations import (
+    alembic_cli,
+    config_with_versions_in,
+    version,
+)
 from tests.pages import shown_output
 
 INDEX_RECIPE = ROOT / "snippets/migrations/recipes/posts_created_at_index.py"
@@ -83,15 +89,22 @@ def write_recipe_and_probe(folder: Path) -> None:
     (folder / "probe_lock.py").write_text(PROBE_MIGRATION)
 
 
+def config_with_recipe_and_probe(probe_folder: Path) -> Config:
+    """The project's migrations, the index recipe where it lives, and the probe."""
+    probe_folder.mkdir(exist_ok=True)
+    (probe_folder / "probe_lock.py").write_text(PROBE_MIGRATION)
+    config = config_with_versions_in(probe_folder)
+    locations = config.get_main_option("version_locations") or ""
+    config.set_main_option(
+        "version_locations", f"{locations}{os.pathsep}{INDEX_RECIPE.parent}"
+    )
+    return config
+
+
 async def indexes_on_posts(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as conn:
         found = await conn.run_sync(lambda sync: sa.inspect(sync).get_indexes("posts"))
     return {index["name"] or "" for index in found}
-
-
-async def version(engine: AsyncEngine) -> str | None:
-    async with engine.connect() as conn:
-        return await conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
 
 
 async def test_the_index_recipe_runs_through_run_alembic_with_the_lock_held(
@@ -101,12 +114,9 @@ async def test_the_index_recipe_runs_through_run_alembic_with_the_lock_held(
     backend: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    versions = tmp_path / "versions"
-    versions.mkdir()
-    write_recipe_and_probe(versions)
     for name, value in probe_env(database_url, tmp_path, backend).items():
         monkeypatch.setenv(name, value)
-    config = config_with_versions_in(versions)
+    config = config_with_recipe_and_probe(tmp_path / "versions")
     engine = create_engine(settings)
     try:
         await run_alembic(engine, command.upgrade, "head", config=config)
@@ -217,9 +227,6 @@ async def test_workers_starting_together_migrate_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Four workers, a migration that commits part-way: each revision runs exactly once."""
-    versions = tmp_path / "versions"
-    versions.mkdir()
-    write_recipe_and_probe(versions)
     for name, value in probe_env(database_url, tmp_path, backend).items():
         monkeypatch.setenv(name, value)
     caplog.set_level(logging.INFO, logger="alembic.runtime.migration")
@@ -229,7 +236,10 @@ async def test_workers_starting_together_migrate_once(
             *(
                 # One config each, as separate processes would have.
                 run_alembic(
-                    e, command.upgrade, "head", config=config_with_versions_in(versions)
+                    e,
+                    command.upgrade,
+                    "head",
+                    config=config_with_recipe_and_probe(tmp_path / "versions"),
                 )
                 for e in engines
             )
