@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import alembic
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -379,3 +380,21 @@ async def test_a_database_made_by_create_all_is_stamped_not_upgraded(
         result = alembic_cli(*args, env=env)
         assert result.returncode == 0, (args, result.stdout, result.stderr)
     assert await version(empty_engine) == "0002"
+
+
+def test_without_logging_set_up_the_command_line_prints_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    copy_project(tmp_path, "snippets")
+    env_py = tmp_path / "snippets/migrations/env.py"
+    setup = re.search(r"\nif connection is None:\n(    .*\n)+", env_py.read_text())
+    assert setup, "env.py no longer sets up logging under `if connection is None:`"
+    env_py.write_text(env_py.read_text().replace(setup.group(0), "\n"))
+    upgrade = alembic_cli(
+        "upgrade", "head", env={"DATABASE_URL": database_url}, cwd=tmp_path
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert (upgrade.stdout, upgrade.stderr) == ("", "")
+    # What `alembic init` would have written: logging set up in alembic.ini.
+    template = Path(alembic.__file__).parent / "templates/async/alembic.ini.mako"
+    assert "[loggers]" in template.read_text()
