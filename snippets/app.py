@@ -5,10 +5,13 @@ Run it with `uvicorn snippets.app:app`: SQLite unless DATABASE_URL says otherwis
 
 # --8<-- [start:lifespan]
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import uvicorn
 from fastapi import (
     APIRouter,
     Depends,
@@ -32,6 +35,7 @@ from snippets.database import (
     get_db,
     init_db,
 )
+from snippets.migrations.startup import upgrade_to_head
 from snippets.models import User
 from snippets.pooling.observe import pool_numbers
 from snippets.schemas import UserCreate, UserRead, UserUpdate
@@ -53,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         config = settings or Settings()
         engine = create_engine(config)
         try:
-            await init_db(engine, create_tables=config.db_create_tables)
+            await init_db(engine)  # connects, or stops startup with a clear error
+            if config.db_migrate_on_startup:
+                await upgrade_to_head(engine)
             app.state.engine = engine
             app.state.session_factory = create_session_factory(engine)
             yield
@@ -168,4 +174,15 @@ async def pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
 
 # --8<-- [start:app]
 app = create_app()
+
+
+def develop(argv: Sequence[str] = ()) -> None:
+    """`python -m snippets.app`: ./app.db, its tables made by the migrations."""
+    os.environ.setdefault("DATABASE_URL", "sqlite:///./app.db")
+    os.environ.setdefault("DB_MIGRATE_ON_STARTUP", "true")
+    uvicorn.main(["snippets.app:app", *argv])
+
+
+if __name__ == "__main__":
+    develop(sys.argv[1:])
 # --8<-- [end:app]

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,13 +66,18 @@ class DatabaseUnavailableError(RuntimeError):
     """The database could not be reached or refused the credentials."""
 
 
-async def init_db(engine: AsyncEngine, *, create_tables: bool = True) -> None:
-    """Fail fast at startup if the database is unusable, then create missing tables."""
+class MigratedDatabaseError(RuntimeError):
+    """create_all was asked for on a database whose schema Alembic manages."""
+
+
+async def init_db(engine: AsyncEngine, *, create_tables: bool = False) -> None:
+    """Fail fast if the database is unusable; create_tables: create missing tables, for
+    throwaway databases (examples, tests), never one that migrations manage."""
     try:
         async with engine.begin() as connection:
             await connection.execute(text("SELECT 1"))
             if create_tables:
-                await connection.run_sync(Base.metadata.create_all)
+                await connection.run_sync(_create_tables_unless_migrated)
     except (OSError, DBAPIError) as exc:
         reason = driver_error(exc)
         # str(URL) masks the password, so the message is safe to log.
@@ -80,6 +85,17 @@ async def init_db(engine: AsyncEngine, *, create_tables: bool = True) -> None:
             f"cannot use the database at {engine.url}: "
             f"{type(reason).__name__}: {reason}"
         ) from exc
+
+
+def _create_tables_unless_migrated(connection: Connection) -> None:
+    # Tables made here would make the first migration fail with `relation ... already
+    # exists`, and later model changes would never reach this database.
+    if inspect(connection).has_table("alembic_version"):
+        raise MigratedDatabaseError(
+            f"not creating tables in {connection.engine.url}: its schema is managed by "
+            "Alembic (alembic_version exists); run `alembic upgrade head` instead"
+        )
+    Base.metadata.create_all(connection)
 
 
 def driver_error(exc: BaseException) -> BaseException:

@@ -48,7 +48,7 @@ async def sample_db() -> AsyncIterator[
 ]:
     """The database DATABASE_URL names, with the tables and the sample rows in it."""
     engine = create_engine(Settings())
-    await init_db(engine)
+    await init_db(engine, create_tables=True)
     sessions = create_session_factory(engine)
     async with sessions() as session:
         session.add_all(sample_rows())

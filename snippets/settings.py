@@ -1,9 +1,9 @@
 """Application settings, read from the environment or a `.env` file."""
 
 # --8<-- [start:settings]
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -88,16 +88,29 @@ class Settings(BaseSettings):
         arbitrary_types_allowed=True,
     )
 
-    database_url: AsyncDatabaseURL = make_url("sqlite+aiosqlite:///./app.db")
+    # No default: a deployment that forgets DATABASE_URL (or misspells it) stops at
+    # startup instead of serving from a local file. (`python -m snippets.app`, the
+    # development command, sets one.)
+    database_url: AsyncDatabaseURL
     db_echo: bool = False
-    # Convenient in development; in production, create the schema with migrations.
-    db_create_tables: bool = True
+    # Tables come from migrations only; this runs `alembic upgrade head` at startup.
+    db_migrate_on_startup: bool = False
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_pool_timeout: float = 30.0
     db_pool_recycle: int = 1800
     # Migrations may run as a role that can change the schema; the app's role need not.
     migrations_database_url: AsyncDatabaseURL | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _database_url_is_set(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("database_url") is None:
+            raise ValueError(
+                "DATABASE_URL is not set: set it (or put it in .env) to the database "
+                "this app uses, e.g. postgresql://user:password@host:5432/dbname"
+            )
+        return values
 
     @property
     def migrations_url(self) -> URL:

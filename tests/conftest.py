@@ -121,7 +121,7 @@ def settings(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh database with the domain tables created."""
     engine = create_engine(settings)
-    await init_db(engine)
+    await init_db(engine, create_tables=True)
     yield engine
     await close_db(engine)
 

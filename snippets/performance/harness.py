@@ -442,7 +442,7 @@ async def bench_http(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, A
 
 async def run_all(url: str, sizes: Sizes, pgbench: str | None) -> dict[str, Any]:
     engine = create_engine(Settings(database_url=url))
-    await init_db(engine)
+    await init_db(engine, create_tables=True)
     async with engine.connect() as conn:
         server_version = str(await conn.scalar(text("SHOW server_version")))
     try:
@@ -479,7 +479,7 @@ async def sqlite_groups(sizes: Sizes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-sqlite-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         engine = create_engine(Settings(database_url=url))
-        await init_db(engine)
+        await init_db(engine, create_tables=True)
         try:
             return {
                 "sqlite_loading": await bench_loading(engine, sizes),

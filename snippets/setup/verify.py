@@ -5,12 +5,16 @@ import asyncio
 import logging
 import sys
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from pydantic import ValidationError
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from snippets.app import create_app
 from snippets.database import DatabaseUnavailableError, close_db, create_engine
+from snippets.migrations.startup import alembic_config
 from snippets.settings import Settings
 
 
@@ -38,23 +42,32 @@ async def echo_logs_sql(settings: Settings) -> bool:
     return "SELECT 42" in collect.messages
 
 
+def _at_head(connection: Connection) -> bool:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(heads)
+
+
 async def verify(settings: Settings) -> list[tuple[str, bool]]:
-    """The seed's checklist, run instead of ticked."""
-    app = create_app(settings)
-    # A failing route answers 500, as it would to a real client, instead of raising.
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    """The seed's checklist, run instead of ticked. It only reads: no migration runs."""
+    app = create_app(settings.model_copy(update={"db_migrate_on_startup": False}))
     try:
-        # Entering the lifespan connects (and creates tables) or raises a clear error.
-        async with (
-            app.router.lifespan_context(app),
-            AsyncClient(transport=transport, base_url="http://app") as client,
-        ):
-            users = await client.get("/users")
-            health = await client.get("/health")
+        # Starting the app connects, or raises a clear error.
+        async with LifespanManager(app) as manager:
+            async with app.state.engine.connect() as connection:
+                migrated = await connection.run_sync(_at_head)
+            # A failing route answers 500, as it would to a client, instead of raising.
+            transport = ASGITransport(app=manager.app, raise_app_exceptions=False)
+            async with AsyncClient(
+                transport=transport, base_url="http://app"
+            ) as client:
+                users = await client.get("/users")
+                health = await client.get("/health")
     except DatabaseUnavailableError as exc:
         return [(f"app starts without connection errors: {exc}", False)]
     return [
         ("app starts without connection errors", True),
+        ("the schema is at the latest migration (alembic upgrade head)", migrated),
         ("GET /users answers (an empty list is fine)", users.status_code == 200),
         ("GET /health answers 200", health.status_code == 200),
         ("with DB_ECHO=true, the engine logs its SQL", await echo_logs_sql(settings)),

@@ -65,7 +65,7 @@ async def test_each_variant_serves_users_and_404s(
     variant: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = create_engine(settings)
-    await init_db(engine)
+    await init_db(engine, create_tables=True)
     async with create_session_factory(engine).begin() as session:
         session.add(User(email="a@example.com", name="Ada"))
     await close_db(engine)

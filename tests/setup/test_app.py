@@ -6,7 +6,6 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -88,7 +87,8 @@ def uvicorn(database_url: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`uvicorn snippets.app:app` as a reader runs it, on a free loopback port."""
     port = free_port()
     args = ("uvicorn", "snippets.app:app", "--port", str(port))
-    with serving(*args, env={"DATABASE_URL": database_url}) as process:
+    env = {"DATABASE_URL": database_url, "DB_MIGRATE_ON_STARTUP": "true"}
+    with serving(*args, env=env) as process:
         yield process, f"http://127.0.0.1:{port}"
 
 
@@ -110,18 +110,6 @@ def test_uvicorn_serves_the_app(database_url: str, backend: str) -> None:
             .json()["info"]["title"]
             .startswith("Async")
         )
-
-
-def test_uvicorn_defaults_to_a_sqlite_file_in_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    port = free_port()
-    args = ("uvicorn", "snippets.app:app", "--port", str(port))
-    with serving(*args, cwd=tmp_path) as process:
-        health = wait_for(process, f"http://127.0.0.1:{port}/health")
-    assert health.json() == {"status": "ok", "database": "sqlite"}
-    assert (tmp_path / "app.db").is_file()
 
 
 def failed_startup(database_url: str) -> str:
@@ -229,7 +217,7 @@ async def test_create_app_uses_the_settings_it_is_given(
 async def test_a_failing_route_is_rolled_back_by_get_db(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    failing = create_app(settings)
+    failing = create_app(settings.model_copy(update={"db_migrate_on_startup": True}))
     rolled_back: list[bool] = []
     original = AsyncSession.rollback
 

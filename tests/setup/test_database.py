@@ -85,15 +85,23 @@ async def test_sqlite_enforces_foreign_keys(engine: AsyncEngine, backend: str) -
             await result
 
 
-async def test_init_db_creates_the_tables_and_is_repeatable(settings: Settings) -> None:
+async def test_init_db_creates_the_tables_only_when_asked_and_is_repeatable(
+    settings: Settings,
+) -> None:
     engine = create_engine(settings)
-    await init_db(engine)
-    await init_db(engine)  # a second start must not fail on existing tables
+    await init_db(engine)  # by default only the connection check
+    async with engine.connect() as connection:
+        before = await connection.run_sync(
+            lambda sync: set(sync.dialect.get_table_names(sync))
+        )
+    await init_db(engine, create_tables=True)
+    await init_db(engine, create_tables=True)  # existing tables are left alone
     async with engine.connect() as connection:
         names = await connection.run_sync(
             lambda sync: set(sync.dialect.get_table_names(sync))
         )
     await close_db(engine)
+    assert before == set()
     assert names == {
         "users",
         "posts",
@@ -103,21 +111,6 @@ async def test_init_db_creates_the_tables_and_is_repeatable(settings: Settings) 
         "reactions",
         "categories",
     }
-
-
-async def test_table_creation_can_be_turned_off(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DB_CREATE_TABLES", "false")
-    settings = Settings()
-    engine = create_engine(settings)
-    await init_db(engine, create_tables=settings.db_create_tables)
-    async with engine.connect() as connection:
-        names = await connection.run_sync(
-            lambda sync: sync.dialect.get_table_names(sync)
-        )
-    await close_db(engine)
-    assert names == []
 
 
 async def test_unreachable_server_is_a_clear_startup_error() -> None:
@@ -149,13 +142,13 @@ async def test_wrong_password_is_a_clear_startup_error_without_the_password(
     right = create_engine(
         Settings(database_url=password_role.set(password="right-password"))
     )
-    await init_db(right, create_tables=False)  # the role works with the right password
+    await init_db(right)  # the role works with the right password
     await close_db(right)
 
     url = password_role.set(password="wrong-password")
     engine = create_engine(Settings(database_url=url))
     try:
-        await init_db(engine, create_tables=False)
+        await init_db(engine)
     except DatabaseUnavailableError as exc:
         message = str(exc)
     else:

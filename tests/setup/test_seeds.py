@@ -332,7 +332,7 @@ from snippets.settings import Settings
 
 async def main() -> None:
     engine = create_engine(Settings(database_url=sys.argv[1]))
-    await init_db(engine)
+    await init_db(engine, create_tables=True)
     async with async_sessionmaker(engine)() as session:
         user = User(email="ada@example.com", name="Ada")
         session.add(user)

@@ -48,8 +48,11 @@ def test_environment_and_dotenv(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("DB_ECHO", raising=False)
-    assert str(Settings().database_url) == "sqlite+aiosqlite:///./app.db"
+    with pytest.raises(ValidationError, match="DATABASE_URL is not set"):
+        Settings()
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///./app.db")
     assert Settings().db_echo is False
+    monkeypatch.delenv("DATABASE_URL")
     (tmp_path / ".env").write_text(
         "DATABASE_URL=postgres://u:p@from-dotenv/d\nDB_ECHO=true\n"
     )

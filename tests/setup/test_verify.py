@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 
 import pytest
+from sqlalchemy import inspect
 
+from snippets.database import close_db, create_engine
+from snippets.migrations.startup import upgrade_to_head
 from snippets.settings import Settings
 from snippets.setup import verify
 from tests.pages import shown_output
 
-CHECKS = 4
+CHECKS = 5
 
 
 def run_verify(database_url: str) -> subprocess.CompletedProcess[str]:
@@ -25,9 +29,28 @@ def run_verify(database_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_command_passes_on_a_working_database(
-    settings: Settings, database_url: str
-) -> None:
+def migrate(database_url: str) -> None:
+    async def upgrade() -> None:
+        engine = create_engine(Settings(database_url=database_url))
+        await upgrade_to_head(engine)
+        await close_db(engine)
+
+    asyncio.run(upgrade())
+
+
+def table_names(database_url: str) -> list[str]:
+    async def names() -> list[str]:
+        engine = create_engine(Settings(database_url=database_url))
+        async with engine.connect() as connection:
+            found = await connection.run_sync(lambda c: inspect(c).get_table_names())
+        await close_db(engine)
+        return found
+
+    return asyncio.run(names())
+
+
+def test_the_command_passes_on_a_migrated_database(database_url: str) -> None:
+    migrate(database_url)
     result = run_verify(database_url)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -44,11 +67,20 @@ def test_the_command_fails_clearly_when_the_server_is_unreachable() -> None:
     assert "secret" not in result.stdout.replace("***", "")
 
 
+def test_the_command_only_reads(database_url: str) -> None:
+    """On an empty database it reports what is missing and creates nothing."""
+    result = run_verify(database_url)
+    assert result.returncode == 1
+    assert "FAIL the schema is at the latest migration" in result.stdout
+    assert table_names(database_url) == []
+
+
 def test_main_reports_each_check(
     settings: Settings,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    migrate(settings.database_url.render_as_string(hide_password=False))
     assert verify.main() == 0
     assert capsys.readouterr().out.count("ok  ") == CHECKS
 
@@ -85,6 +117,9 @@ async def test_verify_uses_the_settings_it_is_given(
 ) -> None:
     # The environment names an unusable database; the argument names a good one.
     monkeypatch.setenv("DATABASE_URL", "postgresql://app:secret@127.0.0.1:1/app")
+    engine = create_engine(Settings(database_url=database_url))
+    await upgrade_to_head(engine)
+    await close_db(engine)
     results = await verify.verify(Settings(database_url=database_url))
     assert all(passed for _, passed in results), results
 
@@ -92,7 +127,8 @@ async def test_verify_uses_the_settings_it_is_given(
 async def test_verify_reports_missing_tables_instead_of_crashing(
     database_url: str,
 ) -> None:
-    settings = Settings(database_url=database_url, db_create_tables=False)
+    # Migrating on startup is turned off inside verify: it never writes.
+    settings = Settings(database_url=database_url, db_migrate_on_startup=True)
     results = dict(await verify.verify(settings))
     assert results["app starts without connection errors"] is True
     assert results["GET /users answers (an empty list is fine)"] is False
