@@ -26,4 +26,10 @@ def fits(
     return peak_connections(processes, pool_size, max_overflow) <= available
 
 
+def connections_in_use(requests_per_second: float, hold_seconds: float) -> float:
+    """Little's law: on average, arrival rate x the time each request holds a
+    connection (from its first statement until its session closes)."""
+    return requests_per_second * hold_seconds
+
+
 # --8<-- [end:sizing]
