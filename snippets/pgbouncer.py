@@ -1,22 +1,34 @@
-"""An engine for PostgreSQL behind PgBouncer in transaction mode."""
+"""An engine for PostgreSQL behind PgBouncer 1.18 (before 1.21) in transaction mode."""
 
 # --8<-- [start:pgbouncer_engine]
+from typing import Any
 from uuid import uuid4
 
+from sqlalchemy import event
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
 
 from snippets.settings import Settings
 
+AUTOCOMMIT_REFUSED = (
+    "AUTOCOMMIT is refused behind PgBouncer before 1.21 in transaction mode: "
+    "outside a transaction, asyncpg's prepare and execute may reach different "
+    "server connections (prepared statement does not exist)"
+)
+
 
 def create_pgbouncer_engine(settings: Settings) -> AsyncEngine:
-    """Transaction pooling hands each transaction any server connection, so nothing may
-    rely on state left on one: no prepared statement is cached or reused by name."""
-    return create_async_engine(
+    """Only for PgBouncer before 1.21: each transaction may get another server
+    connection, so no prepared statement may be cached or reused by name."""
+    engine = create_async_engine(
         settings.database_url,
         echo=settings.db_echo,
-        # PgBouncer is the pool; a second pool in the app would only hold its slots.
-        poolclass=NullPool,
+        # The app's pool stays: between transactions, a pooled connection holds no
+        # server connection in transaction mode, and it saves a login per request.
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_pre_ping=True,  # the dialect's ping runs inside BEGIN ... ROLLBACK
         connect_args={
             # asyncpg's own cache, and SQLAlchemy's cache in the asyncpg dialect.
             "statement_cache_size": 0,
@@ -25,6 +37,16 @@ def create_pgbouncer_engine(settings: Settings) -> AsyncEngine:
             "prepared_statement_name_func": lambda: f"__asyncpg_{uuid4()}__",
         },
     )
+    event.listen(
+        engine.sync_engine, "set_connection_execution_options", _refuse_autocommit
+    )
+    return engine
+
+
+def _refuse_autocommit(_connection: object, options: dict[str, Any]) -> None:
+    # Fails every time, where AUTOCOMMIT would fail only when the server changes.
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        raise ArgumentError(AUTOCOMMIT_REFUSED)
 
 
 # --8<-- [end:pgbouncer_engine]

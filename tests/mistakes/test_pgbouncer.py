@@ -1,4 +1,4 @@
-"""docs/mistakes/index.md#pgbouncer-prepared-statements, on a real PgBouncer in transaction mode."""
+"""docs/mistakes/index.md#pgbouncer-prepared-statements, on PgBouncer 1.18 in transaction mode."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ async def interleave(engine: AsyncEngine) -> int:
 
 @pytest.fixture
 def through_pgbouncer(database_url: str) -> URL:
-    with pgbouncer.transaction_pooler(make_url(database_url)) as url:
+    with pgbouncer.transaction_pooler(make_url(database_url), version="1.18") as url:
         yield url
 
 
