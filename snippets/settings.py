@@ -50,11 +50,19 @@ def to_async_url(value: object) -> URL:
     return url
 
 
-# URL options asyncpg accepts as text; libpq's others would fail at the first connect.
+# URL options asyncpg.connect() accepts as text (SQLAlchemy passes the query to it as
+# keyword arguments). Others, such as timeout or statement_cache_size, must be numbers:
+# pass those in create_engine()'s connect_args.
 ASYNCPG_URL_OPTIONS = {
     "host",
     "ssl",
     "target_session_attrs",
+    "command_timeout",
+    "passfile",
+    "service",
+    "servicefile",
+    "krbsrvname",
+    "gsslib",
     "prepared_statement_cache_size",
 }
 
@@ -69,8 +77,8 @@ def _asyncpg_query(url: URL) -> URL:
     if unsupported:
         raise ValueError(
             f"DATABASE_URL option(s) {', '.join(unsupported)}: asyncpg does not take "
-            "these from a URL; remove them, or pass the asyncpg equivalent in "
-            "create_engine()'s connect_args"
+            "these as text from a URL; remove them, or pass the asyncpg equivalent "
+            "in create_engine()'s connect_args"
         )
     return url
 
