@@ -72,12 +72,12 @@ def test_versions_table_shows_every_pin_of_the_app_and_its_tests() -> None:
 
 
 # Pages that name a file of the test suite, which is not part of the published site.
-PAGES_WITH_SOURCE_LINKS = [
-    "index.md",
-    "setup/index.md",
-    "mistakes/index.md",
-    "contributing.md",
-]
+# Every page: the site publishes docs/, not tests/.
+PAGES_WITH_SOURCE_LINKS = sorted(
+    path.relative_to(ROOT / "docs").as_posix()
+    for path in (ROOT / "docs").rglob("*.md")
+    if "inventories" not in path.parts
+)
 FENCE = re.compile(r"^([ \t]*)```.*?^\1```", re.M | re.S)
 # The scaffold's example page, which a contributor creates; it is not in the repository.
 EXAMPLE_FILES = {"tests/queries/test_upserts.py"}

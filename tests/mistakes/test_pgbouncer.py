@@ -61,3 +61,14 @@ async def test_the_pgbouncer_engine_works(through_pgbouncer: URL) -> None:
     engine = create_pgbouncer_engine(Settings(database_url=through_pgbouncer))
     assert await interleave(engine) > 0
     await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_on_pgbouncer_1_24_the_default_engine_works(database_url: str) -> None:
+    """The entry is for PgBouncer before 1.21: on 1.24 the same interleaving succeeds."""
+    with pgbouncer.transaction_pooler(make_url(database_url), version="1.24") as url:
+        engine = create_async_engine(url)
+        try:
+            assert await interleave(engine) > 0
+        finally:
+            await engine.dispose()
