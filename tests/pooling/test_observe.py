@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -13,10 +14,12 @@ from tests.pages import shown_output
 
 
 async def test_the_app_reports_its_pool(settings: Settings) -> None:
-    app = create_app(settings)
+    app = create_app(settings.model_copy(update={"db_migrate_on_startup": True}))
     async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+        LifespanManager(app) as manager,
+        AsyncClient(
+            transport=ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
     ):
         assert (await client.get("/users")).status_code == 200
         async with app.state.engine.connect():  # a request in progress
