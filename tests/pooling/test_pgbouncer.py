@@ -129,6 +129,11 @@ async def test_pgbouncer_1_18_breaks_the_default_engine(database_url: str) -> No
 
 def admin_show(url: URL, what: str) -> list[tuple[str, ...]]:
     """A SHOW command on PgBouncer's admin console (simple query protocol only)."""
+    return admin_command(url, f"SHOW {what}")
+
+
+def admin_command(url: URL, command: str) -> list[tuple[str, ...]]:
+    """A command on PgBouncer's admin console, and the rows it answers."""
     with psycopg.connect(
         host=url.host,
         port=url.port,
@@ -136,7 +141,7 @@ def admin_show(url: URL, what: str) -> list[tuple[str, ...]]:
         dbname="pgbouncer",
         autocommit=True,
     ) as conn:
-        result = conn.pgconn.exec_(f"SHOW {what}".encode())
+        result = conn.pgconn.exec_(command.encode())
         return [
             tuple(
                 (result.get_value(row, col) or b"").decode()
@@ -318,14 +323,7 @@ async def test_server_settings_are_refused_and_what_works_instead(
         async with engine.connect() as conn:
             before_reconnect = await conn.scalar(show)
         await engine.dispose()
-        with psycopg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.username,
-            dbname="pgbouncer",
-            autocommit=True,
-        ) as admin:
-            admin.pgconn.exec_(b"RECONNECT")
+        admin_command(url, "RECONNECT")
         engine = create_async_engine(url)
         async with engine.connect() as conn:
             after_reconnect = await conn.scalar(show)
