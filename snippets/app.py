@@ -1,6 +1,7 @@
 """The reference app: lifespan, session dependency, CRUD for users and a health check.
 
-Run it with `uvicorn snippets.app:app`: SQLite unless DATABASE_URL says otherwise.
+Deployments run `uvicorn snippets.app:app` with DATABASE_URL set; `python -m snippets.app`
+is the development start (./app.db, migrated at startup).
 """
 
 # --8<-- [start:lifespan]
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await init_db(engine)  # connects, or stops startup with a clear error
             if config.db_migrate_on_startup:
-                await upgrade_to_head(engine)
+                await migrate(engine, config)
             app.state.engine = engine
             app.state.session_factory = create_session_factory(engine)
             yield
@@ -70,6 +71,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.add_exception_handler(PoolTimeout, pool_exhausted)
     return app
+
+
+async def migrate(engine: AsyncEngine, config: Settings) -> None:
+    """`alembic upgrade head`, as MIGRATIONS_DATABASE_URL's role when it is set."""
+    if config.migrations_database_url is None:
+        await upgrade_to_head(engine)
+        return
+    migrator = create_engine(
+        config.model_copy(update={"database_url": config.migrations_database_url})
+    )
+    try:
+        await upgrade_to_head(migrator)
+    finally:
+        await close_db(migrator)
 
 
 # --8<-- [end:lifespan]

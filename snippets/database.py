@@ -53,9 +53,16 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: object) -> None:
 
 # --8<-- [start:sessionmaker]
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # Committed objects keep their loaded values: reading one after commit() would
-    # otherwise need a lazy load, which async code cannot do (MissingGreenlet).
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(
+        engine,
+        # Committed objects keep their loaded values: reading one after commit() would
+        # otherwise need a lazy load, which async code cannot do (MissingGreenlet).
+        expire_on_commit=False,
+        # A closed session refuses further use: code that outlives its request (a
+        # background task, a streaming body) fails instead of quietly checking out a
+        # connection that nothing will return.
+        close_resets_only=False,
+    )
 
 
 # --8<-- [end:sessionmaker]

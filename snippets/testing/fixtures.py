@@ -106,6 +106,7 @@ def sessions_in_transaction(
     return async_sessionmaker(
         bind=connection,
         expire_on_commit=False,  # as the app's factory
+        close_resets_only=False,
         join_transaction_mode="create_savepoint",
     )
 

@@ -13,13 +13,15 @@ from typing import Any
 import asyncpg
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
+from fastapi import BackgroundTasks, FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import make_url
+from sqlalchemy import func, make_url, select
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Message, Receive, Scope, Send
 
-from snippets.app import create_app
-from snippets.models import Base
+from snippets.app import DbSession, create_app
+from snippets.models import Base, User
 from snippets.settings import Settings
 
 IN_TRANSACTION = """
@@ -95,3 +97,25 @@ async def test_the_connection_is_back_in_the_pool_when_the_response_starts(
     if "postgresql" in database_url:
         released["idle_in_transaction"] = 0
     assert observed.seen[-1] == released
+
+
+async def test_a_session_used_after_the_route_fails_instead_of_leaking(
+    database_url: str,
+) -> None:
+    """A background task (or a streaming body) that reuses the request's session: closed
+    by then, so it must fail loudly rather than open a connection nobody returns."""
+    ran: list[str] = []
+
+    async def count_later(session: AsyncSession) -> None:
+        ran.append("task")
+        await session.scalar(select(func.count()).select_from(User))
+
+    async def schedule(session: DbSession, tasks: BackgroundTasks) -> None:
+        tasks.add_task(count_later, session)
+
+    async with observed_app(database_url) as (http, observed):
+        observed.app.add_api_route("/later", schedule, methods=["POST"])
+        with pytest.raises(InvalidRequestError, match="permanently closed"):
+            await http.post("/later")
+        assert ran == ["task"]
+        assert observed.app.state.engine.pool.checkedout() == 0

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from asgi_lifespan import LifespanManager
 from pydantic import ValidationError
-from sqlalchemy import inspect
+from sqlalchemy import inspect, make_url, text
 
 from snippets.app import create_app
 from snippets.database import MigratedDatabaseError, close_db, create_engine, init_db
@@ -102,3 +102,29 @@ async def test_create_all_refuses_a_database_that_migrations_manage(
 def test_the_development_command_is_what_the_readme_says() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert ".venv/bin/python -m snippets.app" in readme
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_startup_migrations_run_as_the_migrations_role(database_url: str) -> None:
+    """DATABASE_URL's role may not create tables; MIGRATIONS_DATABASE_URL's may."""
+    admin = make_url(database_url)
+    engine = create_engine(Settings(database_url=admin))
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "DO $$ BEGIN CREATE ROLE guide_app LOGIN; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+        )
+        await connection.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+    await close_db(engine)
+    settings = Settings(
+        database_url=admin.set(username="guide_app"),
+        migrations_database_url=admin,
+        db_migrate_on_startup=True,
+    )
+    app = create_app(settings)
+    async with LifespanManager(app):
+        async with app.state.engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    assert "users" in tables

@@ -3,6 +3,7 @@ session (as get_db gives it in production), and the lifespan's state handed to r
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -115,3 +116,15 @@ async def test_lifespan_context_alone_is_not_a_server() -> None:
             AttributeError, match="'State' object has no attribute 'greeting'"
         ):
             await http.get("/")
+
+
+async def test_concurrent_requests_in_one_test_interleave_their_savepoints(
+    client: AsyncClient,
+) -> None:
+    """Why the page says to send a test's requests one at a time."""
+    bodies = [{"email": f"u{i}@example.com", "name": f"U{i}"} for i in range(5)]
+    outcomes = await asyncio.gather(
+        *(client.post("/users", json=body) for body in bodies), return_exceptions=True
+    )
+    errors = [str(o) for o in outcomes if isinstance(o, BaseException)]
+    assert any("savepoint" in error.lower() for error in errors), outcomes
