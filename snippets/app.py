@@ -1,7 +1,7 @@
 """The reference app: lifespan, session dependency, CRUD for users and a health check.
 
-Deployments run `uvicorn snippets.app:app` with DATABASE_URL set; `python -m snippets.app`
-is the development start (./app.db, migrated at startup).
+Deployments run `uvicorn snippets.app:app` with DATABASE_URL set;
+`python -m snippets.app` is the development start (./app.db, migrated at startup).
 """
 
 # --8<-- [start:lifespan]

@@ -1,4 +1,5 @@
-"""An engine for PostgreSQL behind PgBouncer 1.18 (before 1.21) in transaction mode."""
+"""An engine for PostgreSQL behind a PgBouncer that tracks no prepared statements
+(1.18; before 1.24 unless max_prepared_statements is set) in transaction mode."""
 
 # --8<-- [start:pgbouncer_engine]
 from typing import Any
@@ -11,14 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from snippets.settings import Settings
 
 AUTOCOMMIT_REFUSED = (
-    "AUTOCOMMIT is refused behind PgBouncer before 1.21 in transaction mode: "
+    "AUTOCOMMIT is refused behind PgBouncer without prepared-statement tracking: "
     "outside a transaction, asyncpg's prepare and execute may reach different "
     "server connections (prepared statement does not exist)"
 )
 
 
 def create_pgbouncer_engine(settings: Settings) -> AsyncEngine:
-    """Only for PgBouncer before 1.21: each transaction may get another server
+    """Only for PgBouncer without prepared-statement tracking (before 1.24, unless
+    max_prepared_statements is set): each transaction may get another server
     connection, so no prepared statement may be cached or reused by name."""
     engine = create_async_engine(
         settings.database_url,

@@ -15,8 +15,9 @@ def create_psycopg_engine(url: URL) -> AsyncEngine:
 
 
 def create_psycopg_pgbouncer_engine(url: URL) -> AsyncEngine:
-    # PgBouncer before 1.21: psycopg prepares a statement after its fifth run
-    # (prepare_threshold=5); None never prepares, so nothing depends on one server.
+    # PgBouncer without prepared-statement tracking: psycopg prepares a statement
+    # after its fifth run (prepare_threshold=5); None never prepares, so nothing
+    # depends on one server.
     return create_async_engine(
         url.set(drivername="postgresql+psycopg"),
         connect_args={"prepare_threshold": None},

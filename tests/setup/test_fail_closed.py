@@ -124,7 +124,6 @@ async def test_startup_migrations_run_as_the_migrations_role(database_url: str) 
         db_migrate_on_startup=True,
     )
     app = create_app(settings)
-    async with LifespanManager(app):
-        async with app.state.engine.connect() as connection:
-            tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    async with LifespanManager(app), app.state.engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
     assert "users" in tables
