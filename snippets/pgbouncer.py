@@ -39,13 +39,13 @@ def create_pgbouncer_engine(settings: Settings) -> AsyncEngine:
             "prepared_statement_name_func": lambda: f"__asyncpg_{uuid4()}__",
         },
     )
-    event.listen(
-        engine.sync_engine, "set_connection_execution_options", _refuse_autocommit
-    )
+    # On the engine (and so on every session bound to it) and on one connection.
+    for name in ("set_engine_execution_options", "set_connection_execution_options"):
+        event.listen(engine.sync_engine, name, _refuse_autocommit)
     return engine
 
 
-def _refuse_autocommit(_connection: object, options: dict[str, Any]) -> None:
+def _refuse_autocommit(_engine_or_connection: object, options: dict[str, Any]) -> None:
     # Fails every time, where AUTOCOMMIT would fail only when the server changes.
     if options.get("isolation_level") == "AUTOCOMMIT":
         raise ArgumentError(AUTOCOMMIT_REFUSED)

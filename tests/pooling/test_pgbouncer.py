@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import psycopg
 import pytest
-from sqlalchemy import URL, make_url, text
+from sqlalchemy import URL, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool
 
 from snippets.database import create_engine
-from snippets.pgbouncer import AUTOCOMMIT_REFUSED, create_pgbouncer_engine
+from snippets.pgbouncer import (
+    AUTOCOMMIT_REFUSED,
+    _refuse_autocommit,
+    create_pgbouncer_engine,
+)
 from snippets.pooling.psycopg import (
     create_psycopg_engine,
     create_psycopg_pgbouncer_engine,
@@ -46,25 +55,79 @@ STATEMENTS = [
 
 async def load(engine: AsyncEngine, autocommit: bool) -> Counter[str]:
     """200 reads of four statements, 40 at a time: errors by first line."""
+    return await reads(engine, on_connection if autocommit else in_transactions)
+
+
+Read = Callable[[AsyncEngine], Awaitable[None]]
+
+
+async def reads(engine: AsyncEngine, read: Read) -> Counter[str]:
+    """200 runs of `read`, 40 at a time: errors by first line."""
     errors: Counter[str] = Counter()
     at_once = asyncio.Semaphore(40)
 
-    async def read() -> None:
+    async def one() -> None:
         async with at_once:
             try:
-                async with engine.connect() as conn:
-                    if autocommit:
-                        await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    for statement in STATEMENTS:
-                        await conn.execute(statement)
-                    await conn.commit()
+                await read(engine)
             except (DBAPIError, ArgumentError) as exc:
                 message = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                 errors[re.sub(r'"[^"]*"', '"…"', message)] += 1
 
-    await asyncio.gather(*(read() for _ in range(200)))
+    await asyncio.gather(*(one() for _ in range(200)))
     await engine.dispose()
     return errors
+
+
+async def four_statements(conn: AsyncConnection | AsyncSession) -> None:
+    for statement in STATEMENTS:
+        await conn.execute(statement)
+    await conn.commit()
+
+
+async def in_transactions(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await four_statements(conn)
+
+
+# Every way SQLAlchemy offers to read in AUTOCOMMIT, each one read.
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+async def on_connection(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execution_options(**AUTOCOMMIT)
+        await four_statements(conn)
+
+
+async def on_engine(engine: AsyncEngine) -> None:
+    async with engine.execution_options(**AUTOCOMMIT).connect() as conn:
+        await four_statements(conn)
+
+
+async def session_on_autocommit_engine(engine: AsyncEngine) -> None:
+    async with AsyncSession(engine.execution_options(**AUTOCOMMIT)) as session:
+        await four_statements(session)
+
+
+async def session_connection_option(engine: AsyncEngine) -> None:
+    async with AsyncSession(engine) as session:
+        await session.connection(execution_options=AUTOCOMMIT)
+        await four_statements(session)
+
+
+async def engine_updated(engine: AsyncEngine) -> None:
+    engine.update_execution_options(**AUTOCOMMIT)
+    await in_transactions(engine)
+
+
+AUTOCOMMIT_WAYS: list[Read] = [
+    on_connection,
+    on_engine,
+    session_on_autocommit_engine,
+    session_connection_option,
+    engine_updated,
+]
 
 
 def pgbouncer_settings(cell: str) -> dict[str, str]:
@@ -337,13 +400,27 @@ async def test_server_settings_are_refused_and_what_works_instead(
     assert "\n".join(lines) == shown_output(PAGE, "pgbouncer-statement-timeout")
 
 
-async def test_autocommit_is_refused_with_the_shown_error(database_url: str) -> None:
+@pytest.mark.parametrize("way", AUTOCOMMIT_WAYS, ids=lambda way: way.__name__)
+async def test_every_way_to_autocommit_is_refused(database_url: str, way: Read) -> None:
+    """Each way, unrefused, fails at random through PgBouncer 1.18."""
     with pgbouncer.pooler(make_url(database_url), "transaction", version="1.18") as url:
         engine = create_pgbouncer_engine(Settings(database_url=url))
-        async with engine.connect() as conn:
-            with pytest.raises(ArgumentError) as raised:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await engine.dispose()
+        assert await reads(engine, way) == Counter({AUTOCOMMIT_REFUSED: 200})
+        unguarded = create_pgbouncer_engine(Settings(database_url=url))
+        for name in (
+            "set_engine_execution_options",
+            "set_connection_execution_options",
+        ):
+            event.remove(unguarded.sync_engine, name, _refuse_autocommit)
+        errors = await reads(unguarded, way)
+    assert set(errors) == {'prepared statement "…" does not exist'}
+
+
+async def test_autocommit_is_refused_with_the_shown_error(database_url: str) -> None:
+    engine = create_pgbouncer_engine(Settings(database_url=database_url))
+    with pytest.raises(ArgumentError) as raised:
+        engine.execution_options(isolation_level="AUTOCOMMIT")
+    await engine.dispose()
     shown = f"{type(raised.value).__name__}: {raised.value}"
     assert shown == " ".join(
         shown_output(PAGE, "pgbouncer-autocommit-refused").splitlines()
