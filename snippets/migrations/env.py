@@ -87,6 +87,8 @@ if connection is None:
     # logging is set up: alembic.ini's [loggers] would, pyproject.toml has no such part.
     logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
     logging.getLogger("alembic").setLevel(logging.INFO)
+    # Who holds the migrations lock, while this run waits for it.
+    logging.getLogger(migration_connection.__module__).setLevel(logging.INFO)
 if context.is_offline_mode():
     run_migrations_offline()
 elif connection is not None:

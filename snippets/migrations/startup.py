@@ -5,6 +5,7 @@ fixture, a deploy script."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 # Any fixed number: every process that migrates this database takes the same lock.
 MIGRATIONS_LOCK = 7_140_501
 LOCK_POLL_SECONDS = 0.5
+LOCK_LOG_SECONDS = 5
+LOCK_TIMEOUT_SECONDS = 600
+# How long the pooler check waits for a second connection (see below).
+POOLER_CHECK_SECONDS = 5
+DIRECT_ONLY = (
+    "migrations must connect to PostgreSQL directly or through a session-mode "
+    "pooler; set MIGRATIONS_DATABASE_URL"
+)
+PID = text("SELECT pg_backend_pid()")
+TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
+UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+# Single-key advisory locks show their key in objid, with objsubid 1.
+HOLDERS = text(
+    "SELECT a.pid, a.application_name, a.state FROM pg_locks AS l"
+    " JOIN pg_stat_activity AS a ON a.pid = l.pid"
+    " WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key"
+    " AND l.objsubid = 1 AND l.database ="
+    " (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+log = logging.getLogger(__name__)
+
+
+class MigrationLockError(RuntimeError):
+    """The migrations lock cannot be relied on, or was not free in time."""
 
 
 def alembic_config() -> Config:
@@ -26,8 +52,72 @@ def alembic_config() -> Config:
     return config
 
 
+async def refuse_transaction_pooling(
+    engine: AsyncEngine, connection: AsyncConnection
+) -> None:
+    """A session lock needs one server session for the whole run. A transaction
+    pooler (PgBouncer's pool_mode=transaction) hands the server connection to
+    other clients between transactions: another client then gets ours."""
+    first = await connection.scalar(PID)
+    await connection.commit()
+    try:
+        async with asyncio.timeout(POOLER_CHECK_SECONDS):
+            async with engine.connect() as other:
+                others = await other.scalar(PID)
+    except TimeoutError:
+        # A session pooler with no server left for a second client: not a
+        # transaction pooler, where our own idle server connection would be free.
+        others = None
+    again = await connection.scalar(PID)
+    await connection.commit()
+    if others == first or again != first:
+        raise MigrationLockError(
+            f"the server session changed between transactions: {DIRECT_ONLY}"
+        )
+
+
+async def lock_holders(connection: AsyncConnection) -> str:
+    rows = (await connection.execute(HOLDERS, {"key": MIGRATIONS_LOCK})).all()
+    await connection.commit()
+    return ", ".join(
+        f"pid {pid} (application_name {name!r}, state {state!r})"
+        for pid, name, state in rows
+    )
+
+
+async def take_lock(connection: AsyncConnection, timeout: float) -> None:
+    """Workers starting at once take turns: one migrates, the others wait, then find
+    nothing to do. A session lock, unlike pg_advisory_xact_lock, outlives the commits
+    of autocommit_block() and of each migration."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    logged = -LOCK_LOG_SECONDS
+    while not await connection.scalar(TRY_LOCK, {"key": MIGRATIONS_LOCK}):
+        # Wait outside any transaction: a session blocked in pg_advisory_lock() holds
+        # a snapshot, which CREATE INDEX CONCURRENTLY waits for while the waiter
+        # waits for it ("deadlock detected").
+        await connection.commit()
+        waited = loop.time() - started
+        if waited >= timeout:
+            raise MigrationLockError(
+                f"gave up after {waited:.0f} s waiting for the migrations lock, held "
+                f"by {await lock_holders(connection)}; an idle holder may be a "
+                f"pooler's server connection: {DIRECT_ONLY}"
+            )
+        if waited - logged >= LOCK_LOG_SECONDS:
+            logged = waited
+            log.info(
+                "waiting for the migrations lock, held by %s",
+                await lock_holders(connection),
+            )
+        await asyncio.sleep(LOCK_POLL_SECONDS)
+    await connection.commit()
+
+
 @asynccontextmanager
-async def migration_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def migration_connection(
+    engine: AsyncEngine, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+) -> AsyncIterator[AsyncConnection]:
     """A connection for one migration run, outside any transaction: env.py's
     context.begin_transaction() owns the transactions, so autocommit_block() works."""
     async with engine.connect() as connection:
@@ -37,16 +127,8 @@ async def migration_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnec
             # DELETE CASCADE would empty every table that references it.
             await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         else:
-            # Workers starting at once take turns: one migrates, the others then find
-            # nothing to do. A session lock, unlike pg_advisory_xact_lock, outlives the
-            # commits of autocommit_block() and of each migration.
-            try_lock = text("SELECT pg_try_advisory_lock(:key)")
-            while not await connection.scalar(try_lock, {"key": MIGRATIONS_LOCK}):
-                # Wait outside any transaction: a session blocked in pg_advisory_lock()
-                # holds a snapshot, which CREATE INDEX CONCURRENTLY waits for while the
-                # waiter waits for it ("deadlock detected").
-                await connection.commit()
-                await asyncio.sleep(LOCK_POLL_SECONDS)
+            await refuse_transaction_pooling(engine, connection)
+            await take_lock(connection, lock_timeout)
         await connection.commit()
         try:
             yield connection
@@ -54,11 +136,14 @@ async def migration_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnec
             await connection.rollback()  # a failed migration leaves its transaction
             if sqlite:
                 await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
             else:
-                await connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATIONS_LOCK}
-                )
-            await connection.commit()
+                released = await connection.scalar(UNLOCK, {"key": MIGRATIONS_LOCK})
+                await connection.commit()
+                if not released:
+                    raise MigrationLockError(
+                        f"this session did not hold the migrations lock: {DIRECT_ONLY}"
+                    )
 
 
 async def run_alembic(
@@ -66,6 +151,7 @@ async def run_alembic(
     alembic_command: Callable[..., object],
     *args: str,
     config: Config | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
 ) -> None:
     """`await run_alembic(engine, command.upgrade, "head")`, inside a running loop."""
     config = config or alembic_config()
@@ -74,7 +160,7 @@ async def run_alembic(
         config.attributes["connection"] = connection  # env.py: no asyncio.run()
         alembic_command(config, *args)
 
-    async with migration_connection(engine) as connection:
+    async with migration_connection(engine, lock_timeout) as connection:
         await connection.run_sync(run)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import uuid4
 
 import anyio
 from sqlalchemy import text
@@ -68,6 +69,8 @@ async def sessions_left(
     name: str, give_up: Callable[[Sessions], Awaitable[None]], **connect_args: Any
 ) -> str:
     url = Settings().database_url
+    # Unique per run: sessions left by an earlier run may still be running.
+    name = f"{name}-{uuid4().hex[:8]}"
     tagged = {"server_settings": {"application_name": name}, **connect_args}
     engine = create_async_engine(url, connect_args=tagged)
     for _ in range(10):

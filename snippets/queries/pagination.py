@@ -19,7 +19,13 @@ class Page(Generic[T]):
 async def paginate(
     session: AsyncSession, query: Select[T], page: int, size: int
 ) -> Page[T]:
-    """Page `page` (from 1) of `query`, and how many rows the whole query matches."""
+    """Page `page` (from 1) of `query`, and how many rows the whole query matches.
+
+    `query` selects one entity or one column (the page comes from session.scalars);
+    load collections with selectinload, which adds no rows to the page.
+    """
+    if page < 1 or size < 1:
+        raise ValueError(f"page and size start at 1, got page={page}, size={size}")
     # Count before LIMIT/OFFSET, or the total is the page's length. The order
     # changes no count, so the database need not sort for it.
     unpaged = query.limit(None).offset(None).order_by(None)

@@ -358,6 +358,44 @@ async def startup_parameter(url: URL, name: str, value: str) -> str:
         await engine.dispose()
 
 
+async def accepted_or_refused(url: URL, name: str, value: str) -> str:
+    """`accepted` when the session shows the value; `refused` when PgBouncer refuses it."""
+    engine = create_async_engine(url, connect_args={"server_settings": {name: value}})
+    try:
+        async with engine.connect() as conn:
+            shown = await conn.scalar(text(f"SHOW {name}"))
+        assert shown == value, (name, shown)
+        return "accepted"
+    except DBAPIError as exc:
+        assert str(exc.orig) == f"unsupported startup parameter: {name}", exc.orig
+        return "refused"
+    finally:
+        await engine.dispose()
+
+
+async def test_which_server_settings_each_version_accepts(database_url: str) -> None:
+    rows = shown_table(PAGE, "pgbouncer-server-settings")
+    columns = [f"PgBouncer {version}" for version in pgbouncer.BINARIES]
+    assert list(rows[0]) == ["`server_settings` key", "value tried", *columns]
+    found: dict[str, dict[str, str]] = {}
+    for version, column in zip(pgbouncer.BINARIES, columns, strict=True):
+        with pgbouncer.pooler(
+            make_url(database_url), "transaction", version=version
+        ) as url:
+            for row in rows:
+                name, value = (
+                    row["`server_settings` key"].strip("`"),
+                    row["value tried"].strip("`"),
+                )
+                found.setdefault(name, {})[column] = await accepted_or_refused(
+                    url, name, value
+                )
+    assert {
+        row["`server_settings` key"].strip("`"): {c: row[c] for c in columns}
+        for row in rows
+    } == found
+
+
 @pytest.mark.parametrize("version", list(pgbouncer.BINARIES))
 async def test_server_settings_are_refused_and_what_works_instead(
     database_url: str, version: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -45,3 +46,12 @@ def test_sqlite_writes_offset_zero_after_every_limit() -> None:
     assert str(lite).endswith("LIMIT ? OFFSET ?")
     assert list(lite.params.values())[-2:] == [2, 0]
     assert "OFFSET" not in str(pg)
+
+
+@pytest.mark.parametrize(("page", "size"), [(0, 10), (1, 0), (-1, 5)])
+async def test_pages_and_sizes_below_one_are_refused_before_any_query(
+    settings: Settings, page: int, size: int
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        with pytest.raises(ValueError, match="page and size start at 1"):
+            await paginate(session, select(User.id), page, size)

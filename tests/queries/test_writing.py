@@ -112,7 +112,7 @@ async def test_insert_of_an_entity_with_rows_is_an_orm_bulk_insert(
     async with sample_db() as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(_Base.metadata.create_all)
-        # ORM: keys are attribute names, and Python-side column defaults fill the rest.
+        # ORM: keys are attribute names; column defaults fill the rest.
         await session.execute(insert(_Person), [{"display_name": "Ada"}])
         await session.execute(insert(Post), [{"author_id": 3, "title": "Hello"}])
         await session.commit()
@@ -126,6 +126,11 @@ async def test_insert_of_an_entity_with_rows_is_an_orm_bulk_insert(
         # Core, on the table: the attribute name matches no column, so name stays NULL.
         with pytest.raises(IntegrityError):
             await session.execute(insert(_Person.__table__), [{"display_name": "Bo"}])
+        await session.rollback()
+        # Column defaults are the table's, so Core fills them too.
+        await session.execute(insert(Post.__table__), [{"author_id": 3, "title": "Core"}])
+        core = select(Post.body).where(Post.title == "Core")
+        assert await session.scalar(core) == ""
 
 
 async def test_sort_by_parameter_order_returns_rows_in_the_order_sent(

@@ -1,0 +1,171 @@
+"""docs/migrations/index.md: the migrations lock is a session lock, so migrations refuse a
+transaction pooler, say who holds the lock while they wait, and give up after a limit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from snippets.database import close_db, create_engine
+from snippets.migrations import startup
+from snippets.migrations.startup import MIGRATIONS_LOCK, MigrationLockError, run_alembic
+from snippets.settings import Settings
+from tests import pgbouncer
+from tests.migrations.test_migrations import alembic_cli, config_with_versions_in
+from tests.pages import page, shown_output
+
+PAGE = "migrations/index.md"
+# Advisory locks, PgBouncer and pg_stat_activity: PostgreSQL only (SQLite takes no lock).
+pytestmark = pytest.mark.parametrize("backend", ["postgres"])
+
+
+def error_line(stderr: str) -> str:
+    """The exception line a reader sees last in a failed `alembic` run."""
+    return [line for line in stderr.splitlines() if line.strip()][-1]
+
+
+async def lock_is_free(url: str) -> bool:
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with engine.connect() as conn:
+            free = sa.text("SELECT pg_try_advisory_lock(:k) AND pg_advisory_unlock(:k)")
+            return bool(await conn.scalar(free, {"k": MIGRATIONS_LOCK}))
+    finally:
+        await close_db(engine)
+
+
+def upgrade_four_at_once(url: str) -> list[tuple[int, str]]:
+    """Four `alembic upgrade head` started together, as four init containers would."""
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(
+            pool.map(
+                lambda _: alembic_cli("upgrade", "head", env={"DATABASE_URL": url}),
+                range(4),
+            )
+        )
+    return [(run.returncode, run.stderr) for run in runs]
+
+
+@pytest.mark.parametrize("version", list(pgbouncer.BINARIES))
+async def test_through_a_transaction_pooler_migrations_refuse_and_leave_no_lock(
+    database_url: str, version: str
+) -> None:
+    with pgbouncer.transaction_pooler(make_url(database_url), version=version) as url:
+        pooled = url.render_as_string(hide_password=False)
+        runs = upgrade_four_at_once(pooled)
+        for returncode, stderr in runs:
+            assert returncode == 1, stderr
+            assert error_line(stderr) == shown_output(PAGE, "pooled-refused"), stderr
+        # Nothing ran, and no pooled server connection kept the lock: a direct run
+        # (the next deploy, with MIGRATIONS_DATABASE_URL set) migrates at once.
+        assert await lock_is_free(database_url)
+        direct = alembic_cli(
+            "upgrade",
+            "head",
+            env={"DATABASE_URL": pooled, "MIGRATIONS_DATABASE_URL": database_url},
+        )
+        assert direct.returncode == 0, direct.stderr
+        assert "Running upgrade  -> 0001" in direct.stderr
+
+
+async def test_through_a_session_pooler_four_workers_migrate_once(
+    database_url: str,
+) -> None:
+    # Two server connections for four workers: two of them wait for a server.
+    with pgbouncer.pooler(make_url(database_url), "session", version="1.24") as url:
+        runs = upgrade_four_at_once(url.render_as_string(hide_password=False))
+    for returncode, stderr in runs:
+        assert returncode == 0, stderr
+    logs = "".join(stderr for _, stderr in runs)
+    assert logs.count("Running upgrade  -> 0001") == 1
+    assert logs.count("Running upgrade 0001 -> 0002") == 1
+
+
+# A migration that releases every advisory lock of its session, as a pooled server
+# connection that never held the lock would look at the end of the run.
+LOST_LOCK_MIGRATION = """
+from alembic import op
+
+revision = "lost_lock"
+down_revision = "0002"
+
+
+def upgrade() -> None:
+    op.execute("SELECT pg_advisory_unlock_all()")
+
+
+def downgrade() -> None:
+    pass
+"""
+
+
+async def test_an_unlock_that_finds_no_lock_is_an_error(
+    settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "lost_lock.py").write_text(LOST_LOCK_MIGRATION)
+    engine = create_engine(settings)
+    try:
+        with pytest.raises(MigrationLockError) as raised:
+            await run_alembic(
+                engine,
+                command.upgrade,
+                "head",
+                config=config_with_versions_in(tmp_path),
+            )
+    finally:
+        await close_db(engine)
+    assert f"{type(raised.value).__module__}.{type(raised.value).__name__}: {raised.value}" == (
+        shown_output(PAGE, "lock-not-ours")
+    )
+
+
+async def test_a_held_lock_is_reported_while_waiting_and_given_up_on(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=startup.__name__)
+    holder_engine = create_async_engine(
+        settings.database_url,
+        connect_args={"server_settings": {"application_name": "stuck-deploy"}},
+    )
+    engine = create_engine(settings)
+    try:
+        async with holder_engine.connect() as holder:
+            pid = await holder.scalar(sa.text("SELECT pg_backend_pid()"))
+            await holder.execute(
+                sa.text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATIONS_LOCK}
+            )
+            await holder.commit()
+            with pytest.raises(MigrationLockError) as raised:
+                await asyncio.wait_for(
+                    run_alembic(engine, command.current, lock_timeout=1.5), 30
+                )
+    finally:
+        await close_db(engine)
+        await close_db(holder_engine)
+    waiting = [r.getMessage() for r in caplog.records if r.name == startup.__name__]
+    assert waiting, "nothing logged while waiting"
+    holder_text = f"pid {pid} (application_name 'stuck-deploy', state 'idle')"
+    assert all(holder_text in message for message in waiting), waiting
+    assert holder_text in str(raised.value)
+    shown = shown_output(PAGE, "lock-timeout")
+    pattern = re.escape(shown).replace(re.escape("<pid>"), r"\d+")
+    pattern = pattern.replace(re.escape("<seconds>"), r"[\d.]+")
+    pattern = pattern.replace(re.escape("<application_name>"), "stuck-deploy")
+    line = f"{type(raised.value).__module__}.{type(raised.value).__name__}: {raised.value}"
+    assert re.fullmatch(pattern, line), (line, shown)
+
+
+def test_the_page_states_the_waiting_defaults(backend: str) -> None:
+    text = page(PAGE)
+    minutes = startup.LOCK_TIMEOUT_SECONDS / 60
+    assert f"gives up after {minutes:g} minutes" in text
+    assert f"every {startup.LOCK_LOG_SECONDS:g} seconds" in text
