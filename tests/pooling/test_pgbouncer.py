@@ -367,8 +367,8 @@ async def accepted_or_refused(url: URL, name: str, value: str) -> str:
         assert shown == value, (name, shown)
         return "accepted"
     except DBAPIError as exc:
-        assert str(exc.orig) == f"unsupported startup parameter: {name}", exc.orig
-        return "refused"
+        refused = str(exc.orig) == f"unsupported startup parameter: {name}"
+        return "refused" if refused else f"failed: {exc.orig}"
     finally:
         await engine.dispose()
 
