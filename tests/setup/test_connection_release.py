@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import BackgroundTasks, FastAPI
+from fastapi import BackgroundTasks, Depends, FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, make_url, select
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Message, Receive, Scope, Send
 
-from snippets.app import DbSession, create_app
+from snippets.app import DbSession, create_app, get_user_or_404
+from snippets.database import get_db
 from snippets.models import Base, User
+from snippets.schemas import UserRead, UserUpdate
 from snippets.settings import Settings
+from tests.pages import shown_table
 
 IN_TRANSACTION = """
     SELECT count(*) FROM pg_stat_activity
@@ -119,3 +122,53 @@ async def test_a_session_used_after_the_route_fails_instead_of_leaking(
             await http.post("/later")
         assert ran == ["task"]
         assert observed.app.state.engine.pool.checkedout() == 0
+
+
+DefaultScope = Annotated[AsyncSession, Depends(get_db)]
+
+
+async def read_default_scope(user_id: int, session: DefaultScope) -> UserRead:
+    return UserRead.model_validate(await get_user_or_404(session, user_id))
+
+
+async def rename_default_scope(
+    user_id: int, body: UserUpdate, session: DefaultScope
+) -> UserRead:
+    user = await get_user_or_404(session, user_id)
+    user.name = body.name
+    await session.commit()
+    return UserRead.model_validate(user)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_pages_table_of_both_scopes(database_url: str) -> None:
+    measured: dict[str, dict[str, Any]] = {}
+    async with observed_app(database_url) as (http, observed):
+        observed.app.add_api_route("/default/users/{user_id}", read_default_scope)
+        observed.app.add_api_route(
+            "/default/users/{user_id}", rename_default_scope, methods=["PATCH"]
+        )
+        await http.post("/users", json={"email": "a@x.org", "name": "Ada"})
+        for scope, prefix in (("default", "/default"), ("function", "")):
+            await http.get(f"{prefix}/users/1")
+            measured[f"{scope} GET"] = observed.seen[-1]
+            await http.patch(f"{prefix}/users/1", json={"name": "Ada L."})
+            measured[f"{scope} PATCH"] = observed.seen[-1]
+    columns = {
+        "default": "`Depends(get_db)`",
+        "function": '`Depends(get_db, scope="function")`',
+    }
+    rows = {
+        row["when the response starts, on PostgreSQL"]: row
+        for row in shown_table("setup/fastapi.md", "release-table")
+    }
+    for scope, column in columns.items():
+        assert rows["`GET /users/1`: connections checked out"][column] == str(
+            measured[f"{scope} GET"]["checked_out"]
+        )
+        assert rows["`GET /users/1`: sessions idle in transaction"][column] == str(
+            measured[f"{scope} GET"]["idle_in_transaction"]
+        )
+        assert rows["`PATCH /users/1` (commits): connections checked out"][
+            column
+        ] == str(measured[f"{scope} PATCH"]["checked_out"])
