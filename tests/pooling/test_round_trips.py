@@ -6,21 +6,26 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tests.pages import shown_output
+from tests.pages import page, shown_output
 from tests.pooling.roundtrips import Counter, counting_proxy
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 
 
-async def per_checkout(engine: AsyncEngine, counter: Counter, read: bool) -> int:
-    """Round trips of one checkout of a pooled connection (optionally one SELECT 1)."""
-    async with engine.connect() as conn:  # opens the connection: not counted
+async def checkouts(engine: AsyncEngine, counter: Counter) -> tuple[int, int, int]:
+    """Round trips of checkouts of one pooled connection: its first reuse, a later one,
+    and a later one that runs SELECT 1. Opening the connection is not counted."""
+    async with engine.connect() as conn:  # opens the connection: no ping
         await conn.execute(text("SELECT 1"))
-    counter.round_trips = 0
-    async with engine.connect() as conn:
-        if read:
-            await conn.execute(text("SELECT 1"))
-    return counter.round_trips
+    counts = []
+    for read in (False, False, True):
+        counter.round_trips = 0
+        async with engine.connect() as conn:
+            if read:
+                await conn.execute(text("SELECT 1"))
+        counts.append(counter.round_trips)
+    first, later, with_read = counts
+    return first, later, with_read
 
 
 async def test_pre_ping_round_trips_are_what_the_page_shows(database_url: str) -> None:
@@ -31,10 +36,19 @@ async def test_pre_ping_round_trips_are_what_the_page_shows(database_url: str) -
             ("pool_pre_ping=True", {"pool_pre_ping": True}),
         ]:
             engine = create_async_engine(url, **options)
-            checkout = await per_checkout(engine, counter, read=False)
-            read = await per_checkout(engine, counter, read=True)
+            first, later, read = await checkouts(engine, counter)
             await engine.dispose()
+            pings = (first, later)
             lines.append(
-                f"{label:<20} checkout: {checkout}, checkout + SELECT 1: {read}"
+                f"{label:<20} first reuse: {first}, later reuse: {later},"
+                f" later reuse + SELECT 1: {read}"
             )
     assert "\n".join(lines) == shown_output("pooling/faults.md", "pre-ping-round-trips")
+    # The prose names the counts of the last line (pool_pre_ping=True) in words.
+    words = {3: "three", 4: "four"}
+    first, later = (words[n] for n in pings)
+    faults = " ".join(page("pooling/faults.md").split())
+    assert f"the ping is {later} round trips, not one" in faults
+    assert f"The first ping on a connection takes {first}," in faults
+    knobs = " ".join(page("pooling/index.md").split())
+    assert f"{later} round trips, {first} for a connection's first ping" in knobs
