@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,16 +21,17 @@ MIGRATIONS_LOCK = 7_140_501
 LOCK_POLL_SECONDS = 0.5
 LOCK_LOG_SECONDS = 5
 LOCK_TIMEOUT_SECONDS = 600
-# How long the pooler check waits for a second connection (see below).
 POOLER_CHECK_SECONDS = 5
 DIRECT_ONLY = (
     "migrations must connect to PostgreSQL directly or through a session-mode "
     "pooler; set MIGRATIONS_DATABASE_URL"
 )
-PID = text("SELECT pg_backend_pid()")
+# A session setting that marks the server session this run started on.
+MARK = text("SELECT current_setting('migrations.session', true)")
+SET_MARK = text("SELECT set_config('migrations.session', :mark, false)")
 TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
 UNLOCK = text("SELECT pg_advisory_unlock(:key)")
-# Single-key advisory locks show their key in objid, with objsubid 1.
+# A single-key advisory lock shows its key in objid, with objsubid 1.
 HOLDERS = text(
     "SELECT a.pid, a.application_name, a.state FROM pg_locks AS l"
     " JOIN pg_stat_activity AS a ON a.pid = l.pid"
@@ -52,28 +54,33 @@ def alembic_config() -> Config:
     return config
 
 
-async def refuse_transaction_pooling(
-    engine: AsyncEngine, connection: AsyncConnection
-) -> None:
+async def check_session(connection: AsyncConnection, mark: str | None) -> None:
     """A session lock needs one server session for the whole run. A transaction
-    pooler (PgBouncer's pool_mode=transaction) hands the server connection to
-    other clients between transactions: another client then gets ours."""
-    first = await connection.scalar(PID)
-    await connection.commit()
-    try:
-        async with asyncio.timeout(POOLER_CHECK_SECONDS):
-            async with engine.connect() as other:
-                others = await other.scalar(PID)
-    except TimeoutError:
-        # A session pooler with no server left for a second client: not a
-        # transaction pooler, where our own idle server connection would be free.
-        others = None
-    again = await connection.scalar(PID)
-    await connection.commit()
-    if others == first or again != first:
+    pooler (PgBouncer's pool_mode=transaction) moves a client between server
+    connections, and hands them to other clients, between transactions."""
+    if (await connection.scalar(MARK) or None) != mark:
         raise MigrationLockError(
             f"the server session changed between transactions: {DIRECT_ONLY}"
         )
+
+
+async def mark_session(engine: AsyncEngine, connection: AsyncConnection) -> str:
+    mark = uuid.uuid4().hex
+    await check_session(connection, None)  # a new session carries no mark
+    await connection.execute(SET_MARK, {"mark": mark})
+    await connection.commit()
+    # Through a transaction pooler, a second client gets the server connection
+    # this one just released, mark and all. A session pooler with no server free
+    # keeps the second client waiting: then it is not a transaction pooler.
+    try:
+        async with asyncio.timeout(POOLER_CHECK_SECONDS):
+            async with engine.connect() as other:
+                await check_session(other, None)
+    except TimeoutError:
+        pass
+    await check_session(connection, mark)
+    await connection.commit()
+    return mark
 
 
 async def lock_holders(connection: AsyncConnection) -> str:
@@ -85,18 +92,27 @@ async def lock_holders(connection: AsyncConnection) -> str:
     )
 
 
-async def take_lock(connection: AsyncConnection, timeout: float) -> None:
+async def take_lock(connection: AsyncConnection, mark: str, timeout: float) -> None:
     """Workers starting at once take turns: one migrates, the others wait, then find
     nothing to do. A session lock, unlike pg_advisory_xact_lock, outlives the commits
     of autocommit_block() and of each migration."""
     loop = asyncio.get_running_loop()
-    started = loop.time()
-    logged = -LOCK_LOG_SECONDS
-    while not await connection.scalar(TRY_LOCK, {"key": MIGRATIONS_LOCK}):
+    started, logged = loop.time(), -float(LOCK_LOG_SECONDS)
+    while True:
+        locked = await connection.scalar(TRY_LOCK, {"key": MIGRATIONS_LOCK})
+        try:
+            await check_session(connection, mark)
+        except MigrationLockError:
+            if locked:  # same transaction, so the same server session
+                await connection.execute(UNLOCK, {"key": MIGRATIONS_LOCK})
+            await connection.commit()
+            raise
         # Wait outside any transaction: a session blocked in pg_advisory_lock() holds
         # a snapshot, which CREATE INDEX CONCURRENTLY waits for while the waiter
         # waits for it ("deadlock detected").
         await connection.commit()
+        if locked:
+            return
         waited = loop.time() - started
         if waited >= timeout:
             raise MigrationLockError(
@@ -106,12 +122,22 @@ async def take_lock(connection: AsyncConnection, timeout: float) -> None:
             )
         if waited - logged >= LOCK_LOG_SECONDS:
             logged = waited
-            log.info(
-                "waiting for the migrations lock, held by %s",
-                await lock_holders(connection),
-            )
+            holders = await lock_holders(connection)
+            log.info("waiting for the migrations lock, held by %s", holders)
         await asyncio.sleep(LOCK_POLL_SECONDS)
-    await connection.commit()
+
+
+async def release_lock(connection: AsyncConnection, mark: str) -> None:
+    released = await connection.scalar(UNLOCK, {"key": MIGRATIONS_LOCK})
+    try:
+        await check_session(connection, mark)
+        if not released:
+            raise MigrationLockError(
+                f"this session did not hold the migrations lock: {DIRECT_ONLY}"
+            )
+    finally:
+        await connection.execute(SET_MARK, {"mark": ""})
+        await connection.commit()
 
 
 @asynccontextmanager
@@ -122,13 +148,14 @@ async def migration_connection(
     context.begin_transaction() owns the transactions, so autocommit_block() works."""
     async with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
+        mark = ""
         if sqlite:
             # Batch mode rebuilds a table by dropping it; with foreign keys on, ON
             # DELETE CASCADE would empty every table that references it.
             await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         else:
-            await refuse_transaction_pooling(engine, connection)
-            await take_lock(connection, lock_timeout)
+            mark = await mark_session(engine, connection)
+            await take_lock(connection, mark, lock_timeout)
         await connection.commit()
         try:
             yield connection
@@ -138,12 +165,7 @@ async def migration_connection(
                 await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await connection.commit()
             else:
-                released = await connection.scalar(UNLOCK, {"key": MIGRATIONS_LOCK})
-                await connection.commit()
-                if not released:
-                    raise MigrationLockError(
-                        f"this session did not hold the migrations lock: {DIRECT_ONLY}"
-                    )
+                await release_lock(connection, mark)
 
 
 async def run_alembic(

