@@ -86,13 +86,16 @@ async def mark_session(engine: AsyncEngine, connection: AsyncConnection) -> str:
 async def lock_holders(connection: AsyncConnection) -> str:
     rows = (await connection.execute(HOLDERS, {"key": MIGRATIONS_LOCK})).all()
     await connection.commit()
-    return ", ".join(
+    holders = ", ".join(
         f"pid {pid} (application_name {name!r}, state {state!r})"
         for pid, name, state in rows
     )
+    return holders or "a session that has just released it"
 
 
-async def take_lock(connection: AsyncConnection, mark: str, timeout: float) -> None:
+async def take_lock(
+    connection: AsyncConnection, mark: str, give_up_after: float
+) -> None:
     """Workers starting at once take turns: one migrates, the others wait, then find
     nothing to do. A session lock, unlike pg_advisory_xact_lock, outlives the commits
     of autocommit_block() and of each migration."""
@@ -114,7 +117,7 @@ async def take_lock(connection: AsyncConnection, mark: str, timeout: float) -> N
         if locked:
             return
         waited = loop.time() - started
-        if waited >= timeout:
+        if waited >= give_up_after:
             raise MigrationLockError(
                 f"gave up after {waited:.0f} s waiting for the migrations lock, held "
                 f"by {await lock_holders(connection)}; an idle holder may be a "

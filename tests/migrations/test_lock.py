@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from snippets.migrations import startup
 from snippets.migrations.startup import MIGRATIONS_LOCK, MigrationLockError, run_alembic
 from snippets.settings import Settings
 from tests import pgbouncer
+from tests.docs_examples import ROOT
 from tests.migrations.test_migrations import alembic_cli, config_with_versions_in
 from tests.pages import page, shown_output
 
@@ -129,8 +132,9 @@ async def test_an_unlock_that_finds_no_lock_is_an_error(
             )
     finally:
         await close_db(engine)
-    assert f"{type(raised.value).__module__}.{type(raised.value).__name__}: {raised.value}" == (
-        shown_output(PAGE, "lock-not-ours")
+    assert (
+        f"{type(raised.value).__module__}.{type(raised.value).__name__}: {raised.value}"
+        == (shown_output(PAGE, "lock-not-ours"))
     )
 
 
@@ -162,12 +166,55 @@ async def test_a_held_lock_is_reported_while_waiting_and_given_up_on(
     holder_text = f"pid {pid} (application_name 'stuck-deploy', state 'idle')"
     assert all(holder_text in message for message in waiting), waiting
     assert holder_text in str(raised.value)
-    shown = shown_output(PAGE, "lock-timeout")
-    pattern = re.escape(shown).replace(re.escape("<pid>"), r"\d+")
-    pattern = pattern.replace(re.escape("<seconds>"), r"[\d.]+")
-    pattern = pattern.replace(re.escape("<application_name>"), "stuck-deploy")
-    line = f"{type(raised.value).__module__}.{type(raised.value).__name__}: {raised.value}"
-    assert re.fullmatch(pattern, line), (line, shown)
+    line = f"{type(raised.value).__name__}: {raised.value}"
+    assert re.fullmatch(shown_pattern("lock-timeout"), f"{startup.__name__}.{line}")
+
+
+def shown_pattern(name: str) -> str:
+    """A page output with <pid>, <seconds> and <application_name> as placeholders."""
+    pattern = re.escape(shown_output(PAGE, name))
+    for placeholder, value in {
+        "<pid>": r"\d+",
+        "<seconds>": r"\d+",
+        "<application_name>": "stuck-deploy",
+    }.items():
+        pattern = pattern.replace(re.escape(placeholder), value)
+    return pattern
+
+
+async def test_the_command_line_says_who_holds_the_lock_and_goes_on_after_it(
+    settings: Settings, database_url: str
+) -> None:
+    holder_engine = create_async_engine(
+        settings.database_url,
+        connect_args={"server_settings": {"application_name": "stuck-deploy"}},
+    )
+    key = {"k": MIGRATIONS_LOCK}
+    try:
+        async with holder_engine.connect() as holder:
+            await holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), key)
+            await holder.commit()
+            alembic = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "alembic",
+                "upgrade",
+                "head",
+                cwd=ROOT,
+                env={**os.environ, "DATABASE_URL": database_url},
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            assert alembic.stderr
+            first = (await asyncio.wait_for(alembic.stderr.readline(), 60)).decode()
+            assert re.fullmatch(shown_pattern("lock-waiting"), first.strip()), first
+            await holder.execute(sa.text("SELECT pg_advisory_unlock(:k)"), key)
+            await holder.commit()
+            _, rest = await asyncio.wait_for(alembic.communicate(), 60)
+    finally:
+        await close_db(holder_engine)
+    assert alembic.returncode == 0, rest.decode()
+    assert "Running upgrade 0001 -> 0002" in rest.decode()
 
 
 def test_the_page_states_the_waiting_defaults(backend: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from tests.migrations.test_migrations import (
     config_with_versions_in,
     version,
 )
-from tests.pages import shown_output
+from tests.pages import page, shown_output
 
 INDEX_RECIPE = ROOT / "snippets/migrations/recipes/posts_created_at_index.py"
 
@@ -33,6 +34,7 @@ INDEX_RECIPE = ROOT / "snippets/migrations/recipes/posts_created_at_index.py"
 # migrations lock. "False" means the run still holds it.
 PROBE_MIGRATION = f"""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -283,3 +285,63 @@ async def test_a_worker_waiting_in_pg_advisory_lock_deadlocks_a_concurrent_index
     finally:
         await holder.close()
         await waiter.close()
+
+
+def recipe_model_line() -> str:
+    """The line the index section tells readers to add to `Post`."""
+    section = page("migrations/index.md").split(
+        "\n## Building an index on a live table\n"
+    )[1]
+    section = section.split("\n## ", 1)[0]
+    found = re.search(r"`(__table_args__ = \(Index\(.*?\),\))`", section)
+    assert found, "the index section shows no `__table_args__ = (Index(...),)`"
+    return found.group(1)
+
+
+def test_the_index_recipe_with_the_model_index_leaves_check_passing(
+    database_url: str, tmp_path: Path
+) -> None:
+    """What a reader does next: copy the recipe in, add the index to the model, check."""
+    project = copy_project(tmp_path, "snippets")
+    versions = project / "snippets/migrations/versions"
+    shutil.copy(INDEX_RECIPE, versions / "0003_posts_created_at_index.py")
+    env = {"DATABASE_URL": database_url}
+    upgrade = alembic_cli("upgrade", "head", env=env, cwd=project)
+    assert upgrade.returncode == 0, upgrade.stderr
+
+    # The recipe alone: the models still say there is no such index.
+    drift = alembic_cli("check", env=env, cwd=project)
+    assert drift.returncode != 0
+    message = re.sub(
+        r"Index\('ix_posts_created_at', .*\)\]$",
+        "Index('ix_posts_created_at', ...))]",
+        drift.stdout.strip(),
+        flags=re.S,
+    )
+    assert message == shown_output("migrations/index.md", "index-recipe-drift")
+
+    # ...and autogenerate writes a migration that drops the index again.
+    shown = re.findall(r"`(batch_op\.drop_index\(.*?\)+)`", page("migrations/index.md"))
+    assert len(shown) == 1, shown
+    revision = alembic_cli(
+        "revision",
+        "--autogenerate",
+        "-m",
+        "drift",
+        "--rev-id",
+        "drift",
+        env=env,
+        cwd=project,
+    )
+    assert revision.returncode == 0, revision.stderr
+    (generated,) = versions.glob("drift_*.py")
+    assert shown[0] in generated.read_text().split("def downgrade")[0]
+    generated.unlink()
+
+    models = project / "snippets/models.py"
+    source = models.read_text()
+    table = '    __tablename__ = "posts"\n'
+    assert source.count(table) == 1
+    models.write_text(source.replace(table, f"{table}    {recipe_model_line()}\n"))
+    check = alembic_cli("check", env=env, cwd=project)
+    assert check.returncode == 0, check.stdout + check.stderr
