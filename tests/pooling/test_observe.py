@@ -8,13 +8,20 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from snippets.app import create_app
+from snippets.database import close_db, create_engine
+from snippets.migrations.startup import upgrade_to_head
 from snippets.pooling.observe import pool_numbers
 from snippets.settings import Settings
 from tests.pages import shown_output
 
 
 async def test_the_app_reports_its_pool(settings: Settings) -> None:
-    app = create_app(settings.model_copy(update={"db_migrate_on_startup": True}))
+    # The schema first, on an engine of its own: the app's pool then holds only what its
+    # requests opened.
+    engine = create_engine(settings)
+    await upgrade_to_head(engine)
+    await close_db(engine)
+    app = create_app(settings)
     async with (
         LifespanManager(app) as manager,
         AsyncClient(
