@@ -58,7 +58,9 @@ def test_different_loop_heading_matches_the_error(database_url: str) -> None:
     assert shown == (
         "RuntimeError: ... got Future <Future pending ...> attached to a different loop"
     )
-    pattern = ".+?".join(map(re.escape, shown.removeprefix("RuntimeError: ").split("...")))
+    pattern = ".+?".join(
+        map(re.escape, shown.removeprefix("RuntimeError: ").split("..."))
+    )
     assert re.fullmatch(pattern, message), message
 
 

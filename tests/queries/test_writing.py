@@ -128,7 +128,9 @@ async def test_insert_of_an_entity_with_rows_is_an_orm_bulk_insert(
             await session.execute(insert(_Person.__table__), [{"display_name": "Bo"}])
         await session.rollback()
         # Column defaults are the table's, so Core fills them too.
-        await session.execute(insert(Post.__table__), [{"author_id": 3, "title": "Core"}])
+        await session.execute(
+            insert(Post.__table__), [{"author_id": 3, "title": "Core"}]
+        )
         core = select(Post.body).where(Post.title == "Core")
         assert await session.scalar(core) == ""
 
