@@ -48,9 +48,27 @@ def _at_head(connection: Connection) -> bool:
     return set(current) == set(heads)
 
 
+def read_only(settings: Settings) -> Settings:
+    """The same settings, unable to write: no migrations at startup, and a SQLite file
+    opened read-only (SQLite would otherwise create a missing file)."""
+    url = settings.database_url
+    if url.get_backend_name() == "sqlite" and url.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        url = url.set(database=f"file:{url.database}").update_query_dict(
+            {"mode": "ro", "uri": "true"}
+        )
+    return settings.model_copy(
+        update={"database_url": url, "db_migrate_on_startup": False}
+    )
+
+
 async def verify(settings: Settings) -> list[tuple[str, bool]]:
-    """The seed's checklist, run instead of ticked. It only reads: no migration runs."""
-    app = create_app(settings.model_copy(update={"db_migrate_on_startup": False}))
+    """The seed's checklist, run instead of ticked. It only reads."""
+    settings = read_only(settings)
+    app = create_app(settings)
     try:
         # Starting the app connects, or raises a clear error.
         async with LifespanManager(app) as manager:

@@ -6,9 +6,10 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, make_url
 
 from snippets.database import close_db, create_engine
 from snippets.migrations.startup import upgrade_to_head
@@ -67,9 +68,17 @@ def test_the_command_fails_clearly_when_the_server_is_unreachable() -> None:
     assert "secret" not in result.stdout.replace("***", "")
 
 
+def empty_database(database_url: str) -> str:
+    """The database exists and holds nothing (a SQLite database is a file)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        Path(url.database or "").touch()
+    return database_url
+
+
 def test_the_command_only_reads(database_url: str) -> None:
     """On an empty database it reports what is missing and creates nothing."""
-    result = run_verify(database_url)
+    result = run_verify(empty_database(database_url))
     assert result.returncode == 1
     assert "FAIL the schema is at the latest migration" in result.stdout
     assert table_names(database_url) == []
@@ -128,7 +137,17 @@ async def test_verify_reports_missing_tables_instead_of_crashing(
     database_url: str,
 ) -> None:
     # Migrating on startup is turned off inside verify: it never writes.
-    settings = Settings(database_url=database_url, db_migrate_on_startup=True)
+    url = empty_database(database_url)
+    settings = Settings(database_url=url, db_migrate_on_startup=True)
     results = dict(await verify.verify(settings))
     assert results["app starts without connection errors"] is True
     assert results["GET /users answers (an empty list is fine)"] is False
+
+
+def test_a_missing_sqlite_file_is_reported_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "app.db"
+    result = run_verify(f"sqlite:///{missing}")
+    assert result.returncode == 1
+    assert result.stdout.startswith("FAIL app starts without connection errors")
+    assert "unable to open database file" in result.stdout
+    assert not missing.exists()
