@@ -47,7 +47,9 @@ def create_pgbouncer_engine(settings: Settings) -> AsyncEngine:
 
 def _refuse_autocommit(_engine_or_connection: object, options: dict[str, Any]) -> None:
     # Fails every time, where AUTOCOMMIT would fail only when the server changes.
-    if options.get("isolation_level") == "AUTOCOMMIT":
+    # Spelled as SQLAlchemy normalizes it: "autocommit" is AUTOCOMMIT too.
+    level = str(options.get("isolation_level", "")).replace("_", " ").upper()
+    if level == "AUTOCOMMIT":
         raise ArgumentError(AUTOCOMMIT_REFUSED)
 
 

@@ -463,3 +463,27 @@ async def test_autocommit_is_refused_with_the_shown_error(database_url: str) -> 
     assert shown == " ".join(
         shown_output(PAGE, "pgbouncer-autocommit-refused").splitlines()
     )
+
+
+@pytest.mark.parametrize("spelling", ["autocommit", "Autocommit"])
+async def test_autocommit_is_refused_in_any_spelling_sqlalchemy_accepts(
+    database_url: str, spelling: str
+) -> None:
+    engine = create_pgbouncer_engine(Settings(database_url=database_url))
+    try:
+        with pytest.raises(ArgumentError, match="AUTOCOMMIT is refused"):
+            engine.execution_options(isolation_level=spelling)
+        async with engine.connect() as conn:
+            with pytest.raises(ArgumentError, match="AUTOCOMMIT is refused"):
+                await conn.execution_options(isolation_level=spelling)
+        # What SQLAlchemy itself does with that spelling, unguarded:
+        plain = create_async_engine(database_url).execution_options(
+            isolation_level=spelling
+        )
+        async with plain.connect() as conn:
+            raw = await conn.get_raw_connection()
+            assert raw.dbapi_connection is not None
+            assert raw.dbapi_connection.autocommit is True
+        await plain.dispose()
+    finally:
+        await engine.dispose()
