@@ -8,22 +8,34 @@ import logging
 import os
 import re
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from fastapi import FastAPI
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from snippets.app import create_app
 from snippets.database import close_db, create_engine
 from snippets.migrations import startup
-from snippets.migrations.startup import MIGRATIONS_LOCK, MigrationLockError, run_alembic
+from snippets.migrations.startup import (
+    MIGRATIONS_LOCK,
+    MigrationLockError,
+    run_alembic,
+    upgrade_to_head,
+)
 from snippets.settings import Settings
 from tests import pgbouncer
 from tests.docs_examples import ROOT
-from tests.migrations.test_migrations import alembic_cli, config_with_versions_in
+from tests.migrations.test_migrations import (
+    alembic_cli,
+    config_with_versions_in,
+    version,
+)
 from tests.pages import page, shown_output
 
 PAGE = "migrations/index.md"
@@ -222,3 +234,66 @@ def test_the_page_states_the_waiting_defaults(backend: str) -> None:
     minutes = startup.LOCK_TIMEOUT_SECONDS / 60
     assert f"gives up after {minutes:g} minutes" in text
     assert f"every {startup.LOCK_LOG_SECONDS:g} seconds" in text
+
+
+async def test_a_run_that_gave_up_leaves_the_engine_ready_for_the_next(
+    settings: Settings,
+) -> None:
+    """What a reader does after a lock timeout: retry, on the same engine and pool."""
+    engine = create_engine(settings)
+    key = {"k": MIGRATIONS_LOCK}
+    try:
+        async with engine.connect() as holder:
+            await holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), key)
+            await holder.commit()
+            with pytest.raises(MigrationLockError, match="gave up after"):
+                await run_alembic(engine, command.upgrade, "head", lock_timeout=1.2)
+            await holder.execute(sa.text("SELECT pg_advisory_unlock(:k)"), key)
+            await holder.commit()
+        await upgrade_to_head(engine)
+        assert await version(engine) == "0002"
+    finally:
+        await close_db(engine)
+
+
+def one_connection_app(database_url: str) -> FastAPI:
+    return create_app(
+        Settings(
+            database_url=database_url,
+            db_migrate_on_startup=True,
+            db_pool_size=1,
+            db_max_overflow=0,
+        )
+    )
+
+
+async def test_an_app_with_a_one_connection_pool_migrates_at_once(
+    database_url: str,
+) -> None:
+    """The pooler probe opens its own connection: it does not wait for the app's pool."""
+    app = one_connection_app(database_url)
+    started = time.monotonic()
+    async with app.router.lifespan_context(app):
+        took = time.monotonic() - started
+        assert await version(app.state.engine) == "0002"
+    assert took < startup.POOLER_CHECK_SECONDS, f"startup took {took:.1f} s"
+
+
+async def test_an_app_with_a_one_connection_pool_refuses_a_transaction_pooler(
+    database_url: str,
+) -> None:
+    with pgbouncer.transaction_pooler(make_url(database_url), version="1.24") as url:
+        app = one_connection_app(url.render_as_string(hide_password=False))
+        with pytest.raises(MigrationLockError) as raised:
+            async with app.router.lifespan_context(app):
+                pass
+    line = f"{startup.__name__}.{type(raised.value).__name__}: {raised.value}"
+    assert line == shown_output(PAGE, "pooled-refused")
+    assert await lock_is_free(database_url)
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        async with engine.connect() as conn:
+            migrated = sa.text("SELECT to_regclass('alembic_version')")
+            assert await conn.scalar(migrated) is None  # nothing ran
+    finally:
+        await close_db(engine)
