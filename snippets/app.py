@@ -82,6 +82,7 @@ async def migrate(engine: AsyncEngine, config: Settings) -> None:
         config.model_copy(update={"database_url": config.migrations_database_url})
     )
     try:
+        await init_db(migrator)  # an unusable migrations database: the same clear error
         await upgrade_to_head(migrator)
     finally:
         await close_db(migrator)

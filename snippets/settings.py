@@ -3,7 +3,7 @@
 # --8<-- [start:settings]
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, model_validator
+from pydantic import BeforeValidator, ValidationInfo, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -21,10 +21,10 @@ ASYNC_DRIVERS = {
 }
 
 
-def to_async_url(value: object) -> URL:
+def to_async_url(value: object, name: str = "DATABASE_URL") -> URL:
     """Parse a database URL and switch it to an async driver.
 
-    Error messages never contain the URL itself: it may hold a password.
+    Error messages name the setting, never the URL itself: it may hold a password.
     """
     if isinstance(value, URL):
         url = value
@@ -33,20 +33,20 @@ def to_async_url(value: object) -> URL:
             url = make_url(value.strip())
         except (ArgumentError, ValueError):
             raise ValueError(
-                "DATABASE_URL is not a database URL; expected a form like "
+                f"{name} is not a database URL; expected a form like "
                 "postgresql://user:password@host:5432/dbname or sqlite:///./app.db"
             ) from None
     else:
-        raise ValueError("DATABASE_URL must be a string")
+        raise ValueError(f"{name} must be a string")
     driver = ASYNC_DRIVERS.get(url.drivername)
     if driver is None:
         raise ValueError(
-            f"DATABASE_URL uses the unsupported scheme {url.drivername!r}; "
+            f"{name} uses the unsupported scheme {url.drivername!r}; "
             f"use one of: {', '.join(sorted(ASYNC_DRIVERS))}"
         )
     url = url.set(drivername=driver)
     if driver == "postgresql+asyncpg":
-        url = _asyncpg_query(url)
+        url = _asyncpg_query(url, name)
     return url
 
 
@@ -67,7 +67,7 @@ ASYNCPG_URL_OPTIONS = {
 }
 
 
-def _asyncpg_query(url: URL) -> URL:
+def _asyncpg_query(url: URL, name: str) -> URL:
     if "sslmode" in url.query:
         # libpq's `sslmode` is asyncpg's `ssl`, with the same values.
         url = url.difference_update_query(["sslmode"]).update_query_dict(
@@ -76,15 +76,20 @@ def _asyncpg_query(url: URL) -> URL:
     unsupported = sorted(set(url.query) - ASYNCPG_URL_OPTIONS)
     if unsupported:
         raise ValueError(
-            f"DATABASE_URL option(s) {', '.join(unsupported)}: asyncpg does not take "
+            f"{name} option(s) {', '.join(unsupported)}: asyncpg does not take "
             "these as text from a URL; remove them, or pass the asyncpg equivalent "
             "in create_engine()'s connect_args"
         )
     return url
 
 
+def _setting_url(value: object, info: ValidationInfo) -> URL:
+    # Errors name the setting that failed: DATABASE_URL or MIGRATIONS_DATABASE_URL.
+    return to_async_url(value, (info.field_name or "database_url").upper())
+
+
 # NoDecode: URL is a tuple underneath, which pydantic-settings would parse as JSON.
-AsyncDatabaseURL = Annotated[URL, BeforeValidator(to_async_url), NoDecode]
+AsyncDatabaseURL = Annotated[URL, BeforeValidator(_setting_url), NoDecode]
 
 
 class Settings(BaseSettings):

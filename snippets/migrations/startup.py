@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,7 +13,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 # Any fixed number: every process that migrates this database takes the same lock.
 MIGRATIONS_LOCK = 7_140_501
@@ -26,11 +26,10 @@ DIRECT_ONLY = (
     "migrations must connect to PostgreSQL directly or through a session-mode "
     "pooler; set MIGRATIONS_DATABASE_URL"
 )
-# A session setting that marks the server session this run started on.
-MARK = text("SELECT current_setting('migrations.session', true)")
-SET_MARK = text("SELECT set_config('migrations.session', :mark, false)")
-TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
-UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+# pg_backend_pid() names the server session each statement ran on.
+PID = text("SELECT pg_backend_pid()")
+TRY_LOCK = text("SELECT pg_try_advisory_lock(:key), pg_backend_pid()")
+UNLOCK = text("SELECT pg_advisory_unlock(:key), pg_backend_pid()")
 # A single-key advisory lock shows its key in objid, with objsubid 1.
 HOLDERS = text(
     "SELECT a.pid, a.application_name, a.state FROM pg_locks AS l"
@@ -54,33 +53,33 @@ def alembic_config() -> Config:
     return config
 
 
-async def check_session(connection: AsyncConnection, mark: str | None) -> None:
-    """A session lock needs one server session for the whole run. A transaction
-    pooler (PgBouncer's pool_mode=transaction) moves a client between server
-    connections, and hands them to other clients, between transactions."""
-    if (await connection.scalar(MARK) or None) != mark:
-        raise MigrationLockError(
-            f"the server session changed between transactions: {DIRECT_ONLY}"
-        )
+def not_own_session() -> MigrationLockError:
+    return MigrationLockError(
+        "the connection does not keep its own server session between "
+        f"transactions: {DIRECT_ONLY}"
+    )
 
 
-async def mark_session(engine: AsyncEngine, connection: AsyncConnection) -> str:
-    mark = uuid.uuid4().hex
-    await check_session(connection, None)  # a new session carries no mark
-    await connection.execute(SET_MARK, {"mark": mark})
+async def server_session(engine: AsyncEngine, connection: AsyncConnection) -> int:
+    """The pid of the server session a session lock needs for the whole run. A
+    transaction pooler (PgBouncer's pool_mode=transaction) hands a client's server
+    connection to other clients between its transactions."""
+    pid: int = await connection.scalar(PID)
     await connection.commit()
-    # Through a transaction pooler, a second client gets the server connection
-    # this one just released, mark and all. A session pooler with no server free
-    # keeps the second client waiting: then it is not a transaction pooler.
+    # Through a transaction pooler, a new client gets the server connection this one
+    # just released. A session pooler with no server free keeps it waiting: then it is
+    # not a transaction pooler. Not from the engine's pool, which may have no room;
+    # connect_args given to the engine are not copied, only its URL.
+    probe = create_async_engine(engine.url, poolclass=NullPool)
     try:
-        async with asyncio.timeout(POOLER_CHECK_SECONDS):
-            async with engine.connect() as other:
-                await check_session(other, None)
+        async with asyncio.timeout(POOLER_CHECK_SECONDS), probe.connect() as other:
+            if await other.scalar(PID) == pid:
+                raise not_own_session()
     except TimeoutError:
         pass
-    await check_session(connection, mark)
-    await connection.commit()
-    return mark
+    finally:
+        await probe.dispose()
+    return pid
 
 
 async def lock_holders(connection: AsyncConnection) -> str:
@@ -94,7 +93,7 @@ async def lock_holders(connection: AsyncConnection) -> str:
 
 
 async def take_lock(
-    connection: AsyncConnection, mark: str, give_up_after: float
+    connection: AsyncConnection, pid: int, give_up_after: float
 ) -> None:
     """Workers starting at once take turns: one migrates, the others wait, then find
     nothing to do. A session lock, unlike pg_advisory_xact_lock, outlives the commits
@@ -102,14 +101,13 @@ async def take_lock(
     loop = asyncio.get_running_loop()
     started, logged = loop.time(), -float(LOCK_LOG_SECONDS)
     while True:
-        locked = await connection.scalar(TRY_LOCK, {"key": MIGRATIONS_LOCK})
-        try:
-            await check_session(connection, mark)
-        except MigrationLockError:
-            if locked:  # same transaction, so the same server session
+        result = await connection.execute(TRY_LOCK, {"key": MIGRATIONS_LOCK})
+        locked, locked_on = result.one()
+        if locked_on != pid:
+            if locked:  # same transaction, so the same (wrong) server session
                 await connection.execute(UNLOCK, {"key": MIGRATIONS_LOCK})
             await connection.commit()
-            raise
+            raise not_own_session()
         # Wait outside any transaction: a session blocked in pg_advisory_lock() holds
         # a snapshot, which CREATE INDEX CONCURRENTLY waits for while the waiter
         # waits for it ("deadlock detected").
@@ -130,17 +128,16 @@ async def take_lock(
         await asyncio.sleep(LOCK_POLL_SECONDS)
 
 
-async def release_lock(connection: AsyncConnection, mark: str) -> None:
-    released = await connection.scalar(UNLOCK, {"key": MIGRATIONS_LOCK})
-    try:
-        await check_session(connection, mark)
-        if not released:
-            raise MigrationLockError(
-                f"this session did not hold the migrations lock: {DIRECT_ONLY}"
-            )
-    finally:
-        await connection.execute(SET_MARK, {"mark": ""})
-        await connection.commit()
+async def release_lock(connection: AsyncConnection, pid: int) -> None:
+    result = await connection.execute(UNLOCK, {"key": MIGRATIONS_LOCK})
+    released, unlocked_on = result.one()
+    await connection.commit()
+    if unlocked_on != pid:
+        raise not_own_session()
+    if not released:
+        raise MigrationLockError(
+            f"this session did not hold the migrations lock: {DIRECT_ONLY}"
+        )
 
 
 @asynccontextmanager
@@ -151,14 +148,14 @@ async def migration_connection(
     context.begin_transaction() owns the transactions, so autocommit_block() works."""
     async with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
-        mark = ""
+        pid = 0
         if sqlite:
             # Batch mode rebuilds a table by dropping it; with foreign keys on, ON
             # DELETE CASCADE would empty every table that references it.
             await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         else:
-            mark = await mark_session(engine, connection)
-            await take_lock(connection, mark, lock_timeout)
+            pid = await server_session(engine, connection)
+            await take_lock(connection, pid, lock_timeout)
         await connection.commit()
         try:
             yield connection
@@ -168,7 +165,7 @@ async def migration_connection(
                 await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await connection.commit()
             else:
-                await release_lock(connection, mark)
+                await release_lock(connection, pid)
 
 
 async def run_alembic(

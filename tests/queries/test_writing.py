@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -105,7 +106,7 @@ async def test_insert_of_an_entity_with_rows_is_an_orm_bulk_insert(
     settings: Settings, backend: str
 ) -> None:
     from sqlalchemy import insert
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import IntegrityError, StatementError
 
     from snippets.models import Post
 
@@ -133,6 +134,15 @@ async def test_insert_of_an_entity_with_rows_is_an_orm_bulk_insert(
         )
         core = select(Post.body).where(Post.title == "Core")
         assert await session.scalar(core) == ""
+        # Rows with different keys: the ORM fills each row; Core's executemany does not.
+        mixed = [
+            {"author_id": 3, "title": "a", "body": "x"},
+            {"author_id": 3, "title": "b"},
+        ]
+        await session.execute(insert(Post), mixed)
+        expected = "A value is required for bind parameter 'body', in parameter group 1"
+        with pytest.raises(StatementError, match=re.escape(expected)):
+            await session.execute(insert(Post.__table__), mixed)
 
 
 async def test_sort_by_parameter_order_returns_rows_in_the_order_sent(

@@ -15,12 +15,19 @@ from pydantic import ValidationError
 from sqlalchemy import inspect, make_url, text
 
 from snippets.app import create_app
-from snippets.database import MigratedDatabaseError, close_db, create_engine, init_db
+from snippets.database import (
+    DatabaseUnavailableError,
+    MigratedDatabaseError,
+    close_db,
+    create_engine,
+    init_db,
+)
 from snippets.migrations.startup import alembic_config, run_alembic
 from snippets.settings import Settings
 from tests.servers import free_port, serving, wait_for
 
 NOT_SET = "DATABASE_URL is not set"
+SECRET = "s3cr3t-pa55"
 
 
 def test_settings_without_database_url_fail_with_a_clear_message(
@@ -127,3 +134,21 @@ async def test_startup_migrations_run_as_the_migrations_role(database_url: str) 
     async with LifespanManager(app), app.state.engine.connect() as connection:
         tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
     assert "users" in tables
+
+
+async def test_an_unreachable_migrations_database_is_a_clear_startup_error(
+    database_url: str,
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        migrations_database_url=f"postgresql://migrator:{SECRET}@127.0.0.1:1/app",
+        db_migrate_on_startup=True,
+    )
+    with pytest.raises(DatabaseUnavailableError) as raised:
+        async with LifespanManager(create_app(settings)):
+            pass
+    assert (
+        "cannot use the database at postgresql+asyncpg://migrator:***@127.0.0.1:1/app"
+        in str(raised.value)
+    )
+    assert SECRET not in str(raised.value)

@@ -77,9 +77,9 @@ def test_install_line_names_exactly_the_runtime_dependencies() -> None:
     named = {word.strip('"').split("[")[0] for word in line.split()[2:]}
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = {re.split(r"[\[=<>]", dep)[0] for dep in project["dependencies"]}
-    # The install line is for the reader's app: alembic comes with the migrations chapter,
-    # pydantic with pydantic-settings, asgi-lifespan with the verify script and the tests.
-    assert named == runtime - {"alembic", "pydantic", "asgi-lifespan"}
+    # The install line is for the reader's app: pydantic comes with pydantic-settings,
+    # asgi-lifespan with the verify script and the tests.
+    assert named == runtime - {"pydantic", "asgi-lifespan"}
 
 
 def test_fastapi_does_not_bring_httpx() -> None:

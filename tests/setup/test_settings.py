@@ -138,3 +138,15 @@ async def test_every_accepted_url_option_connects(
     async with engine.connect() as connection:
         assert await connection.scalar(text("SELECT 1")) == 1
     await engine.dispose()
+
+
+def test_a_bad_migrations_url_is_named_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///./app.db")
+    monkeypatch.setenv("MIGRATIONS_DATABASE_URL", f"mysql://app:{SECRET}@db/shop")
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    message = raised.value.errors()[0]["msg"]
+    assert message.startswith(
+        "Value error, MIGRATIONS_DATABASE_URL uses the unsupported"
+    )
+    assert SECRET not in str(raised.value)
