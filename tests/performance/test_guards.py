@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from snippets.performance import harness, loading, lookups, pagination
-from snippets.performance.http import drive
-from snippets.performance.report import lookups_table, write_results
+from snippets.performance import loading, lookups, pagination
+from tests.performance.bench import harness
+from tests.performance.bench.http import drive
+from tests.performance.bench.report import lookups_table, write_results
 from tests.servers import static_site
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])

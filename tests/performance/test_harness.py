@@ -20,8 +20,10 @@ from sqlalchemy.dialects.postgresql.asyncpg import (
 )
 from sqlalchemy.orm.strategies import _SelectInLoader
 
-from snippets.performance.harness import FULL, summary, timed
-from snippets.performance.report import (
+from snippets.settings import Settings
+from tests.docs_examples import ROOT
+from tests.performance.bench.harness import FULL, summary, timed
+from tests.performance.bench.report import (
     GROUPS,
     plots,
     regions,
@@ -29,10 +31,10 @@ from snippets.performance.report import (
     update_page,
     write_results,
 )
-from snippets.settings import Settings
-from tests.docs_examples import ROOT
 
 DOCS = ROOT / "docs" / "performance"
+# The benchmark command: `python -m` this package (tests/performance/bench/__main__.py).
+BENCH = "tests.performance.bench"
 PAGE = DOCS / "index.md"
 RESULTS: dict[str, Any] = json.loads((DOCS / "results.json").read_text())
 CASES = {group: RESULTS["groups"][group]["cases"] for group in GROUPS}
@@ -227,18 +229,38 @@ def test_timed_warms_up_and_resets_before_each_run() -> None:
     }
 
 
+def documented_commands(path: Path) -> list[str]:
+    """The `python -m` lines of the bash fences in a file that run the benchmarks."""
+    fences = re.findall(r"```bash\n(.*?)```", path.read_text(), re.S)
+    return [
+        line.split("#")[0].strip()
+        for fence in fences
+        for line in fence.splitlines()
+        if "performance" in line and " -m " in line
+    ]
+
+
+FULL_RUN = f".venv/bin/python -m {BENCH}"
+
+
+@pytest.mark.parametrize(
+    ("path", "commands"),
+    [
+        (ROOT / "README.md", [FULL_RUN, f"{FULL_RUN} --quick"]),
+        (PAGE, [FULL_RUN, f"{FULL_RUN} --quick"]),
+        (ROOT / "docs" / "contributing.md", [FULL_RUN]),
+    ],
+)
+def test_one_command_is_documented(path: Path, commands: list[str]) -> None:
+    """README, the page and the contributing guide name the module the next test runs."""
+    assert documented_commands(path) == commands
+
+
 def test_the_harness_runs_in_quick_mode(tmp_path: Path) -> None:
     """The contributor's command as it is: no DATABASE_URL, so it starts its own server."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snippets.performance.harness",
-            "--quick",
-            "--out",
-            str(tmp_path),
-        ],
+        [sys.executable, "-m", BENCH, "--quick", "--out", str(tmp_path)],
         env=env,
         cwd=ROOT,
         capture_output=True,

@@ -1,4 +1,5 @@
-"""snippets/performance/http.py and http_app.py: the variants serve, the load tools count."""
+"""tests/performance/bench/http.py and variants.py (with the patterns of
+snippets/performance/http_app.py): the variants serve, the load tools count."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from httpx import ASGITransport, AsyncClient
 
 from snippets.database import close_db, create_engine, create_session_factory, init_db
 from snippets.models import User
-from snippets.performance.harness import database
-from snippets.performance.http import (
+from snippets.settings import Settings
+from tests.performance.bench.harness import database
+from tests.performance.bench.http import (
     WRK,
     drive,
     drive_wrk,
     free_port,
     wait_until_serving,
 )
-from snippets.performance.http_app import VARIANT_ENV, VARIANTS, app_for_variant
-from snippets.settings import Settings
+from tests.performance.bench.variants import VARIANT_ENV, VARIANTS, app_for_variant
 
 
 def test_database_url_wins_over_a_private_server(

@@ -13,7 +13,7 @@ from sqlalchemy.orm.strategies import _SelectInLoader
 
 from snippets.models import Post, User
 from snippets.performance import bulk, loading, lookups, pagination
-from snippets.performance.harness import count_statements, empty_tables, rows_for
+from tests.performance.bench.harness import count_statements, empty_tables, rows_for
 
 POSTGRES = pytest.mark.parametrize("backend", ["postgres"])
 

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from snippets.performance.http_app import VARIANT_ENV, VARIANTS
+from tests.performance.bench.variants import VARIANT_ENV, VARIANTS
 
 
 def free_port() -> int:
@@ -185,7 +185,7 @@ async def measure(
             str(port),
             "--log-level",
             "warning",
-            "snippets.performance.http_app:app_for_variant",
+            "tests.performance.bench.variants:app_for_variant",
         ],
         env=env,
         stdout=asyncio.subprocess.DEVNULL,

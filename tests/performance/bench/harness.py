@@ -1,7 +1,7 @@
 """Runs every benchmark group, repeats each case, and writes the results as data.
 
-    python -m snippets.performance.harness            # full run, about ten minutes
-    python -m snippets.performance.harness --quick    # small sizes, under a minute
+    python -m tests.performance.bench            # full run, about ten minutes
+    python -m tests.performance.bench --quick    # small sizes, under a minute
 
 Starts a private PostgreSQL server (or uses DATABASE_URL) and writes results.json and
 one plot per group to --out (default docs/performance/; with --quick a temporary
@@ -37,11 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from snippets.database import close_db, create_engine, init_db
 from snippets.models import Post, User
 from snippets.performance import bulk, loading, lookups, pagination
-from snippets.performance.http import WRK, measure
-from snippets.performance.http_app import READ_USER, VARIANTS
-from snippets.performance.report import write_results
 from snippets.settings import Settings, to_async_url
 from snippets.sql_log import log_sql
+from tests.performance.bench.http import WRK, measure
+from tests.performance.bench.report import write_results
+from tests.performance.bench.variants import READ_USER, VARIANTS
 
 PUBLISHED = Path("docs/performance")
 
@@ -513,7 +513,7 @@ def database() -> Iterator[tuple[str, str | None]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m snippets.performance.harness",
+        prog="python -m tests.performance.bench",
         description=__doc__.splitlines()[0],
     )
     parser.add_argument(
