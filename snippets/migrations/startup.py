@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,10 +27,11 @@ DIRECT_ONLY = (
     "migrations must connect to PostgreSQL directly or through a session-mode "
     "pooler; set MIGRATIONS_DATABASE_URL"
 )
-# pg_backend_pid() names the server session each statement ran on.
-PID = text("SELECT pg_backend_pid()")
-TRY_LOCK = text("SELECT pg_try_advisory_lock(:key), pg_backend_pid()")
-UNLOCK = text("SELECT pg_advisory_unlock(:key), pg_backend_pid()")
+# A session setting that marks the server session this run started on.
+MARK = text("SELECT current_setting('migrations.session', true)")
+SET_MARK = text("SELECT set_config('migrations.session', :mark, false)")
+TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
+UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 # A single-key advisory lock shows its key in objid, with objsubid 1.
 HOLDERS = text(
     "SELECT a.pid, a.application_name, a.state FROM pg_locks AS l"
@@ -53,33 +55,37 @@ def alembic_config() -> Config:
     return config
 
 
-def not_own_session() -> MigrationLockError:
-    return MigrationLockError(
-        "the connection does not keep its own server session between "
-        f"transactions: {DIRECT_ONLY}"
-    )
+async def check_session(connection: AsyncConnection, mark: str | None) -> None:
+    """A session lock needs one server session for the whole run. A transaction
+    pooler (PgBouncer's pool_mode=transaction) moves a client between server
+    connections, and hands them to other clients, between transactions."""
+    if (await connection.scalar(MARK) or None) != mark:
+        raise MigrationLockError(
+            f"the server session changed between transactions: {DIRECT_ONLY}"
+        )
 
 
-async def server_session(engine: AsyncEngine, connection: AsyncConnection) -> int:
-    """The pid of the server session a session lock needs for the whole run. A
-    transaction pooler (PgBouncer's pool_mode=transaction) hands a client's server
-    connection to other clients between its transactions."""
-    pid: int = await connection.scalar(PID)
+async def mark_session(engine: AsyncEngine, connection: AsyncConnection) -> str:
+    mark = uuid.uuid4().hex
+    await check_session(connection, None)  # a new session carries no mark
+    await connection.execute(SET_MARK, {"mark": mark})
     await connection.commit()
-    # Through a transaction pooler, a new client gets the server connection this one
-    # just released. A session pooler with no server free keeps it waiting: then it is
-    # not a transaction pooler. Not from the engine's pool, which may have no room;
-    # connect_args given to the engine are not copied, only its URL.
+    # Through a transaction pooler, a second client gets the server connection
+    # this one just released, mark and all. A session pooler with no server free
+    # keeps the second client waiting: then it is not a transaction pooler. Not
+    # from the engine's pool, which may have no room; only the URL is copied, not
+    # the engine's connect_args.
     probe = create_async_engine(engine.url, poolclass=NullPool)
     try:
         async with asyncio.timeout(POOLER_CHECK_SECONDS), probe.connect() as other:
-            if await other.scalar(PID) == pid:
-                raise not_own_session()
+            await check_session(other, None)
     except TimeoutError:
         pass
     finally:
         await probe.dispose()
-    return pid
+    await check_session(connection, mark)
+    await connection.commit()
+    return mark
 
 
 async def lock_holders(connection: AsyncConnection) -> str:
@@ -93,7 +99,7 @@ async def lock_holders(connection: AsyncConnection) -> str:
 
 
 async def take_lock(
-    connection: AsyncConnection, pid: int, give_up_after: float
+    connection: AsyncConnection, mark: str, give_up_after: float
 ) -> None:
     """Workers starting at once take turns: one migrates, the others wait, then find
     nothing to do. A session lock, unlike pg_advisory_xact_lock, outlives the commits
@@ -101,13 +107,14 @@ async def take_lock(
     loop = asyncio.get_running_loop()
     started, logged = loop.time(), -float(LOCK_LOG_SECONDS)
     while True:
-        result = await connection.execute(TRY_LOCK, {"key": MIGRATIONS_LOCK})
-        locked, locked_on = result.one()
-        if locked_on != pid:
-            if locked:  # same transaction, so the same (wrong) server session
+        locked = await connection.scalar(TRY_LOCK, {"key": MIGRATIONS_LOCK})
+        try:
+            await check_session(connection, mark)
+        except MigrationLockError:
+            if locked:  # same transaction, so the same server session
                 await connection.execute(UNLOCK, {"key": MIGRATIONS_LOCK})
             await connection.commit()
-            raise not_own_session()
+            raise
         # Wait outside any transaction: a session blocked in pg_advisory_lock() holds
         # a snapshot, which CREATE INDEX CONCURRENTLY waits for while the waiter
         # waits for it ("deadlock detected").
@@ -128,12 +135,10 @@ async def take_lock(
         await asyncio.sleep(LOCK_POLL_SECONDS)
 
 
-async def release_lock(connection: AsyncConnection, pid: int) -> None:
-    result = await connection.execute(UNLOCK, {"key": MIGRATIONS_LOCK})
-    released, unlocked_on = result.one()
+async def release_lock(connection: AsyncConnection, mark: str) -> None:
+    released = await connection.scalar(UNLOCK, {"key": MIGRATIONS_LOCK})
+    await check_session(connection, mark)
     await connection.commit()
-    if unlocked_on != pid:
-        raise not_own_session()
     if not released:
         raise MigrationLockError(
             f"this session did not hold the migrations lock: {DIRECT_ONLY}"
@@ -147,25 +152,30 @@ async def migration_connection(
     """A connection for one migration run, outside any transaction: env.py's
     context.begin_transaction() owns the transactions, so autocommit_block() works."""
     async with engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        pid = 0
-        if sqlite:
+        if connection.dialect.name == "sqlite":
             # Batch mode rebuilds a table by dropping it; with foreign keys on, ON
             # DELETE CASCADE would empty every table that references it.
             await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        else:
-            pid = await server_session(engine, connection)
-            await take_lock(connection, pid, lock_timeout)
-        await connection.commit()
-        try:
-            yield connection
-        finally:
-            await connection.rollback()  # a failed migration leaves its transaction
-            if sqlite:
+            await connection.commit()
+            try:
+                yield connection
+            finally:
+                await connection.rollback()  # a failed migration leaves its transaction
                 await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await connection.commit()
-            else:
-                await release_lock(connection, pid)
+            return
+        try:
+            mark = await mark_session(engine, connection)
+            await take_lock(connection, mark, lock_timeout)
+            try:
+                yield connection
+            finally:
+                await connection.rollback()  # a failed migration leaves its transaction
+                await release_lock(connection, mark)
+        finally:
+            # Whatever happened, the pool gets no server session with a mark (or a
+            # lock) on it: the next run on this engine starts on a new one.
+            await connection.invalidate()
 
 
 async def run_alembic(

@@ -234,6 +234,8 @@ def test_the_page_states_the_waiting_defaults(backend: str) -> None:
     minutes = startup.LOCK_TIMEOUT_SECONDS / 60
     assert f"gives up after {minutes:g} minutes" in text
     assert f"every {startup.LOCK_LOG_SECONDS:g} seconds" in text
+    flat = " ".join(text.split())
+    assert f"after {startup.POOLER_CHECK_SECONDS:g} seconds, the run" in flat
 
 
 async def test_a_run_that_gave_up_leaves_the_engine_ready_for_the_next(
