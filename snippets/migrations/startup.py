@@ -72,9 +72,9 @@ async def mark_session(engine: AsyncEngine, connection: AsyncConnection) -> str:
     await connection.commit()
     # Through a transaction pooler, a second client gets the server connection
     # this one just released, mark and all. A session pooler with no server free
-    # keeps the second client waiting: then it is not a transaction pooler. Not
-    # from the engine's pool, which may have no room; only the URL is copied, not
-    # the engine's connect_args.
+    # keeps the second client waiting: then it is not a transaction pooler. It
+    # connects outside the engine's pool, which may have no room left (with the
+    # engine's URL, not its connect_args).
     probe = create_async_engine(engine.url, poolclass=NullPool)
     try:
         async with asyncio.timeout(POOLER_CHECK_SECONDS), probe.connect() as other:
