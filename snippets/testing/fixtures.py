@@ -3,6 +3,7 @@
 pytest_plugins = ["snippets.testing.fixtures"]
 """
 
+# --8<-- [start:db_url]
 from __future__ import annotations
 
 import os
@@ -31,7 +32,6 @@ from snippets.models import Base
 from snippets.settings import Settings
 
 
-# --8<-- [start:db_url]
 @pytest.fixture(scope="session")
 def db_url() -> str:
     """Where the tests' tables live: in-memory SQLite unless TEST_DATABASE_URL says."""
