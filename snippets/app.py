@@ -1,3 +1,4 @@
+# --8<-- [start:whole_file]
 """The reference app: lifespan, session dependency, CRUD for users and a health check.
 
 Deployments run `uvicorn snippets.app:app` with DATABASE_URL set;
@@ -202,3 +203,4 @@ def develop(argv: Sequence[str] = ()) -> None:
 if __name__ == "__main__":
     develop(sys.argv[1:])
 # --8<-- [end:app]
+# --8<-- [end:whole_file]

@@ -1,3 +1,4 @@
+# --8<-- [start:whole_file]
 """Declarative base, timestamp mixin and the domain: users, posts, tags, comments."""
 
 # --8<-- [start:base]
@@ -262,3 +263,4 @@ class Category(Base):
 
 
 # --8<-- [end:more_domain]
+# --8<-- [end:whole_file]

@@ -1,3 +1,4 @@
+# --8<-- [start:whole_file]
 """Test plumbing shared by every chapter: backends, databases, the docs summary line."""
 
 from __future__ import annotations
@@ -168,3 +169,4 @@ if sys.version_info < (3, 12):
     import pytest_examples.run_code
 
     pytest_examples.run_code.create_example_traceback = _note_example_lines
+# --8<-- [end:whole_file]

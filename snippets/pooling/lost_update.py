@@ -1,5 +1,6 @@
 """Two requests sell the same item at once: a lost update, and two ways to stop it."""
 
+# --8<-- [start:stock]
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,6 @@ class DemoBase(DeclarativeBase):
     """Tables of this example only, apart from the guide's domain."""
 
 
-# --8<-- [start:stock]
 class Stock(DemoBase):
     __tablename__ = "stock"
     id: Mapped[int] = mapped_column(primary_key=True)

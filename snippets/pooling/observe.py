@@ -1,5 +1,6 @@
 """What the pool is doing: its status line, and counters fed by pool events."""
 
+# --8<-- [start:observe]
 from __future__ import annotations
 
 from collections import Counter
@@ -10,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 
-# --8<-- [start:observe]
 def count_pool_events(engine: AsyncEngine) -> Counter[str]:
     """Counts of new connections, checkouts and checkins, kept up to date by events."""
     counts: Counter[str] = Counter()

@@ -1,5 +1,6 @@
 """Engine settings per kind of deployment, shown as a table in docs/pooling/index.md."""
 
+# --8<-- [start:presets]
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,6 @@ from sqlalchemy.pool import NullPool
 
 from snippets.settings import Settings
 
-# --8<-- [start:presets]
 PRESETS: dict[str, dict[str, Any]] = {
     # The guide's defaults: enough for one process serving a few dozen requests at once.
     "one app process": {"pool_size": 5, "max_overflow": 10, "pool_pre_ping": True},

@@ -1,12 +1,12 @@
 """psycopg 3 behind PgBouncer in transaction mode (SQLAlchemy's maintainers' choice)."""
 
+# --8<-- [start:psycopg]
 from __future__ import annotations
 
 from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
-# --8<-- [start:psycopg]
 def create_psycopg_engine(url: URL) -> AsyncEngine:
     # pip install "psycopg[binary]"; the URL says postgresql+psycopg://
     # With libpq 17+, psycopg prepares at the protocol level, which PgBouncer 1.21+

@@ -1,5 +1,6 @@
 """TLS to the database with the server's certificate verified."""
 
+# --8<-- [start:tls]
 from __future__ import annotations
 
 import ssl
@@ -9,7 +10,6 @@ from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
-# --8<-- [start:tls]
 def verifying_context(ca_file: Path) -> ssl.SSLContext:
     # Trust only the CA that signed the server's certificate, and check the host name:
     # what libpq calls sslmode=verify-full.

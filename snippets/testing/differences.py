@@ -4,6 +4,7 @@ tests/testing/test_differences.py runs every probe on both backends and compares
 results with the table in docs/testing/index.md.
 """
 
+# --8<-- [start:probes]
 from __future__ import annotations
 
 import re
@@ -47,7 +48,6 @@ async def failure(
     return "accepted"
 
 
-# --8<-- [start:probes]
 async def like_is_case_sensitive(conn: AsyncConnection) -> str:
     matched = await conn.scalar(text("SELECT 'Alice' LIKE 'a%'"))
     return "no: 'Alice' LIKE 'a%' is true" if matched else "yes"

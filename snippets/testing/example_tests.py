@@ -3,6 +3,7 @@
 tests/testing/test_testing.py runs this file with pytest, in order, on each backend.
 """
 
+# --8<-- [start:example_tests]
 from __future__ import annotations
 
 from httpx import AsyncClient
@@ -13,7 +14,6 @@ from snippets.models import User
 from snippets.testing.factories import new_post, new_user
 
 
-# --8<-- [start:example_tests]
 async def count_users(session: AsyncSession) -> int:
     return await session.scalar(select(func.count()).select_from(User)) or 0
 

@@ -1,5 +1,6 @@
 """Test data with only the fields a test cares about; the rest filled in, unique."""
 
+# --8<-- [start:factories]
 from __future__ import annotations
 
 import itertools
@@ -9,7 +10,6 @@ from snippets.models import Post, User
 _numbers = itertools.count(1)
 
 
-# --8<-- [start:factories]
 def new_user(*, name: str | None = None, email: str | None = None) -> User:
     n = next(_numbers)
     return User(email=email or f"user{n}@example.com", name=name or f"User {n}")
