@@ -3,12 +3,12 @@ transaction of its own. Each function is the body of an upgrade() or downgrade()
 
 from __future__ import annotations
 
+# --8<-- [start:create_and_drop]
 import sqlalchemy as sa
 from alembic.operations import Operations
 from sqlalchemy.dialects.postgresql import ENUM
 
 
-# --8<-- [start:create_and_drop]
 def create_articles(op: Operations) -> None:
     op.create_table(
         "articles",

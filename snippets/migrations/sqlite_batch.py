@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+# --8<-- [start:batch]
 import sqlalchemy as sa
 from alembic.operations import Operations
 
 
-# --8<-- [start:batch]
 def make_user_name_optional(op: Operations) -> None:
     # On SQLite: create a new users table, copy the rows, drop the old one, rename.
     # On PostgreSQL: ALTER TABLE users ALTER COLUMN name DROP NOT NULL.

@@ -6,6 +6,7 @@ database.
 
 from __future__ import annotations
 
+# --8<-- [start:anyio_timeout]
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,7 +28,6 @@ SLOW = text("SELECT pg_sleep(10)")
 GIVE_UP_AFTER = 0.25  # seconds
 
 
-# --8<-- [start:anyio_timeout]
 async def report_anyio(sessions: Sessions, seconds: float = GIVE_UP_AFTER) -> None:
     with anyio.move_on_after(seconds):  # cancels every await inside, cleanup too
         async with sessions() as session:

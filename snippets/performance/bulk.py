@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:orm]
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +20,6 @@ async def driver(conn: AsyncConnection) -> Any:
     return (await conn.get_raw_connection()).driver_connection
 
 
-# --8<-- [start:orm]
 async def orm_commit_per_row(engine: AsyncEngine, rows: Sequence[Row]) -> None:
     async with create_session_factory(engine)() as session:
         for email, name in rows:

@@ -3,6 +3,7 @@ ORM, and two ways to manage connections that the guide advises against."""
 
 from __future__ import annotations
 
+# --8<-- [start:fast_read]
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +18,6 @@ from snippets.models import User
 from snippets.schemas import UserRead
 from snippets.settings import Settings
 
-# --8<-- [start:fast_read]
 fast_read = APIRouter()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:orm]
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import joinedload, lazyload, selectinload, subqueryload
@@ -13,7 +14,6 @@ from snippets.performance.bulk import driver
 Pairs = list[tuple[str, str]]  # (user's email, post title), in user and post order
 
 
-# --8<-- [start:orm]
 async def n_plus_one(engine: AsyncEngine) -> Pairs:
     async with create_session_factory(engine)() as session:
         query = select(User).options(lazyload(User.posts)).order_by(User.id)

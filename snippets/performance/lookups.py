@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:lookups]
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select
@@ -14,7 +15,6 @@ from snippets.performance.bulk import driver
 COLUMNS = [User.id, User.email, User.name, User.created_at, User.updated_at]
 
 
-# --8<-- [start:lookups]
 # Each function sums the ids it read, so the harness can check they all read the same
 # rows; sum() takes a list because an `await` inside a generator makes it asynchronous.
 async def asyncpg_prepared(engine: AsyncEngine, ids: Sequence[int]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:pages]
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -10,7 +11,6 @@ from snippets.models import User
 Key = tuple[str, int]  # (name, id): the ordering, and the keyset cursor
 
 
-# --8<-- [start:pages]
 async def offset_page(engine: AsyncEngine, page: int, size: int) -> list[Key]:
     query = (
         select(User.name, User.id)

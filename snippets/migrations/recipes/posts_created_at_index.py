@@ -6,6 +6,7 @@ Revision ID: 0003
 Revises: 0002
 """
 
+# --8<-- [start:migration]
 from collections.abc import Sequence
 
 from alembic import op
@@ -16,7 +17,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# --8<-- [start:migration]
 def upgrade() -> None:
     # CREATE INDEX CONCURRENTLY refuses to run inside a transaction block; the
     # block commits the migration so far and runs it outside any transaction.

@@ -1,3 +1,4 @@
+# --8<-- [start:whole_file]
 """initial schema
 
 Revision ID: 0001
@@ -193,3 +194,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_categories_parent_id"))
 
     op.drop_table("categories")
+
+
+# --8<-- [end:whole_file]

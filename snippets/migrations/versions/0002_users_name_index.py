@@ -5,6 +5,7 @@ Revises: 0001
 Create Date: 2026-11-22 14:56:40.302431
 """
 
+# --8<-- [start:migration]
 from collections.abc import Sequence
 
 from alembic import op
@@ -15,7 +16,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# --8<-- [start:migration]
 def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index("ix_users_name_id", ["name", "id"], unique=False)

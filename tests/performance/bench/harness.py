@@ -1,3 +1,4 @@
+# --8<-- [start:whole_file]
 """Runs every benchmark group, repeats each case, and writes the results as data.
 
     python -m tests.performance.bench            # full run, about ten minutes
@@ -541,3 +542,4 @@ async def run_and_write(
 
 if __name__ == "__main__":
     main()
+# --8<-- [end:whole_file]

@@ -1,3 +1,4 @@
+# --8<-- [start:whole_file]
 """HTTP: the app variants under concurrent clients, served by uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
@@ -222,3 +223,6 @@ async def measure(
     finally:
         server.terminate()
         await server.wait()
+
+
+# --8<-- [end:whole_file]

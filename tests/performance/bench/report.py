@@ -1,3 +1,4 @@
+# --8<-- [start:whole_file]
 """Tables and plots from the benchmark results: the page shows exactly these."""
 
 from __future__ import annotations
@@ -382,3 +383,6 @@ def update_page(page: str, results: dict[str, Any]) -> str:
             raise ValueError(f"the page has no <!-- perf:{name} --> region")
         page = f"{before}{start}{text}\n{end}{after}"
     return page
+
+
+# --8<-- [end:whole_file]
