@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 import tomllib
 from importlib.metadata import version
+from typing import Any
 
+import markdown
 import pytest
+from markdown.extensions.toc import slugify
 
 from tests.docs_examples import ROOT, inline_blocks
 from tests.pages import page, shown_table
@@ -105,3 +108,115 @@ def test_test_files_named_on_a_page_link_to_their_published_source(path: str) ->
         f"docs/{path} names {unlinked}; link each to {PUBLISHED}<path>, "
         "the site does not publish the tests"
     )
+
+
+# The home page's way in for a reader who copies code: the pieces to copy first, each a link
+# to the page section that shows it, and the way in by error message.
+HEADING = re.compile(r"^(#{1,6}) (.+?)(?: \{#([\w-]+)\})?$")
+ANY_FENCE = re.compile(r"^([ \t]*)(```|~~~).*?^\1\2", re.M | re.S)
+LINK = re.compile(r"\[([^\]]+)\]\(([\w/.-]+\.md)#([\w-]+)\)")
+INCLUDE = re.compile(r'--8<-- "(snippets/[\w/]+\.py):\w+"')
+IMPORT = re.compile(r"^\s*from (snippets(?:\.\w+)+) import", re.M)
+
+
+def home_section(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", HOME, re.M | re.S)
+    assert match, f"docs/index.md needs a `## {title}` section"
+    return match.group(1)
+
+
+def sections(path: str) -> dict[str, str]:
+    """Heading id -> the Markdown from that heading to the next of the same or a higher
+    level, for every heading of a page, with ids as MkDocs' toc extension makes them."""
+    # Fences blanked, not removed, so a `# comment` in a code block is not a heading.
+    text = ANY_FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), page(path))
+    lines = page(path).splitlines()
+    headings = []
+    for number, line in enumerate(text.splitlines()):
+        match = HEADING.match(line)
+        if match:
+            level, title, explicit = match.groups()
+            headings.append(
+                (number, len(level), explicit or slugify(title.replace("`", ""), "-"))
+            )
+    found = {}
+    for i, (start, level, anchor) in enumerate(headings):
+        end = next((n for n, lv, _ in headings[i + 1 :] if lv <= level), len(lines))
+        found[anchor] = "\n".join(lines[start:end])
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", sorted({path for _, path, _ in LINK.findall(HOME)} | {"mistakes/index.md"})
+)
+def test_heading_ids_are_the_ones_mkdocs_makes(path: str) -> None:
+    """`sections` agrees with Python-Markdown's toc on every page the home page links into
+    (code in headings, explicit ids, `#` lines in code blocks)."""
+    md = markdown.Markdown(
+        extensions=[
+            "toc",
+            "attr_list",
+            "admonition",
+            "pymdownx.details",
+            "pymdownx.superfences",
+            "pymdownx.tabbed",
+        ]
+    )
+    md.convert(page(path))
+
+    def ids(tokens: list[dict[str, Any]]) -> set[str]:
+        return {t["id"] for t in tokens}.union(*(ids(t["children"]) for t in tokens))
+
+    assert set(sections(path)) == ids(md.toc_tokens)
+
+
+def copy_first_links() -> list[tuple[str, str, str]]:
+    return LINK.findall(home_section("Copy these first"))
+
+
+def test_each_copy_first_link_goes_to_a_section_that_shows_code() -> None:
+    links = copy_first_links()
+    assert len(links) >= 6
+    for text, path, anchor in links:
+        shown = sections(path)
+        assert anchor in shown, f"[{text}]({path}#{anchor}): no such heading on {path}"
+        assert INCLUDE.search(shown[anchor]), (
+            f"[{text}]({path}#{anchor}) includes no code from snippets/"
+        )
+
+
+def test_the_copy_first_order_needs_nothing_from_further_down_the_list() -> None:
+    """Each module the list shows imports only modules the list shows before it."""
+    modules: list[str] = []
+    for _, path, anchor in copy_first_links():
+        for module in INCLUDE.findall(sections(path)[anchor]):
+            if module not in modules:
+                modules.append(module)
+    assert "snippets/testing/fixtures.py" in modules
+    for position, module in enumerate(modules):
+        imported = {
+            name.replace(".", "/") + ".py"
+            for name in IMPORT.findall((ROOT / module).read_text())
+        }
+        later = [m for m in modules[position + 1 :] if m in imported]
+        assert not later, f"{module} imports {later}, which the list shows after it"
+
+
+def test_the_error_examples_are_headings_of_the_mistakes_page() -> None:
+    headings = {
+        anchor: title
+        for title, anchor in re.findall(
+            r"^## (.+?) \{#([\w-]+)\}$", page("mistakes/index.md"), re.M
+        )
+    }
+    section = home_section("Find your error")
+    assert "](mistakes/index.md)" in section, "link the Common mistakes index itself"
+    examples = [
+        (text, anchor)
+        for text, path, anchor in LINK.findall(section)
+        if path == "mistakes/index.md" and text.startswith("`")
+    ]
+    assert len(examples) >= 2
+    for text, anchor in examples:
+        assert anchor in headings, f"mistakes/index.md has no {{#{anchor}}}"
+        assert text == headings[anchor], f"not the heading of #{anchor}: {text}"
