@@ -6,6 +6,10 @@ A python fence runs on every backend unless its opening line says otherwise:
     ```python {backend="sqlite"}       runs on SQLite only
     ```python {skip="why it cannot run"}   not run; the reason is required and counted
 
+A block whose output differs by backend shows its code once and its output in tabs right after it,
+one `text {output="sqlite"}` and one `text {output="postgres"}` fence; what it prints on each
+backend is compared with that fence.
+
 A fence whose body is only `--8<--` include lines shows code from snippets/; the snippets tests
 prove that code and test_integrity.py proves the include resolves, so it is not run here.
 """
@@ -45,10 +49,26 @@ SUMMARY_PREFIX = "docs examples:"
 
 
 @dataclass(frozen=True)
+class OutputFence:
+    """A `text {output="BACKEND"}` fence after a python block: what the block prints on
+    that backend, shown once per backend in tabs while the code is shown once."""
+
+    backend: str
+    first_line: int  # 1-based, the fence's first content line
+    last_line: int  # 1-based, the fence's last content line (first_line - 1 if empty)
+    indent: str
+    text: str
+
+
+@dataclass(frozen=True)
 class DocBlock:
     example: CodeExample
     backends: tuple[str, ...]
     skip_reason: str | None
+    outputs: tuple[OutputFence, ...] = ()
+
+    def output_for(self, backend: str) -> OutputFence | None:
+        return next((o for o in self.outputs if o.backend == backend), None)
 
     @property
     def location(self) -> str:
@@ -77,6 +97,41 @@ def is_include_only(example: CodeExample) -> bool:
     return bool(lines) and all(INCLUDE_LINE.match(line) for line in lines)
 
 
+OUTPUT_FENCE = re.compile(r'^(\s*)```text \{output="([a-z]+)"\}\s*$')
+TAB_LINE = re.compile(r'^=== "[^"]+"\s*$')
+
+
+def output_fences(lines: list[str], after: int) -> tuple[OutputFence, ...]:
+    """The output fences in the tabs right after line `after` (1-based, the python
+    block's closing fence): blank lines, `=== "Tab"` lines and text fences only."""
+    found: list[OutputFence] = []
+    index = after  # 0-based index of the line after the closing fence
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip() or TAB_LINE.match(line):
+            index += 1
+            continue
+        match = OUTPUT_FENCE.match(line)
+        if not match:
+            break
+        indent, backend = match.group(1), match.group(2)
+        end = index + 1
+        while lines[end].strip() != "```":
+            end += 1
+        body = [text.removeprefix(indent) for text in lines[index + 1 : end]]
+        found.append(OutputFence(backend, index + 2, end, indent, "\n".join(body)))
+        index = end + 1
+    return tuple(found)
+
+
+def closing_fence_line(lines: list[str], example: CodeExample) -> int:
+    """1-based line of the python block's closing fence."""
+    index = example.start_line  # the first code line (0-based: start_line is the fence)
+    while lines[index].strip() != "```":
+        index += 1
+    return index + 1
+
+
 def _classify(example: CodeExample) -> DocBlock:
     where = f"{display(example.path)}:{example.start_line}"
     settings = example.prefix_settings()
@@ -98,12 +153,31 @@ def _classify(example: CodeExample) -> DocBlock:
     skip = settings.get("skip")
     if skip is not None and not skip.strip():
         raise DocBlockError(f'{where}: skip="" needs a reason the reader can check')
-    return DocBlock(example, (backend,) if backend else BACKENDS, skip)
+    lines = example.path.read_text().splitlines()
+    outputs = output_fences(lines, closing_fence_line(lines, example))
+    wrong = [o.backend for o in outputs if o.backend not in BACKENDS]
+    if wrong or (outputs and {o.backend for o in outputs} != set(BACKENDS)):
+        raise DocBlockError(
+            f"{where}: output fences after a python block name each of {list(BACKENDS)} "
+            f"once; found {[o.backend for o in outputs]}"
+        )
+    if outputs and "#>" in example.source:
+        raise DocBlockError(
+            f"{where}: a block with output tabs shows its output there, not in #> lines"
+        )
+    return DocBlock(example, (backend,) if backend else BACKENDS, skip, outputs)
 
 
 def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
     """Every python fence in the docs except include-only ones, in page order."""
-    examples = [ex for path in paths for ex in find_examples(path)]
+    # One find_examples call per page: pytest-examples writes its updates (and the output
+    # tabs') per group, and a group must be one file for its offsets to stay right.
+    pages = sorted(
+        page
+        for path in paths
+        for page in ([path] if path.is_file() else path.rglob("*.md"))
+    )
+    examples = [ex for page in pages for ex in find_examples(page)]
     examples.sort(key=lambda ex: (str(ex.path), ex.start_line))
     return [_classify(ex) for ex in examples if not is_include_only(ex)]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pytest_examples import EvalExample
+from pytest_examples import CodeExample, EvalExample
 
-from tests.docs_examples import BACKENDS, DocBlock, inline_blocks
+from tests.docs_examples import BACKENDS, DocBlock, OutputFence, inline_blocks
 
 BLOCKS = inline_blocks()
 
@@ -31,6 +31,7 @@ def test_docs_example(
     database_url: str,
     eval_example: EvalExample,
     monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert backend in BACKENDS
     # A block finds its database the way a reader's program does: DATABASE_URL.
@@ -43,6 +44,10 @@ def test_docs_example(
         # Printed DDL is tab-indented; black already rejects tabs in the code itself.
         ruff_ignore=["E101", "W191"],
     )
+    output = block.output_for(backend)
+    if output is not None:
+        check_output_tab(block, output, eval_example, capsys)
+        return
     # pytest-examples rewrites a block once per run: the first backend writes, the others check.
     if eval_example.update_examples and backend == block.backends[0]:
         eval_example.format(block.example)
@@ -58,3 +63,56 @@ def test_docs_example(
                 f"    .venv/bin/pytest tests/test_docs.py --no-cov -k "
                 f"'{block.location}' --update-examples"
             )
+
+
+def check_output_tab(
+    block: DocBlock,
+    output: OutputFence,
+    eval_example: EvalExample,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A block shown once, its output in a tab per backend: what it prints on this
+    backend must be that tab's text (--update-examples rewrites the tab)."""
+    if eval_example.update_examples:
+        eval_example.format(block.example)
+    else:
+        eval_example.lint(block.example)
+    capsys.readouterr()
+    eval_example.run(block.example)
+    printed = capsys.readouterr().out.rstrip("\n")
+    if printed == output.text:
+        return
+    if eval_example.update_examples:
+        rewrite_output(block, output, printed, eval_example)
+        return
+    pytest.fail(
+        f"{block.location}: on {output.backend} it prints\n{printed}\n"
+        f"but its {output.backend} tab (line {output.first_line}) shows\n{output.text}\n"
+        "if the code is right, rewrite the tab with:\n"
+        f"    .venv/bin/pytest tests/test_docs.py --no-cov -k "
+        f"'{block.location}' --update-examples"
+    )
+
+
+def rewrite_output(
+    block: DocBlock, output: OutputFence, printed: str, eval_example: EvalExample
+) -> None:
+    """Queue the tab's new text with pytest-examples' own updates, which it writes at
+    the end of the run, bottom up, so that no edit shifts another."""
+    text = block.example.path.read_text()
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    start, end = starts[output.first_line - 1], starts[output.last_line]
+    fence = CodeExample(
+        source=printed + "\n",
+        path=block.example.path,
+        start_line=output.first_line,
+        end_line=output.last_line,
+        start_index=start,
+        end_index=end,
+        prefix=f'text {{output="{output.backend}"}}',
+        indent=len(output.indent),
+        group=block.example.group,
+    )
+    eval_example._mark_for_update(fence)

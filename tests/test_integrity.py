@@ -179,6 +179,17 @@ def test_every_shown_output_is_asserted_by_a_test() -> None:
             '```python\n--8<-- "snippets/app.py:routes"\nprint(1)\n```',
             "mixes --8<-- includes",
         ),
+        (
+            '```python\nprint(1)\n```\n\n=== "SQLite"\n\n    ```text {output="sqlite"}\n'
+            "    1\n    ```\n",
+            "output fences after a python block name each of ['sqlite', 'postgres'] once",
+        ),
+        (
+            '```python\nprint(1)\n#> 1\n```\n\n=== "SQLite"\n\n'
+            '    ```text {output="sqlite"}\n    1\n    ```\n\n=== "PostgreSQL"\n\n'
+            '    ```text {output="postgres"}\n    1\n    ```\n',
+            "shows its output there, not in #> lines",
+        ),
     ],
 )
 def test_bad_fences_are_reported_with_the_fix(
@@ -212,3 +223,18 @@ def test_summary_line_has_the_documented_form() -> None:
         "docs examples: 30 blocks; sqlite 28 passed 0 failed; "
         "postgres 27 passed 1 failed; skipped 1"
     )
+
+
+def test_output_tabs_belong_to_the_block_before_them(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        '```python\nprint(1)\n```\n\n=== "SQLite"\n\n    ```text {output="sqlite"}\n'
+        '    1\n    ```\n\n=== "PostgreSQL"\n\n    ```text {output="postgres"}\n'
+        "    one\n    two\n    ```\n\nText.\n\n```python\nprint(2)\n#> 2\n```\n"
+    )
+    first, second = inline_blocks([tmp_path])
+    assert [(o.backend, o.text) for o in first.outputs] == [
+        ("sqlite", "1"),
+        ("postgres", "one\ntwo"),
+    ]
+    assert second.outputs == ()

@@ -1,0 +1,75 @@
+"""The Python a reader sees on a page: inline blocks, and included sections as MkDocs
+shows them (dedented, without their markers)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from tests.docs_examples import DOCS, ROOT
+
+PYTHON_FENCE = re.compile(r"^([ \t]*)```python[^\n]*\n(.*?)^\1```", re.M | re.S)
+INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]*)"\s*$')
+MARKER = re.compile(r"^\s*# --8<-- \[(?:start|end):[a-z0-9_]+\]\s*$")
+
+
+def section_text(target: str) -> str:
+    """`path:name` (or a whole file) as pymdownx.snippets includes it."""
+    path, _, name = target.partition(":")
+    lines = (ROOT / path).read_text().splitlines()
+    if name:
+        stripped = [line.strip() for line in lines]
+        start = stripped.index(f"# --8<-- [start:{name}]")
+        end = stripped.index(f"# --8<-- [end:{name}]")
+        lines = lines[start + 1 : end]
+    return textwrap.dedent("\n".join(x for x in lines if not MARKER.match(x)))
+
+
+def shown_blocks(page: Path) -> list[str]:
+    """Every python block of the page, in page order, as the reader sees it."""
+    blocks = []
+    for match in PYTHON_FENCE.finditer(page.read_text()):
+        body = textwrap.dedent(match.group(2))
+        found = [INCLUDE.match(line) for line in body.splitlines() if line.strip()]
+        if found and all(found):
+            blocks.append("\n".join(section_text(m.group(1)) for m in found if m))
+        else:
+            blocks.append(body)
+    return blocks
+
+
+def undefined_names(code: str) -> list[str]:
+    """What ruff's F821 (undefined name) finds in `code`: `line: name`."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "shown.py"
+        path.write_text(code)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--select",
+                "F821",
+                "--output-format",
+                "json",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+        )
+    return [
+        f"{item['location']['row']}: {item['message']}"
+        for item in json.loads(result.stdout or "[]")
+    ]
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in DOCS.rglob("*.md") if "inventories" not in p.parts)
