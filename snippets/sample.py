@@ -1,14 +1,25 @@
 """A small, fixed data set for the query and loading examples."""
 
 # --8<-- [start:sample_db]
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from snippets.database import close_db, create_engine, create_session_factory, init_db
-from snippets.models import Category, Comment, Post, Reaction, Tag, User
-from snippets.settings import Settings
+from snippets.database import (
+    MigratedDatabaseError,
+    close_db,
+    create_engine,
+    create_session_factory,
+    init_db,
+)
+from snippets.models import Base, Category, Comment, Post, Reaction, Tag, User
+from snippets.settings import Settings, to_async_url
+
+# Opt-in: the examples never touch DATABASE_URL, the database an app would use.
+EXAMPLES_DATABASE_URL = "EXAMPLES_DATABASE_URL"
 
 
 def sample_rows() -> list[User | Comment | Reaction | Category]:
@@ -46,17 +57,36 @@ def sample_rows() -> list[User | Comment | Reaction | Category]:
 async def sample_db() -> AsyncIterator[
     tuple[AsyncEngine, async_sessionmaker[AsyncSession]]
 ]:
-    """The database DATABASE_URL names, with the tables and the sample rows in it."""
-    engine = create_engine(Settings())
-    await init_db(engine, create_tables=True)
-    sessions = create_session_factory(engine)
-    async with sessions() as session:
-        session.add_all(sample_rows())
-        await session.commit()
+    """A private in-memory SQLite database with the sample tables and rows, or the
+    database EXAMPLES_DATABASE_URL names, its sample tables dropped and made anew."""
+    # In memory, SQLAlchemy shares one connection (StaticPool): every session sees it.
+    url = to_async_url(
+        os.environ.get(EXAMPLES_DATABASE_URL, "sqlite://"), EXAMPLES_DATABASE_URL
+    )
+    engine = create_engine(Settings(database_url=url))
     try:
+        await init_db(engine)  # connects, or fails with a clear error
+        async with engine.begin() as connection:
+            await connection.run_sync(_fresh_tables)
+        sessions = create_session_factory(engine)
+        async with sessions() as session:
+            session.add_all(sample_rows())
+            await session.commit()
         yield engine, sessions
     finally:
         await close_db(engine)
+
+
+def _fresh_tables(connection: Connection) -> None:
+    # Each run starts from the same rows, so an example runs twice in a row.
+    if inspect(connection).has_table("alembic_version"):
+        raise MigratedDatabaseError(
+            f"{EXAMPLES_DATABASE_URL} names a database whose schema Alembic manages "
+            "(alembic_version exists); the sample data drops its tables first, so "
+            "point it at a throwaway database"
+        )
+    Base.metadata.drop_all(connection)
+    Base.metadata.create_all(connection)
 
 
 # --8<-- [end:sample_db]

@@ -34,8 +34,11 @@ def test_docs_example(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert backend in BACKENDS
-    # A block finds its database the way a reader's program does: DATABASE_URL.
+    # A block finds its database the way a reader's program does: DATABASE_URL, and
+    # sample_db() the opt-in EXAMPLES_DATABASE_URL (in memory without it), so every
+    # example that starts from the sample data also runs on PostgreSQL.
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("EXAMPLES_DATABASE_URL", database_url)
     monkeypatch.delenv("DB_ECHO", raising=False)
     eval_example.set_config(
         line_length=88,

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import StaticPool
 
-from snippets.models import Comment, Post, Tag, User, post_tags
+from snippets.database import MigratedDatabaseError
+from snippets.models import Base, Comment, Post, Tag, User, post_tags
 from snippets.sample import sample_db
 from snippets.settings import Settings
 from snippets.sql_log import log_sql
+from tests import postgres
+from tests.docs_examples import ROOT, DocBlock, inline_blocks
+from tests.pages import shown_output
+
+# Nothing listens here: connecting fails at once. Proves a run never used DATABASE_URL.
+UNREACHABLE = "postgresql://app:secret@127.0.0.1:1/app"
 
 
-async def test_sample_data_is_what_the_pages_describe(settings: Settings) -> None:
+@pytest.fixture
+def examples_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """sample_db() on the test's backend, as the test suite runs the pages' examples."""
+    monkeypatch.setenv("EXAMPLES_DATABASE_URL", database_url)
+    return database_url
+
+
+async def test_sample_data_is_what_the_pages_describe(
+    settings: Settings, examples_database: str
+) -> None:
     async with sample_db() as (_, sessions), sessions() as session:
         counts = {
             table.name: await session.scalar(select(func.count()).select_from(table))
@@ -39,7 +62,9 @@ async def test_sample_data_is_what_the_pages_describe(settings: Settings) -> Non
     ]
 
 
-async def test_log_sql_collects_only_inside_the_block(settings: Settings) -> None:
+async def test_log_sql_collects_only_inside_the_block(
+    settings: Settings, examples_database: str
+) -> None:
     async with sample_db() as (engine, sessions), sessions() as session:
         with log_sql(engine) as sql:
             await session.execute(text("SELECT 1"))
@@ -53,8 +78,123 @@ async def test_log_sql_collects_only_inside_the_block(settings: Settings) -> Non
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
-async def test_log_sql_shows_the_drivers_placeholders(settings: Settings) -> None:
+async def test_log_sql_shows_the_drivers_placeholders(
+    settings: Settings, examples_database: str
+) -> None:
     async with sample_db() as (engine, sessions), sessions() as session:
         with log_sql(engine) as sql:
             await session.get(User, 1)
     assert sql[0].endswith("WHERE users.id = $1::INTEGER")
+
+
+async def count_users(url: str) -> int | None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.scalar(select(func.count()).select_from(User))
+    finally:
+        await engine.dispose()
+
+
+async def test_sample_db_is_private_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)
+    monkeypatch.delenv("EXAMPLES_DATABASE_URL", raising=False)
+    async with sample_db() as (engine, sessions):
+        async with sessions() as session:
+            names = list(await session.scalars(select(User.name).order_by(User.id)))
+        # A second session sees the same rows: the in-memory database is shared.
+        async with sessions() as session:
+            posts = await session.scalar(select(func.count()).select_from(Post))
+    assert names == ["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]
+    assert posts == 3
+    assert engine.url.render_as_string() == "sqlite+aiosqlite://"
+    assert isinstance(engine.pool, StaticPool)  # the page says so
+
+
+async def test_sample_db_twice_on_the_same_database(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("EXAMPLES_DATABASE_URL", database_url)
+    async with sample_db() as (_, sessions), sessions() as session:
+        # An example that changes the rows: the next run must not see its changes.
+        session.add(User(email="extra@example.com", name="Extra"))
+        await session.commit()
+    async with sample_db() as (_, sessions), sessions() as session:
+        names = list(await session.scalars(select(User.name).order_by(User.id)))
+    assert names == ["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]
+    assert await count_users(database_url) == 3
+
+
+async def test_sample_db_refuses_a_database_that_alembic_manages(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+        await connection.execute(
+            text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        )
+        await connection.execute(
+            text("INSERT INTO users (email, name) VALUES ('real@example.com', 'Real')")
+        )
+    await engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("EXAMPLES_DATABASE_URL", database_url)
+    with pytest.raises(MigratedDatabaseError, match="EXAMPLES_DATABASE_URL") as caught:
+        async with sample_db():
+            pass
+    error = caught.value
+    assert shown_output("queries/index.md", "sample-db-migrated") == (
+        f"{type(error).__module__}.{type(error).__name__}: {error}"
+    )
+    assert await count_users(database_url) == 1  # nothing dropped
+
+
+def first_query_example() -> DocBlock:
+    """The first example on docs/queries/index.md, which prints the SQL it sent."""
+    return next(
+        block
+        for block in inline_blocks([ROOT / "docs" / "queries" / "index.md"])
+        if "sample_db()" in block.example.source
+    )
+
+
+def run_example(source: str, folder: Path, examples_url: str | None) -> str:
+    """Run a page's example as a reader would: `python example.py` in their folder."""
+    (folder / "example.py").write_text(source)
+    env = {k: v for k, v in os.environ.items() if k != "EXAMPLES_DATABASE_URL"}
+    env |= {"PYTHONPATH": str(ROOT), "DATABASE_URL": UNREACHABLE}
+    if examples_url is not None:
+        env["EXAMPLES_DATABASE_URL"] = examples_url
+    done = subprocess.run(
+        [sys.executable, "example.py"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.rstrip("\n")
+
+
+def tab_output(block: DocBlock, backend: str) -> str:
+    output = block.output_for(backend)
+    assert output is not None
+    return output.text
+
+
+def test_an_example_runs_twice_in_a_row_in_a_readers_folder(tmp_path: Path) -> None:
+    block = first_query_example()
+    source = block.example.source
+    with postgres.temporary_database() as url:
+        examples_url = url.render_as_string(hide_password=False)
+        first = run_example(source, tmp_path, examples_url)
+        second = run_example(source, tmp_path, examples_url)
+    assert first == second == tab_output(block, "postgres")
+    assert run_example(source, tmp_path, None) == tab_output(block, "sqlite")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["example.py"]
