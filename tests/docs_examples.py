@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ def copy_project(target: Path, *folders: str) -> Path:
 
 DOCS = ROOT / "docs"
 BACKENDS = ("sqlite", "postgres")
-ATTRIBUTES = {"backend", "skip"}
+ATTRIBUTES = {"backend", "skip", "excerpt"}
 MAX_SKIPPED_SHARE = 0.02
 
 INCLUDE_LINE = re.compile(r'^\s*--8<--\s+"[^"]*"\s*$')
@@ -179,7 +180,51 @@ def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
     )
     examples = [ex for page in pages for ex in find_examples(page)]
     examples.sort(key=lambda ex: (str(ex.path), ex.start_line))
-    return [_classify(ex) for ex in examples if not is_include_only(ex)]
+    return [
+        _classify(ex)
+        for ex in examples
+        if not is_include_only(ex) and not is_excerpt(ex)
+    ]
+
+
+def is_excerpt(example: CodeExample) -> bool:
+    """A block marked {excerpt="..."}: the part of the whole program folded right after it
+    that a reader needs to see; the program runs, the excerpt is checked to be part of it."""
+    return "excerpt" in example.prefix_settings()
+
+
+def excerpt_problems(paths: Iterable[Path] = (DOCS,)) -> list[str]:
+    """Every excerpt must be a run of lines of the program in the expander right after it."""
+    problems = []
+    for page in sorted(
+        p for path in paths for p in ([path] if path.is_file() else path.rglob("*.md"))
+    ):
+        examples = list(find_examples(page))
+        for index, example in enumerate(examples):
+            if not is_excerpt(example):
+                continue
+            where = f"{display(page)}:{example.start_line}"
+            lines = page.read_text().splitlines()
+            after = closing_fence_line(lines, example)
+            following = [line for line in lines[after:] if line.strip()]
+            program = examples[index + 1] if index + 1 < len(examples) else None
+            if not following or not following[0].startswith("??? ") or program is None:
+                problems.append(
+                    f"{where}: an excerpt needs its whole program in a `??? ` expander right after it"
+                )
+                continue
+            shown = example.source.rstrip("\n").splitlines()
+            code = program.source.splitlines()
+            if not any(
+                textwrap.dedent("\n".join(code[i : i + len(shown)])).splitlines()
+                == shown
+                for i in range(len(code) - len(shown) + 1)
+            ):
+                problems.append(
+                    f"{where}: the excerpt is not a run of lines of the program after it "
+                    f"({display(page)}:{program.start_line}); copy it from there again"
+                )
+    return problems
 
 
 def summary_line(blocks: int, outcomes: dict[tuple[str, str], int]) -> str:

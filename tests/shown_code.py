@@ -34,6 +34,8 @@ def shown_blocks(page: Path) -> list[str]:
     """Every python block of the page, in page order, as the reader sees it."""
     blocks = []
     for match in PYTHON_FENCE.finditer(page.read_text()):
+        if "excerpt=" in match.group(0).split("\n", 1)[0]:
+            continue  # a part of the program right after it (checked by test_integrity)
         body = textwrap.dedent(match.group(2))
         found = [INCLUDE.match(line) for line in body.splitlines() if line.strip()]
         if found and all(found):

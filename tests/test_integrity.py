@@ -15,6 +15,7 @@ from tests.docs_examples import (
     ROOT,
     DocBlockError,
     display,
+    excerpt_problems,
     inline_blocks,
     line_at,
     summary_line,
@@ -238,3 +239,21 @@ def test_output_tabs_belong_to_the_block_before_them(tmp_path: Path) -> None:
         ("postgres", "one\ntwo"),
     ]
     assert second.outputs == ()
+
+
+def test_every_excerpt_is_part_of_the_program_after_it() -> None:
+    problems = excerpt_problems()
+    assert not problems, "\n".join(problems)
+
+
+def test_an_excerpt_that_drifted_from_its_program_is_reported(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        '```python {excerpt="below"}\nprint(2)\n```\n\n??? example "The whole program"\n\n'
+        "    ```python\n    print(1)\n    ```\n"
+    )
+    assert excerpt_problems([page]) == [
+        f"{page}:1: the excerpt is not a run of lines of the program after it "
+        f"({page}:7); copy it from there again"
+    ]
+    assert [b.example.source for b in inline_blocks([tmp_path])] == ["print(1)\n"]

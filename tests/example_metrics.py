@@ -1,0 +1,96 @@
+"""How much of each example a reader sees at a glance, measured on the pages.
+
+`python -m tests.example_metrics` prints, for the code visible without unfolding an expander
+(`???`) or switching tabs (only a tab set's first tab counts): the median number of code lines
+of a runnable example, and the share of visible code lines that are the `async def main()` /
+`asyncio.run(main())` wrapper or an import line already shown earlier on the same page.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.docs_examples import DOCS, INCLUDE_LINE
+
+FENCE = re.compile(r"^([ \t]*)```python[^\n]*\n(.*?)^\1```", re.M | re.S)
+WRAPPER = re.compile(
+    r"^(import asyncio|async def main\(\).*:|asyncio\.run\(main\(\)\))$"
+)
+IMPORT = re.compile(r"^(import |from \S+ import )")
+
+
+@dataclass(frozen=True)
+class Metrics:
+    examples: int
+    median_lines: float
+    shown_lines: int
+    wrapper_or_repeated: int
+
+    @property
+    def wrapper_share(self) -> float:
+        return self.wrapper_or_repeated / self.shown_lines if self.shown_lines else 0.0
+
+
+def hidden(text: str, offset: int) -> bool:
+    """Whether the fence at `offset` sits in a folded expander or a tab after the first."""
+    lines = text[:offset].splitlines()
+    first = text[offset:].split("\n", 1)[0]
+    indent = len(first) - len(first.lstrip(" "))
+    for position in range(len(lines) - 1, -1, -1):
+        line = lines[position]
+        stripped = line.lstrip(" ")
+        depth = len(line) - len(stripped)
+        if not stripped or depth >= indent:
+            continue
+        if stripped.startswith("??? "):
+            return True
+        if stripped.startswith("=== "):
+            # A later tab when the nearest line above at this depth opens another tab.
+            above = [
+                entry
+                for entry in lines[:position]
+                if entry.strip() and len(entry) - len(entry.lstrip(" ")) <= depth
+            ]
+            return bool(above) and above[-1].lstrip(" ").startswith("=== ")
+        indent = depth
+        if depth == 0:
+            return False
+    return False
+
+
+def measure(docs: Path = DOCS) -> Metrics:
+    sizes: list[int] = []
+    shown = extra = 0
+    for page in sorted(p for p in docs.rglob("*.md") if "inventories" not in p.parts):
+        text = page.read_text()
+        seen: set[str] = set()
+        for match in FENCE.finditer(text):
+            if hidden(text, match.start()):
+                continue
+            lines = [
+                line.strip() for line in match.group(2).splitlines() if line.strip()
+            ]
+            include = bool(lines) and all(INCLUDE_LINE.match(line) for line in lines)
+            if include:
+                continue  # included sections are counted on their own, not as examples
+            code = [line for line in lines if not line.startswith("#>")]
+            sizes.append(len(code))
+            shown += len(code)
+            for line in code:
+                if WRAPPER.match(line) or (IMPORT.match(line) and line in seen):
+                    extra += 1
+                if IMPORT.match(line):
+                    seen.add(line)
+    return Metrics(len(sizes), statistics.median(sizes), shown, extra)
+
+
+if __name__ == "__main__":
+    metrics = measure()
+    print(
+        f"{metrics.examples} runnable examples visible; median {metrics.median_lines:g} "
+        f"code lines; wrapper and repeated imports {metrics.wrapper_or_repeated} of "
+        f"{metrics.shown_lines} shown lines ({metrics.wrapper_share:.1%})"
+    )
