@@ -5,7 +5,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, MetaData, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from snippets.database import (
@@ -57,8 +57,8 @@ def sample_rows() -> list[User | Comment | Reaction | Category]:
 async def sample_db() -> AsyncIterator[
     tuple[AsyncEngine, async_sessionmaker[AsyncSession]]
 ]:
-    """A private in-memory SQLite database with the sample tables and rows, or the
-    database EXAMPLES_DATABASE_URL names, its sample tables dropped and made anew."""
+    """A private in-memory SQLite database with the sample tables and rows; or the
+    throwaway database EXAMPLES_DATABASE_URL names, emptied first (all its tables)."""
     # In memory, SQLAlchemy shares one connection (StaticPool): every session sees it.
     url = to_async_url(
         os.environ.get(EXAMPLES_DATABASE_URL, "sqlite://"), EXAMPLES_DATABASE_URL
@@ -78,14 +78,18 @@ async def sample_db() -> AsyncIterator[
 
 
 def _fresh_tables(connection: Connection) -> None:
-    # Each run starts from the same rows, so an example runs twice in a row.
+    # Each run starts from the same database, so an example runs twice in a row.
     if inspect(connection).has_table("alembic_version"):
         raise MigratedDatabaseError(
             f"{EXAMPLES_DATABASE_URL} names a database whose schema Alembic manages "
-            "(alembic_version exists); the sample data drops its tables first, so "
-            "point it at a throwaway database"
+            "(alembic_version exists); sample_db() drops every table in it first, "
+            "so point it at a throwaway database"
         )
-    Base.metadata.drop_all(connection)
+    # Every table, not only the sample's: tables an example added (and their id
+    # sequences on PostgreSQL) would change what the next run prints.
+    leftovers = MetaData()
+    leftovers.reflect(connection)
+    leftovers.drop_all(connection)
     Base.metadata.create_all(connection)
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -120,12 +120,19 @@ async def test_sample_db_twice_on_the_same_database(
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("EXAMPLES_DATABASE_URL", database_url)
     async with sample_db() as (_, sessions), sessions() as session:
-        # An example that changes the rows: the next run must not see its changes.
+        # An example that changes the rows and adds a table of its own (as the JSON
+        # examples do): the next run must see neither.
         session.add(User(email="extra@example.com", name="Extra"))
+        await session.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY)"))
         await session.commit()
-    async with sample_db() as (_, sessions), sessions() as session:
+    async with sample_db() as (engine, sessions), sessions() as session:
         names = list(await session.scalars(select(User.name).order_by(User.id)))
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(
+                lambda sync: set(inspect(sync).get_table_names())
+            )
     assert names == ["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]
+    assert tables == set(Base.metadata.tables)
     assert await count_users(database_url) == 3
 
 
