@@ -114,6 +114,8 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
 def settings(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings read from the environment, exactly as the app reads them."""
     monkeypatch.setenv("DATABASE_URL", database_url)
+    # sample_db() uses a private in-memory database unless told otherwise.
+    monkeypatch.setenv("EXAMPLES_DATABASE_URL", database_url)
     monkeypatch.delenv("DB_ECHO", raising=False)
     return Settings()
 
