@@ -54,11 +54,12 @@ def sample_rows() -> list[User | Comment | Reaction | Category]:
 
 
 @asynccontextmanager
-async def sample_db() -> AsyncIterator[
-    tuple[AsyncEngine, async_sessionmaker[AsyncSession]]
-]:
-    """A private in-memory SQLite database with the sample tables and rows; or the
-    throwaway database EXAMPLES_DATABASE_URL names, emptied first (all its tables)."""
+async def sample_db(
+    *, rows: bool = True
+) -> AsyncIterator[tuple[AsyncEngine, async_sessionmaker[AsyncSession]]]:
+    """A private in-memory SQLite database with the sample tables (and, unless
+    rows=False, the sample rows); or the throwaway database EXAMPLES_DATABASE_URL
+    names, emptied first (all its tables)."""
     # In memory, SQLAlchemy shares one connection (StaticPool): every session sees it.
     url = to_async_url(
         os.environ.get(EXAMPLES_DATABASE_URL, "sqlite://"), EXAMPLES_DATABASE_URL
@@ -69,9 +70,10 @@ async def sample_db() -> AsyncIterator[
         async with engine.begin() as connection:
             await connection.run_sync(_fresh_tables)
         sessions = create_session_factory(engine)
-        async with sessions() as session:
-            session.add_all(sample_rows())
-            await session.commit()
+        if rows:
+            async with sessions() as session:
+                session.add_all(sample_rows())
+                await session.commit()
         yield engine, sessions
     finally:
         await close_db(engine)
