@@ -21,6 +21,7 @@ from snippets.database import close_db, create_engine
 from snippets.migrations.startup import MIGRATIONS_LOCK, run_alembic
 from snippets.settings import Settings
 from tests.docs_examples import ROOT, copy_project
+from tests.migrations.test_enums import ARCHIVED, article_statuses
 from tests.migrations.test_migrations import (
     alembic_cli,
     config_with_versions_in,
@@ -206,15 +207,7 @@ async def test_the_enum_recipe_runs_through_run_alembic(
         await run_alembic(
             engine, command.upgrade, "head", config=config_with_versions_in(tmp_path)
         )
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                sa.text("SELECT id, status FROM articles ORDER BY id")
-            )
-            assert [tuple(row) for row in rows] == [
-                (1, "archived"),
-                (2, "archived"),
-                (3, "draft"),
-            ]
+        assert await article_statuses(engine) == ARCHIVED
     finally:
         await close_db(engine)
 
