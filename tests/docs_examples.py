@@ -16,6 +16,7 @@ prove that code and test_integrity.py proves the include resolves, so it is not 
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import textwrap
@@ -224,7 +225,48 @@ def excerpt_problems(paths: Iterable[Path] = (DOCS,)) -> list[str]:
                     f"{where}: the excerpt is not a run of lines of the program after it "
                     f"({display(page)}:{program.start_line}); copy it from there again"
                 )
+                continue
+            hidden = sorted(
+                used_names(example.source)
+                & module_definitions(program.source)
+                - defined_in(example.source)
+            )
+            if hidden:
+                problems.append(
+                    f"{where}: the excerpt uses {hidden}, which only the folded program "
+                    "defines; show the whole program instead, or widen the excerpt"
+                )
     return problems
+
+
+def used_names(fragment: str) -> set[str]:
+    """Names an excerpt reads (it may use top-level await, so it is parsed inside a
+    coroutine)."""
+    body = textwrap.indent(fragment, "    ")
+    tree = ast.parse(f"async def _():\n{body}")
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def defined_in(excerpt: str) -> set[str]:
+    """What an excerpt that starts at module level defines itself."""
+    try:
+        return module_definitions(excerpt)
+    except SyntaxError:  # a body with top-level await defines nothing at module level
+        return set()
+
+
+def module_definitions(program: str) -> set[str]:
+    """What a program defines at module level other than by importing: its models,
+    constants, routes and helpers, which a reader needs to see."""
+    names: set[str] = set()
+    for node in ast.parse(program).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name != "main":
+                names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
 
 
 def summary_line(blocks: int, outcomes: dict[tuple[str, str], int]) -> str:
