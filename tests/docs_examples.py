@@ -228,8 +228,7 @@ def excerpt_problems(paths: Iterable[Path] = (DOCS,)) -> list[str]:
                 continue
             hidden = sorted(
                 used_names(example.source)
-                & module_definitions(program.source)
-                - defined_in(example.source)
+                & module_definitions(program.source) - defined_in(example.source)
             )
             if hidden:
                 problems.append(

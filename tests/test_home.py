@@ -200,7 +200,9 @@ def test_the_copy_first_order_needs_nothing_from_further_down_the_list() -> None
             for name in IMPORT.findall((ROOT / module).read_text())
         }
         missing = sorted(imported - set(modules[:position]))
-        assert not missing, f"{module} imports {missing}, which the list does not show before it"
+        assert not missing, (
+            f"{module} imports {missing}, which the list does not show before it"
+        )
 
 
 def test_the_error_examples_are_headings_of_the_mistakes_page() -> None:

@@ -257,3 +257,22 @@ def test_an_excerpt_that_drifted_from_its_program_is_reported(tmp_path: Path) ->
         f"({page}:7); copy it from there again"
     ]
     assert [b.example.source for b in inline_blocks([tmp_path])] == ["print(1)\n"]
+
+
+def test_an_excerpt_that_hides_a_definition_is_reported(tmp_path: Path) -> None:
+    program = "    LIMIT = 3\n\n\n    async def main() -> None:\n        print(LIMIT)\n"
+    page = tmp_path / "page.md"
+    page.write_text(
+        '```python {excerpt="below"}\nprint(LIMIT)\n```\n\n??? example "The whole program"\n\n'
+        f"    ```python\n{program}    ```\n"
+    )
+    assert excerpt_problems([page]) == [
+        f"{page}:1: the excerpt uses ['LIMIT'], which only the folded program defines; "
+        "show the whole program instead, or widen the excerpt"
+    ]
+    page.write_text(
+        '```python {excerpt="below"}\nLIMIT = 3\n\n\nasync def main() -> None:\n'
+        '    print(LIMIT)\n```\n\n??? example "The whole program"\n\n'
+        f"    ```python\n{program}    ```\n"
+    )
+    assert excerpt_problems([page]) == []
