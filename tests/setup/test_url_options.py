@@ -4,6 +4,7 @@ work when SQLAlchemy hands them to asyncpg.connect() as text, checked on the rea
 from __future__ import annotations
 
 import inspect
+import re
 
 import asyncpg
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from snippets.settings import ASYNCPG_URL_OPTIONS, Settings
+from tests.pages import shown_table
 
 # asyncpg.connect() parameters that are not URL query options, and why.
 NOT_QUERY_OPTIONS = {
@@ -75,6 +77,11 @@ async def test_the_settings_accept_exactly_the_options_that_work(
     # host= in the query is how the embedded server's Unix socket is reached at all.
     assert "host" in make_url(database_url).query
     assert working | {"host"} == ASYNCPG_URL_OPTIONS
+    # The page's table says the same, in both columns.
+    (row,) = shown_table("setup/configuration.md", "url-options")
+    in_url, in_code = (set(re.findall(r"`(\w+)`", cell)) for cell in row.values())
+    assert in_url - {"sslmode"} == ASYNCPG_URL_OPTIONS
+    assert in_code == set(SAMPLE) - working | {"server_settings"}
     for name, value in SAMPLE.items():
         url = make_url(database_url).update_query_dict({name: value})
         if name in working:
