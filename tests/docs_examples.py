@@ -10,8 +10,14 @@ A block whose output differs by backend shows its code once and its output in ta
 one `text {output="sqlite"}` and one `text {output="postgres"}` fence; what it prints on each
 backend is compared with that fence.
 
-A fence whose body is only `--8<--` include lines shows code from snippets/; the snippets tests
-prove that code and test_integrity.py proves the include resolves, so it is not run here.
+A complete program lives in its own file, `snippets/<chapter>/examples/<page>/<name>.py`, and
+the page shows it folded in a `??? example` expander: a python fence whose only line includes the
+whole file. That file is what runs here, with the fence's attributes and the output tabs after
+the expander; `#>` lines are in the file. The part a reader needs sits right before the expander
+as an excerpt, a fence marked {excerpt="<name>.py"} that includes the file's `pattern` section.
+
+Any other fence whose body is only `--8<--` include lines shows code from snippets/; the snippets
+tests prove that code and test_integrity.py proves the include resolves, so it is not run here.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import ast
 import re
 import shutil
 import textwrap
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +50,14 @@ def copy_project(target: Path, *folders: str) -> Path:
 
 DOCS = ROOT / "docs"
 BACKENDS = ("sqlite", "postgres")
-ATTRIBUTES = {"backend", "skip", "excerpt"}
+ATTRIBUTES = {"backend", "skip", "excerpt", "title"}
 MAX_SKIPPED_SHARE = 0.02
 
 INCLUDE_LINE = re.compile(r'^\s*--8<--\s+"[^"]*"\s*$')
+# A whole program: a file of a page's examples folder, included whole (no `:section`).
+PROGRAM_INCLUDE = re.compile(
+    r'^\s*--8<--\s+"(snippets/[a-z_]+/examples/[a-z_]+/[a-z0-9_]+\.py)"\s*$'
+)
 SUMMARY_PREFIX = "docs examples:"
 
 
@@ -64,17 +75,31 @@ class OutputFence:
 
 @dataclass(frozen=True)
 class DocBlock:
+    """A runnable block: inline code on a page, or a program file a page includes whole
+    (then `example` is the file and `fence` the page's include fence)."""
+
     example: CodeExample
     backends: tuple[str, ...]
     skip_reason: str | None
     outputs: tuple[OutputFence, ...] = ()
+    fence: CodeExample | None = None
+
+    @property
+    def page_fence(self) -> CodeExample:
+        """The fence on the page: the block itself, or the include of its program."""
+        return self.fence or self.example
+
+    @property
+    def program(self) -> Path | None:
+        return self.example.path if self.fence else None
 
     def output_for(self, backend: str) -> OutputFence | None:
         return next((o for o in self.outputs if o.backend == backend), None)
 
     @property
     def location(self) -> str:
-        return f"{display(self.example.path)}:{self.example.start_line}-{self.example.end_line}"
+        fence = self.page_fence
+        return f"{display(fence.path)}:{fence.start_line}-{fence.end_line}"
 
     def test_id(self, backend: str) -> str:
         return f"{backend}-{self.location}"
@@ -134,15 +159,54 @@ def closing_fence_line(lines: list[str], example: CodeExample) -> int:
     return index + 1
 
 
+def program_path(example: CodeExample) -> Path | None:
+    """The program file a fence includes whole, if that is all the fence does."""
+    lines = [line for line in example.source.splitlines() if line.strip()]
+    match = PROGRAM_INCLUDE.match(lines[0]) if len(lines) == 1 else None
+    return ROOT / match.group(1) if match else None
+
+
+@dataclass
+class ProgramFile(CodeExample):
+    """A whole program file. pytest-examples treats code in a .py file as a docstring
+    example (double blank lines removed, long output in single-quoted docstrings); a
+    program is formatted and given its output like a block on a page."""
+
+    def in_py_file(self) -> bool:
+        return False
+
+
+def program_example(path: Path, fence: CodeExample) -> CodeExample:
+    """A program file as pytest-examples runs and rewrites it: the whole file, one group
+    per file (its own `#>` updates), the page fence's attributes."""
+    source = path.read_text()
+    return ProgramFile(
+        source=source,
+        path=path,
+        start_line=0,
+        end_line=source.count("\n"),
+        start_index=0,
+        end_index=len(source),
+        prefix=fence.prefix,
+        indent=0,
+        group=uuid.uuid5(uuid.NAMESPACE_URL, str(path)),
+    )
+
+
 def _classify(example: CodeExample) -> DocBlock:
     where = f"{display(example.path)}:{example.start_line}"
+    program = program_path(example)
+    if program is not None and not program.is_file():
+        raise DocBlockError(f"{where}: {display(program)} does not exist")
     settings = example.prefix_settings()
     unknown = set(settings) - ATTRIBUTES
     if unknown:
         raise DocBlockError(
             f"{where}: unknown fence attribute(s) {sorted(unknown)}; allowed: {sorted(ATTRIBUTES)}"
         )
-    if any(INCLUDE_LINE.match(line) for line in example.source.splitlines()):
+    if program is None and any(
+        INCLUDE_LINE.match(line) for line in example.source.splitlines()
+    ):
         raise DocBlockError(
             f"{where}: a python fence mixes --8<-- includes with inline code; put the code in "
             "the snippets file and include it, or write the whole block inline"
@@ -163,15 +227,21 @@ def _classify(example: CodeExample) -> DocBlock:
             f"{where}: output fences after a python block name each of {list(BACKENDS)} "
             f"once; found {[o.backend for o in outputs]}"
         )
-    if outputs and "#>" in example.source:
+    code = program_example(program, example) if program else example
+    if outputs and "#>" in code.source:
         raise DocBlockError(
             f"{where}: a block with output tabs shows its output there, not in #> lines"
         )
-    return DocBlock(example, (backend,) if backend else BACKENDS, skip, outputs)
+    backends = (backend,) if backend else BACKENDS
+    if program is None:
+        return DocBlock(code, backends, skip, outputs)
+    return DocBlock(code, backends, skip, outputs, fence=example)
 
 
 def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
-    """Every python fence in the docs except include-only ones, in page order."""
+    """Every runnable block in the docs, in page order: inline python fences and the
+    program files pages include whole (other include-only fences and excerpts show code
+    that runs elsewhere)."""
     # One find_examples call per page: pytest-examples writes its updates (and the output
     # tabs') per group, and a group must be one file for its offsets to stay right.
     pages = sorted(
@@ -184,58 +254,68 @@ def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
     return [
         _classify(ex)
         for ex in examples
-        if not is_include_only(ex) and not is_excerpt(ex)
+        if (not is_include_only(ex) or program_path(ex)) and not is_excerpt(ex)
     ]
 
 
 def is_excerpt(example: CodeExample) -> bool:
-    """A block marked {excerpt="..."}: the part of the whole program folded right after it
-    that a reader needs to see; the program runs, the excerpt is checked to be part of it."""
+    """A fence marked {excerpt="<name>.py"}: the `pattern` section of the program that the
+    expander right after it includes whole; the program runs, the excerpt is part of it."""
     return "excerpt" in example.prefix_settings()
 
 
 def excerpt_problems(paths: Iterable[Path] = (DOCS,)) -> list[str]:
-    """Every excerpt must be a run of lines of the program in the expander right after it."""
+    """Every excerpt shows the `pattern` section of the program folded right after it."""
     problems = []
     for page in sorted(
         p for path in paths for p in ([path] if path.is_file() else path.rglob("*.md"))
     ):
         examples = list(find_examples(page))
+        lines = page.read_text().splitlines()
         for index, example in enumerate(examples):
             if not is_excerpt(example):
                 continue
             where = f"{display(page)}:{example.start_line}"
-            lines = page.read_text().splitlines()
             after = closing_fence_line(lines, example)
             following = [line for line in lines[after:] if line.strip()]
-            program = examples[index + 1] if index + 1 < len(examples) else None
+            nxt = examples[index + 1] if index + 1 < len(examples) else None
+            program = program_path(nxt) if nxt else None
             if not following or not following[0].startswith("??? ") or program is None:
                 problems.append(
-                    f"{where}: an excerpt needs its whole program in a `??? ` expander right after it"
+                    f"{where}: an excerpt needs its whole program in a `??? ` expander "
+                    'right after it: a python fence whose only line is --8<-- "snippets/'
+                    '<chapter>/examples/<page>/<name>.py"'
                 )
                 continue
-            shown = example.source.rstrip("\n").splitlines()
-            code = program.source.splitlines()
-            if not any(
-                textwrap.dedent("\n".join(code[i : i + len(shown)])).splitlines()
-                == shown
-                for i in range(len(code) - len(shown) + 1)
-            ):
+            rel = display(program)
+            wanted = f'--8<-- "{rel}:pattern"'
+            named = example.prefix_settings()["excerpt"]
+            if example.source.strip() != wanted or named != program.name:
                 problems.append(
-                    f"{where}: the excerpt is not a run of lines of the program after it "
-                    f"({display(page)}:{program.start_line}); copy it from there again"
+                    f'{where}: the excerpt must be {{excerpt="{program.name}"}} with the '
+                    f"one line {wanted}, the pattern of the program after it"
                 )
                 continue
+            source = program.read_text()
+            shown = section_source(source, "pattern")
             hidden = sorted(
-                used_names(example.source)
-                & module_definitions(program.source) - defined_in(example.source)
+                used_names(shown) & module_definitions(source) - defined_in(shown)
             )
             if hidden:
                 problems.append(
                     f"{where}: the excerpt uses {hidden}, which only the folded program "
-                    "defines; show the whole program instead, or widen the excerpt"
+                    f"defines; widen the pattern section of {rel} to show them"
                 )
     return problems
+
+
+def section_source(source: str, name: str) -> str:
+    """A section of a file as the page shows it: between its markers, dedented."""
+    lines = source.splitlines()
+    stripped = [line.strip() for line in lines]
+    start = stripped.index(f"# --8<-- [start:{name}]")
+    end = stripped.index(f"# --8<-- [end:{name}]")
+    return textwrap.dedent("\n".join(lines[start + 1 : end]))
 
 
 def used_names(fragment: str) -> set[str]:

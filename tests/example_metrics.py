@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.docs_examples import DOCS, INCLUDE_LINE
+from tests.shown_code import section_text
 
 FENCE = re.compile(r"^([ \t]*)```python[^\n]*\n(.*?)^\1```", re.M | re.S)
 WRAPPER = re.compile(
@@ -74,7 +75,15 @@ def measure(docs: Path = DOCS) -> Metrics:
                 line.strip() for line in match.group(2).splitlines() if line.strip()
             ]
             include = bool(lines) and all(INCLUDE_LINE.match(line) for line in lines)
-            if include:
+            if include and "excerpt=" in match.group(0).split("\n", 1)[0]:
+                # An excerpt: the pattern section of a program, as the page shows it.
+                target = lines[0].split('"')[1]
+                lines = [
+                    line.strip()
+                    for line in section_text(target).splitlines()
+                    if line.strip()
+                ]
+            elif include:
                 continue  # included sections are counted on their own, not as examples
             code = [line for line in lines if not line.startswith("#>")]
             sizes.append(len(code))

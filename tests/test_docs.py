@@ -1,4 +1,5 @@
-"""Run every inline python block in docs/ on each backend and compare its printed output."""
+"""Run every python block in docs/ and every program a page includes on each backend, and
+compare what it prints with the page (output tabs) or the program's own `#>` lines."""
 
 from __future__ import annotations
 
@@ -102,20 +103,21 @@ def rewrite_output(
 ) -> None:
     """Queue the tab's new text with pytest-examples' own updates, which it writes at
     the end of the run, bottom up, so that no edit shifts another."""
-    text = block.example.path.read_text()
+    page = block.page_fence
+    text = page.path.read_text()
     starts = [0]
     for line in text.splitlines(keepends=True):
         starts.append(starts[-1] + len(line))
     start, end = starts[output.first_line - 1], starts[output.last_line]
     fence = CodeExample(
         source=printed + "\n",
-        path=block.example.path,
+        path=page.path,
         start_line=output.first_line,
         end_line=output.last_line,
         start_index=start,
         end_index=end,
         prefix=f'text {{output="{output.backend}"}}',
         indent=len(output.indent),
-        group=block.example.group,
+        group=page.group,
     )
     eval_example._mark_for_update(fence)

@@ -13,6 +13,7 @@ from tests.docs_examples import (
     DOCS,
     MAX_SKIPPED_SHARE,
     ROOT,
+    PROGRAM_INCLUDE,
     DocBlockError,
     display,
     excerpt_problems,
@@ -68,6 +69,10 @@ def include_problems(docs: Path = DOCS) -> list[str]:
     problems = []
     for page, target in includes(docs):
         file, _, section = target.partition(":")
+        if PROGRAM_INCLUDE.match(f'--8<-- "{target}"'):
+            if not (ROOT / file).is_file():
+                problems.append(f"{page}: {target!r}: there is no such program")
+            continue  # a whole program, shown folded; nothing in it can drift
         if not section or section.isdigit() or re.fullmatch(r"[\d:-]+", section):
             problems.append(
                 f"{page}: {target!r} counts lines, which drift when the file changes; "
@@ -246,33 +251,67 @@ def test_every_excerpt_is_part_of_the_program_after_it() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_an_excerpt_that_drifted_from_its_program_is_reported(tmp_path: Path) -> None:
+def excerpt_page(tmp_path: Path, program: str, excerpt: str | None = None) -> Path:
+    """A page with the guide's excerpt and expander around a program file in tmp_path."""
+    folder = tmp_path / "snippets" / "demo" / "examples" / "page"
+    folder.mkdir(parents=True)
+    (folder / "shown.py").write_text(program)
+    rel = "snippets/demo/examples/page/shown.py"
+    excerpt = excerpt or f'--8<-- "{rel}:pattern"'
     page = tmp_path / "page.md"
     page.write_text(
-        '```python {excerpt="below"}\nprint(2)\n```\n\n??? example "The whole program"\n\n'
-        "    ```python\n    print(1)\n    ```\n"
+        f'```python {{excerpt="shown.py"}}\n{excerpt}\n```\n\n'
+        f'??? example "The whole program"\n\n    ```python\n    --8<-- "{rel}"\n    ```\n'
     )
-    assert excerpt_problems([page]) == [
-        f"{page}:1: the excerpt is not a run of lines of the program after it "
-        f"({page}:7); copy it from there again"
-    ]
-    assert [b.example.source for b in inline_blocks([tmp_path])] == ["print(1)\n"]
+    return page
 
 
-def test_an_excerpt_that_hides_a_definition_is_reported(tmp_path: Path) -> None:
-    program = "    LIMIT = 3\n\n\n    async def main() -> None:\n        print(LIMIT)\n"
-    page = tmp_path / "page.md"
-    page.write_text(
-        '```python {excerpt="below"}\nprint(LIMIT)\n```\n\n??? example "The whole program"\n\n'
-        f"    ```python\n{program}    ```\n"
-    )
+def test_an_excerpt_must_be_its_programs_pattern_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tests.docs_examples.ROOT", tmp_path)
+    program = "# --8<-- [start:pattern]\nprint(1)\n# --8<-- [end:pattern]\n"
+    page = excerpt_page(tmp_path, program, excerpt="print(1)")
     assert excerpt_problems([page]) == [
-        f"{page}:1: the excerpt uses ['LIMIT'], which only the folded program defines; "
-        "show the whole program instead, or widen the excerpt"
+        f'{display(page)}:1: the excerpt must be {{excerpt="shown.py"}} with the one line '
+        '--8<-- "snippets/demo/examples/page/shown.py:pattern", the pattern of the '
+        "program after it"
     ]
-    page.write_text(
-        '```python {excerpt="below"}\nLIMIT = 3\n\n\nasync def main() -> None:\n'
-        '    print(LIMIT)\n```\n\n??? example "The whole program"\n\n'
-        f"    ```python\n{program}    ```\n"
+
+
+def test_an_excerpt_that_hides_a_definition_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tests.docs_examples.ROOT", tmp_path)
+    program = (
+        "LIMIT = 3\n\n\nasync def main() -> None:\n    # --8<-- [start:pattern]\n"
+        "    print(LIMIT)\n    # --8<-- [end:pattern]\n"
+    )
+    page = excerpt_page(tmp_path, program)
+    assert excerpt_problems([page]) == [
+        f"{display(page)}:1: the excerpt uses ['LIMIT'], which only the folded program "
+        "defines; widen the pattern section of snippets/demo/examples/page/shown.py to show them"
+    ]
+    (tmp_path / "snippets/demo/examples/page/shown.py").write_text(
+        "# --8<-- [start:pattern]\nLIMIT = 3\n\n\nasync def main() -> None:\n"
+        "    print(LIMIT)\n# --8<-- [end:pattern]\n"
     )
     assert excerpt_problems([page]) == []
+
+
+def test_every_program_file_is_shown_whole_on_one_page() -> None:
+    programs = sorted(SNIPPETS.glob("*/examples/*/*.py"))
+    programs = [p for p in programs if p.name != "__init__.py"]
+    shown = [
+        target
+        for _, target in includes()
+        if PROGRAM_INCLUDE.match(f'--8<-- "{target}"')
+    ]
+    problems = [
+        f"{display(p)} is included whole on {shown.count(display(p))} pages; a program "
+        "belongs to exactly one page, in its expander"
+        for p in programs
+        if shown.count(display(p)) != 1
+    ]
+    assert programs
+    assert not problems, "\n".join(problems)

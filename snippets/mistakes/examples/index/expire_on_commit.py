@@ -1,0 +1,34 @@
+import asyncio
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from snippets.database import create_session_factory
+from snippets.models import User
+from snippets.sample import sample_db
+
+
+async def main() -> None:
+    async with sample_db() as (engine, _):
+        # --8<-- [start:pattern]
+        async with async_sessionmaker(engine)() as session:  # expire_on_commit=True
+            user = User(email="alan@example.com", name="Alan Turing")
+            session.add(user)
+            await session.commit()
+            try:
+                print(user.name)
+            except Exception as exc:
+                error = getattr(exc, "orig", exc)
+                print(f"{type(error).__name__}: {error}")
+                """
+                MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place? (Background on this error at: https://sqlalche.me/e/21/xd2s)
+                """
+        async with create_session_factory(engine)() as session:  # the fix
+            user = User(email="barbara@example.com", name="Barbara Liskov")
+            session.add(user)
+            await session.commit()
+            print(user.name)
+            #> Barbara Liskov
+        # --8<-- [end:pattern]
+
+
+asyncio.run(main())

@@ -1,0 +1,28 @@
+import asyncio
+
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from snippets.database import close_db, create_engine
+from snippets.settings import Settings
+
+
+async def main() -> None:
+    # --8<-- [start:pattern]
+    settings = Settings(db_pool_size=1, db_max_overflow=0, db_pool_timeout=1)
+    engine = create_engine(
+        settings.model_copy(update={"database_url": Settings().database_url})
+    )
+    async with engine.connect():
+        try:
+            async with engine.connect():
+                pass
+        except PoolTimeout as exc:
+            print(str(exc).split(" (Background")[0])
+            """
+            QueuePool limit of size 1 overflow 0 reached, connection timed out, timeout 1.00
+            """
+    # --8<-- [end:pattern]
+    await close_db(engine)
+
+
+asyncio.run(main())

@@ -1,0 +1,22 @@
+import asyncio
+import os
+
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+async def main() -> None:
+    # --8<-- [start:pattern]
+    url = make_url(os.environ["DATABASE_URL"]).update_query_dict({"sslmode": "disable"})
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect():
+            pass
+    except TypeError as exc:
+        print(exc)
+        #> connect() got an unexpected keyword argument 'sslmode'
+    await engine.dispose()
+    # --8<-- [end:pattern]
+
+
+asyncio.run(main())
