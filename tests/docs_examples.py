@@ -249,13 +249,46 @@ def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
         for path in paths
         for page in ([path] if path.is_file() else path.rglob("*.md"))
     )
-    examples = [ex for page in pages for ex in find_examples(page)]
+    examples = [
+        ex
+        for page in pages
+        for ex in find_examples(page)
+        if ex.start_line not in markup_samples(page)
+    ]
     examples.sort(key=lambda ex: (str(ex.path), ex.start_line))
     return [
         _classify(ex)
         for ex in examples
         if (not is_include_only(ex) or program_path(ex)) and not is_excerpt(ex)
     ]
+
+
+def unseen_fences(page: Path) -> list[int]:
+    """Lines of python fences outside markup samples that pytest-examples does not find
+    (it would then never run them)."""
+    found = {example.start_line for example in find_examples(page)}
+    samples = markup_samples(page)
+    return [
+        number
+        for number, line in enumerate(page.read_text().splitlines(), start=1)
+        if re.match(r"^\s*```python", line) and number not in samples | found
+    ]
+
+
+def markup_samples(page: Path) -> set[int]:
+    """1-based lines inside ````-fences: markup shown as text (the contributor guide's
+    samples of a page), whose python fences are not blocks."""
+    inside: set[int] = set()
+    opened: str | None = None
+    for number, line in enumerate(page.read_text().splitlines(), start=1):
+        fence = re.match(r"^\s*(`{4,})", line)
+        if fence and opened is None:
+            opened = fence.group(1)
+        elif fence and fence.group(1) == opened and not line.strip().strip("`"):
+            opened = None
+        elif opened is not None:
+            inside.add(number)
+    return inside
 
 
 def is_excerpt(example: CodeExample) -> bool:

@@ -12,14 +12,15 @@ from tests import pages
 from tests.docs_examples import (
     DOCS,
     MAX_SKIPPED_SHARE,
-    ROOT,
     PROGRAM_INCLUDE,
+    ROOT,
     DocBlockError,
     display,
     excerpt_problems,
     inline_blocks,
     line_at,
     summary_line,
+    unseen_fences,
 )
 
 SNIPPETS = ROOT / "snippets"
@@ -315,3 +316,24 @@ def test_every_program_file_is_shown_whole_on_one_page() -> None:
     ]
     assert programs
     assert not problems, "\n".join(problems)
+
+
+def test_python_fences_inside_a_markup_sample_are_not_blocks(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\nprint(2)\n#> 2\n```\n\n"
+        "````markdown\n    ```python\n    print(1)\n    ```\n````\n"
+    )
+    assert [b.example.source for b in inline_blocks([tmp_path])] == ["print(2)\n#> 2\n"]
+
+
+def test_a_python_fence_pytest_examples_cannot_see_is_reported(tmp_path: Path) -> None:
+    # pytest-examples' fence pattern closes a ````markdown sample at the first ``` inside
+    # it, and can then miss the blocks after it: such a block would never run.
+    page = tmp_path / "page.md"
+    page.write_text(
+        "````markdown\n    ```python\n    print(1)\n    ```\n````\n\n"
+        "```python\nprint(2)\n#> 2\n```\n"
+    )
+    assert unseen_fences(page) == [7]
+    assert all(unseen_fences(p) == [] for p in sorted(DOCS.rglob("*.md")))
