@@ -1,9 +1,10 @@
-"""Every complete program on the site, lifted into an empty folder as a reader would: only the
-`snippets` package the guide shows (this repository not importable), run twice in a row on each
-backend, with the same output both times."""
+"""Every complete program on the site, lifted into an empty folder as a reader would: the program
+and only the `snippets` modules it needs (this repository not importable), run twice in a row on
+each backend, with the same output both times."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -23,15 +24,74 @@ SECOND_RUN_DIFFERS = {
 }
 
 
+SNIPPETS = ROOT / "snippets"
+
+
+def module_file(name: str) -> Path | None:
+    """The file of a `snippets...` module, if there is one."""
+    base = ROOT / name.replace(".", "/")
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def needed_files(source: str) -> set[Path]:
+    """The `snippets` files a program needs: the modules it imports, what those import, the
+    packages' `__init__.py` files, and the Alembic folder when migrations run."""
+    files: set[Path] = set()
+    pending = [source]
+    while pending:
+        for node in ast.walk(ast.parse(pending.pop())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                path = module_file(name) if name.split(".")[0] == "snippets" else None
+                if path is not None and path not in files:
+                    files.add(path)
+                    pending.append(path.read_text())
+    for path in list(files):
+        for parent in path.relative_to(ROOT).parents[:-1]:
+            files.add(ROOT / parent / "__init__.py")
+    if SNIPPETS / "migrations" / "startup.py" in files:  # Alembic reads its scripts
+        files |= {p for p in (SNIPPETS / "migrations").rglob("*") if p.is_file()}
+    return {path for path in files if "__pycache__" not in path.parts}
+
+
+def copy_files(files: set[Path], folder: Path) -> None:
+    for path in files:
+        target = folder / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+
+
+def test_a_program_gets_what_its_imports_import() -> None:
+    files = {
+        p.relative_to(ROOT).as_posix()
+        for p in needed_files("from snippets.app import create_app\n")
+    }
+    assert {
+        "snippets/__init__.py",
+        "snippets/app.py",
+        "snippets/settings.py",
+        "snippets/database.py",
+        "snippets/migrations/startup.py",
+        "snippets/migrations/env.py",
+        "snippets/migrations/versions/0001_initial_schema.py",
+    } <= files
+    assert "snippets/sample.py" not in files
+    assert not any("/examples/" in name for name in files)
+
+
 @pytest.fixture(scope="module")
 def reader_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty folder with the guide's package copied in, and nothing else."""
+    """An empty folder with the guide's package marker copied in, and nothing else."""
     folder = tmp_path_factory.mktemp("reader")
-    shutil.copytree(
-        ROOT / "snippets",
-        folder / "snippets",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    copy_files({SNIPPETS / "__init__.py"}, folder)
     return folder
 
 
@@ -80,6 +140,7 @@ def test_a_program_runs_twice_in_an_empty_folder(
 ) -> None:
     folder = tmp_path / "project"
     shutil.copytree(reader_project, folder, symlinks=True)
+    copy_files(needed_files(block.example.source), folder)
     (folder / "example.py").write_text(block.example.source)
     if backend == "sqlite":
         runs = [run(folder, "example.py", reader_env(f"sqlite:///{folder / 'app.db'}"))]
