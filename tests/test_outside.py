@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from tests import postgres
 from tests.docs_examples import ROOT, DocBlock, inline_blocks
+from tests.shown_code import section_text
 
 BLOCKS = [block for block in inline_blocks() if not block.skip_reason]
 # Programs whose second run rightly prints something else; both runs must still succeed.
@@ -85,6 +87,48 @@ def test_a_program_gets_what_its_imports_import() -> None:
     } <= files
     assert "snippets/sample.py" not in files
     assert not any("/examples/" in name for name in files)
+
+
+def code_lines(path: Path) -> list[str]:
+    """A module's lines a reader must type: not its docstring, markers or blank lines."""
+    source = path.read_text()
+    body = ast.parse(source).body
+    skip: set[int] = set()
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+    ):
+        skip = set(range(body[0].lineno, (body[0].end_lineno or 0) + 1))
+    return [
+        line.strip()
+        for number, line in enumerate(source.splitlines(), start=1)
+        if line.strip()
+        and number not in skip
+        and not line.strip().startswith("# --8<--")
+        and line.strip() != "from __future__ import annotations"
+    ]
+
+
+def test_every_file_a_program_needs_is_shown_on_a_page() -> None:
+    """A reader can create each module a program imports from what the pages show."""
+    shown: dict[str, set[str]] = {}
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        for target in re.findall(r'^\s*--8<--\s+"([^"]*)"\s*$', page.read_text(), re.M):
+            lines = section_text(target).splitlines()
+            shown.setdefault(target.partition(":")[0], set()).update(
+                line.strip() for line in lines
+            )
+    needed = {path for block in BLOCKS for path in needed_files(block.example.source)}
+    hidden = {
+        rel: missing
+        for path in sorted(needed)
+        if path.suffix == ".py" and path.name != "__init__.py"
+        for rel in [path.relative_to(ROOT).as_posix()]
+        if (missing := [x for x in code_lines(path) if x not in shown.get(rel, set())])
+    }
+    assert needed
+    assert not hidden, hidden
 
 
 @pytest.fixture(scope="module")

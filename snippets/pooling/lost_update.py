@@ -61,6 +61,7 @@ async def sell_one_versioned(sessions: async_sessionmaker[AsyncSession]) -> None
 # --8<-- [end:stock]
 
 
+# --8<-- [start:run_sales]
 async def run_sales(way: str, sales: int = 2) -> int:
     """Concurrent sales from a stock of 10 on DATABASE_URL; the quantity left."""
     engine = create_engine(Settings())
@@ -97,3 +98,4 @@ async def run_sales(way: str, sales: int = 2) -> int:
         async with engine.begin() as conn:
             await conn.run_sync(DemoBase.metadata.drop_all)
         await close_db(engine)
+# --8<-- [end:run_sales]
