@@ -55,15 +55,20 @@ def sample_rows() -> list[User | Comment | Reaction | Category]:
 
 @asynccontextmanager
 async def sample_db(
-    *, rows: bool = True
+    *, rows: bool = True, postgres: bool = False
 ) -> AsyncIterator[tuple[AsyncEngine, async_sessionmaker[AsyncSession]]]:
     """A private in-memory SQLite database with the sample tables (and, unless
     rows=False, the sample rows); or the throwaway database EXAMPLES_DATABASE_URL
-    names, emptied first (all its tables)."""
+    names, emptied first (all its tables), which postgres=True requires."""
     # In memory, SQLAlchemy shares one connection (StaticPool): every session sees it.
     url = to_async_url(
         os.environ.get(EXAMPLES_DATABASE_URL, "sqlite://"), EXAMPLES_DATABASE_URL
     )
+    if postgres and url.get_backend_name() != "postgresql":
+        raise RuntimeError(
+            f"{EXAMPLES_DATABASE_URL} is not set to a PostgreSQL database, which this "
+            "example needs: point it at a throwaway one (sample_db() empties it first)"
+        )
     engine = create_engine(Settings(database_url=url))
     try:
         await init_db(engine)  # connects, or fails with a clear error

@@ -203,3 +203,25 @@ def test_a_program_runs_twice_in_an_empty_folder(
     page = block.location.split(":")[0]
     if page not in SECOND_RUN_DIFFERS:
         assert runs[0].stdout == runs[1].stdout, block.location
+
+
+@pytest.mark.parametrize(
+    "block", [pytest.param(block, id=block.location) for block in BLOCKS]
+)
+def test_without_database_url_a_program_uses_a_private_database_or_says_so(
+    block: DocBlock, reader_project: Path, tmp_path: Path
+) -> None:
+    """A reader who runs a copied program before setting DATABASE_URL: the sample-data
+    programs run on a private in-memory database, the others stop with the setting's
+    name; none writes a database file into the project."""
+    folder = tmp_path / "project"
+    shutil.copytree(reader_project, folder, symlinks=True)
+    copy_files(needed_files(block.example.source), folder)
+    (folder / "example.py").write_text(block.example.source)
+    env = reader_env("unused")
+    del env["DATABASE_URL"]
+    result = run(folder, "example.py", env)
+    assert result.returncode == 0 or "DATABASE_URL is not set" in result.stderr, (
+        f"{block.location}:\n{result.stderr[-3000:]}"
+    )
+    assert not [p.name for p in folder.iterdir() if p.suffix in {".db", ".sqlite"}]

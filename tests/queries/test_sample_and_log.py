@@ -114,6 +114,25 @@ async def test_sample_db_is_private_by_default(
     assert isinstance(engine.pool, StaticPool)  # the page says so
 
 
+async def test_an_example_that_needs_postgresql_says_so_without_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EXAMPLES_DATABASE_URL", raising=False)
+    with pytest.raises(RuntimeError) as caught:
+        async with sample_db(postgres=True):
+            pass
+    assert str(caught.value) == (
+        "EXAMPLES_DATABASE_URL is not set to a PostgreSQL database, which this example "
+        "needs: point it at a throwaway one (sample_db() empties it first)"
+    )
+    monkeypatch.setenv("EXAMPLES_DATABASE_URL", "sqlite:///other.db")
+    with pytest.raises(RuntimeError, match="not set to a PostgreSQL database"):
+        async with sample_db(postgres=True):
+            pass
+    assert not (tmp_path / "other.db").exists()  # refused before connecting
+
+
 async def test_sample_db_twice_on_the_same_database(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

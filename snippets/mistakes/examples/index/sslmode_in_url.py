@@ -1,13 +1,13 @@
 import asyncio
-import os
 
-from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from snippets.settings import Settings
 
 
 async def main() -> None:
     # --8<-- [start:pattern]
-    url = make_url(os.environ["DATABASE_URL"]).update_query_dict({"sslmode": "disable"})
+    url = Settings().database_url.update_query_dict({"sslmode": "disable"})
     engine = create_async_engine(url)
     try:
         async with engine.connect():

@@ -7,7 +7,7 @@ from snippets.sample import sample_db
 
 
 async def main() -> None:
-    async with sample_db() as (_, sessions), sessions() as session:
+    async with sample_db(postgres=True) as (_, sessions), sessions() as session:
         # --8<-- [start:pattern]
         await session.execute(
             text(

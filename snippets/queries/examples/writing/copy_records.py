@@ -7,7 +7,7 @@ from snippets.sample import sample_db
 
 
 async def main() -> None:
-    async with sample_db() as (_, sessions), sessions() as session:
+    async with sample_db(postgres=True) as (_, sessions), sessions() as session:
         # --8<-- [start:pattern]
         count = select(func.count()).select_from(User)
         # The first statement opens the session's transaction, which COPY then joins.

@@ -17,7 +17,7 @@ events = Table(
 
 
 async def main() -> None:
-    async with sample_db() as (engine, sessions), sessions() as session:
+    async with sample_db(postgres=True) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(events.metadata.create_all)
         await session.execute(

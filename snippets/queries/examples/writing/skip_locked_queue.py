@@ -8,7 +8,7 @@ from snippets.sql_log import log_sql
 
 
 async def main() -> None:
-    async with sample_db() as (engine, sessions), sessions() as worker_1:
+    async with sample_db(postgres=True) as (engine, sessions), sessions() as worker_1:
         # --8<-- [start:pattern]
         next_job = (
             select(Post)
