@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.docs_examples import DOCS, INCLUDE_LINE
+from tests.docs_examples import DOCS, INCLUDE_LINE, line_at, markup_samples
 from tests.shown_code import section_text
 
 FENCE = re.compile(r"^([ \t]*)```python[^\n]*\n(.*?)^\1```", re.M | re.S)
@@ -68,8 +68,9 @@ def measure(docs: Path = DOCS) -> Metrics:
     for page in sorted(p for p in docs.rglob("*.md") if "inventories" not in p.parts):
         text = page.read_text()
         seen: set[str] = set()
+        samples = markup_samples(page)
         for match in FENCE.finditer(text):
-            if hidden(text, match.start()):
+            if hidden(text, match.start()) or line_at(text, match.start()) in samples:
                 continue
             lines = [
                 line.strip() for line in match.group(2).splitlines() if line.strip()

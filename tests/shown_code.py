@@ -11,7 +11,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from tests.docs_examples import DOCS, ROOT
+from tests.docs_examples import DOCS, ROOT, line_at, markup_samples
 
 PYTHON_FENCE = re.compile(r"^([ \t]*)```python[^\n]*\n(.*?)^\1```", re.M | re.S)
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]*)"\s*$')
@@ -33,7 +33,11 @@ def section_text(target: str) -> str:
 def shown_blocks(page: Path) -> list[str]:
     """Every python block of the page, in page order, as the reader sees it."""
     blocks = []
-    for match in PYTHON_FENCE.finditer(page.read_text()):
+    text = page.read_text()
+    samples = markup_samples(page)
+    for match in PYTHON_FENCE.finditer(text):
+        if line_at(text, match.start()) in samples:
+            continue  # markup shown as text, not code
         if "excerpt=" in match.group(0).split("\n", 1)[0]:
             continue  # a part of the program right after it (checked by test_integrity)
         body = textwrap.dedent(match.group(2))

@@ -98,4 +98,6 @@ async def run_sales(way: str, sales: int = 2) -> int:
         async with engine.begin() as conn:
             await conn.run_sync(DemoBase.metadata.drop_all)
         await close_db(engine)
+
+
 # --8<-- [end:run_sales]

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 from tests.docs_examples import ROOT
 from tests.setup.test_install import GREENLET_PROGRAM
 from tests.setup.test_seeds import run_undisposed
+from tests.shown_code import INCLUDE, section_text
 from tests.test_site import mkdocs_build
 
 PAGE = (ROOT / "docs" / "mistakes" / "index.md").read_text()
@@ -100,10 +101,22 @@ PARTS = ("**Cause.**", "**Fix.**", "Upstream:")
 ENTRIES = ENTRY.findall(PAGE.split("## Before you ship")[0])
 
 
+def with_includes(body: str) -> str:
+    """The entry's text with each included section or program as the page shows it."""
+    return "\n".join(
+        section_text(m.group(1)) if (m := INCLUDE.match(line)) else line
+        for line in body.splitlines()
+    )
+
+
 def shown_output(body: str) -> str:
-    """What the entry shows as output: `#>` lines, output docstrings and text fences."""
+    """What the entry shows as output: `#>` lines, output docstrings and text fences,
+    in its code and in the programs it includes."""
     shown = []
     for _, language, code in FENCE.findall(body):
+        targets = [INCLUDE.match(line) for line in code.splitlines() if line.strip()]
+        if targets and all(targets):  # an excerpt or a program, as the page shows it
+            code = "\n".join(section_text(m.group(1)) for m in targets if m)
         lines = [line.strip() for line in code.splitlines()]
         if language == "text":
             shown += lines
@@ -149,7 +162,7 @@ def test_every_entry_has_the_same_shape(title: str, anchor: str, body: str) -> N
     assert re.search(message, shown_output(body)), (
         f"{anchor}: {error['message']!r} is not in the entry's shown output"
     )
-    assert re.search(rf"\b{error['kind']}\b", body), (
+    assert re.search(rf"\b{error['kind']}\b", with_includes(body)), (
         f"{anchor}: {error['kind']} unshown"
     )
 
