@@ -5,7 +5,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Connection, MetaData, inspect
+from sqlalchemy import URL, Connection, MetaData, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from snippets.database import (
@@ -53,14 +53,9 @@ def sample_rows() -> list[User | Comment | Reaction | Category]:
     ]
 
 
-@asynccontextmanager
-async def sample_db(
-    *, rows: bool = True, postgres: bool = False
-) -> AsyncIterator[tuple[AsyncEngine, async_sessionmaker[AsyncSession]]]:
-    """A private in-memory SQLite database with the sample tables (and, unless
-    rows=False, the sample rows); or the throwaway database EXAMPLES_DATABASE_URL
-    names, emptied first (all its tables), which postgres=True requires."""
-    # In memory, SQLAlchemy shares one connection (StaticPool): every session sees it.
+def examples_url(*, postgres: bool = False) -> URL:
+    """The database an example uses: the throwaway one EXAMPLES_DATABASE_URL names, else
+    a private in-memory SQLite database; never DATABASE_URL, the database of the app."""
     url = to_async_url(
         os.environ.get(EXAMPLES_DATABASE_URL, "sqlite://"), EXAMPLES_DATABASE_URL
     )
@@ -69,7 +64,18 @@ async def sample_db(
             f"{EXAMPLES_DATABASE_URL} is not set to a PostgreSQL database, which this "
             "example needs: point it at a throwaway one (sample_db() empties it first)"
         )
-    engine = create_engine(Settings(database_url=url))
+    return url
+
+
+@asynccontextmanager
+async def sample_db(
+    *, rows: bool = True, postgres: bool = False
+) -> AsyncIterator[tuple[AsyncEngine, async_sessionmaker[AsyncSession]]]:
+    """A private in-memory SQLite database with the sample tables (and, unless
+    rows=False, the sample rows); or the throwaway database EXAMPLES_DATABASE_URL
+    names, emptied first (all its tables), which postgres=True requires."""
+    # In memory, SQLAlchemy shares one connection (StaticPool): every session sees it.
+    engine = create_engine(Settings(database_url=examples_url(postgres=postgres)))
     try:
         await init_db(engine)  # connects, or fails with a clear error
         async with engine.begin() as connection:

@@ -71,6 +71,7 @@ class OutputFence:
     last_line: int  # 1-based, the fence's last content line (first_line - 1 if empty)
     indent: str
     text: str
+    tab: str = ""  # the title of the tab it sits under
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def is_include_only(example: CodeExample) -> bool:
 
 
 OUTPUT_FENCE = re.compile(r'^(\s*)```text \{output="([a-z]+)"\}\s*$')
-TAB_LINE = re.compile(r'^=== "[^"]+"\s*$')
+TAB_LINE = re.compile(r'^\s*=== "[^"]+"\s*$')
+TAB_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
 def output_fences(lines: list[str], after: int) -> tuple[OutputFence, ...]:
@@ -133,8 +135,11 @@ def output_fences(lines: list[str], after: int) -> tuple[OutputFence, ...]:
     block's closing fence): blank lines, `=== "Tab"` lines and text fences only."""
     found: list[OutputFence] = []
     index = after  # 0-based index of the line after the closing fence
+    tab = ""
     while index < len(lines):
         line = lines[index]
+        if TAB_LINE.match(line):
+            tab = line.split('"')[1]
         if not line.strip() or TAB_LINE.match(line):
             index += 1
             continue
@@ -146,7 +151,7 @@ def output_fences(lines: list[str], after: int) -> tuple[OutputFence, ...]:
         while lines[end].strip() != "```":
             end += 1
         body = [text.removeprefix(indent) for text in lines[index + 1 : end]]
-        found.append(OutputFence(backend, index + 2, end, indent, "\n".join(body)))
+        found.append(OutputFence(backend, index + 2, end, indent, "\n".join(body), tab))
         index = end + 1
     return tuple(found)
 
@@ -227,6 +232,12 @@ def _classify(example: CodeExample) -> DocBlock:
             f"{where}: output fences after a python block name each of {list(BACKENDS)} "
             f"once; found {[o.backend for o in outputs]}"
         )
+    for output in outputs:
+        if output.tab != TAB_TITLES[output.backend]:
+            raise DocBlockError(
+                f'{where}: output="{output.backend}" sits under the tab "{output.tab}"; '
+                f'put it under "{TAB_TITLES[output.backend]}"'
+            )
     code = program_example(program, example) if program else example
     if outputs and "#>" in code.source:
         raise DocBlockError(
@@ -327,6 +338,18 @@ def excerpt_problems(paths: Iterable[Path] = (DOCS,)) -> list[str]:
                 problems.append(
                     f'{where}: the excerpt must be {{excerpt="{program.name}"}} with the '
                     f"one line {wanted}, the pattern of the program after it"
+                )
+                continue
+            caption = f"Excerpt of {program.name}: the whole program is below"
+            if (
+                # pytest-examples lowercases a fence's attributes
+                example.prefix_settings().get("title") != caption.lower()
+                or nxt is None
+                or nxt.prefix_settings().get("title") != rel
+            ):
+                problems.append(
+                    f"{where}: the excerpt's title must be {caption!r} and its "
+                    f"program's title {rel!r}"
                 )
                 continue
             source = program.read_text()

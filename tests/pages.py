@@ -17,10 +17,12 @@ def page(path: str) -> str:
 
 
 def shown_output(path: str, name: str) -> str:
-    """The text fence that follows `<!-- output: name -->` on a page, dedented."""
+    """The text fence that follows `<!-- output: name -->` on a page, dedented, as the
+    site shows it (a `;--8<--` escape shows as `--8<--`)."""
     for match in OUTPUT_MARKER.finditer(page(path)):
         if match.group(1) == name:
-            return "\n".join(line.strip() for line in match.group(2).splitlines())
+            text = match.group(2).replace(";--8<--", "--8<--")
+            return "\n".join(line.strip() for line in text.splitlines())
     raise AssertionError(
         f"docs/{path} has no `<!-- output: {name} -->` followed by a text fence"
     )

@@ -261,8 +261,9 @@ def excerpt_page(tmp_path: Path, program: str, excerpt: str | None = None) -> Pa
     excerpt = excerpt or f'--8<-- "{rel}:pattern"'
     page = tmp_path / "page.md"
     page.write_text(
-        f'```python {{excerpt="shown.py"}}\n{excerpt}\n```\n\n'
-        f'??? example "The whole program"\n\n    ```python\n    --8<-- "{rel}"\n    ```\n'
+        '```python {excerpt="shown.py" title="Excerpt of shown.py: the whole program '
+        f'is below"}}\n{excerpt}\n```\n\n??? example "The whole program"\n\n'
+        f'    ```python {{title="{rel}"}}\n    --8<-- "{rel}"\n    ```\n'
     )
     return page
 
@@ -337,3 +338,49 @@ def test_a_python_fence_pytest_examples_cannot_see_is_reported(tmp_path: Path) -
     )
     assert unseen_fences(page) == [7]
     assert all(unseen_fences(p) == [] for p in sorted(DOCS.rglob("*.md")))
+
+
+def test_no_page_line_looks_like_a_section_marker() -> None:
+    """pymdownx.snippets deletes any page line with a section marker in it, prose and
+    code alike; a page that talks about markers escapes them as `;--8<--`."""
+    problems = [
+        f"{display(page)}:{number}: MkDocs deletes this line (it reads as a section "
+        "marker); write the first marker on it as `;--8<--`"
+        for page in sorted(DOCS.rglob("*.md"))
+        for number, line in enumerate(page.read_text().splitlines(), start=1)
+        if re.search(r"(?<!;)-{1,}8<-{1,}[ \t]+\[(start|end):", line)
+        and not re.search(r";-{1,}8<-{1,}[ \t]+\[", line)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_an_output_fence_under_the_wrong_tab_is_reported(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        '```python\nprint(1)\n```\n\n=== "PostgreSQL"\n\n    ```text {output="sqlite"}\n'
+        '    1\n    ```\n\n=== "SQLite"\n\n    ```text {output="postgres"}\n    1\n    ```\n'
+    )
+    with pytest.raises(
+        DocBlockError, match='output="sqlite" sits under the tab "PostgreSQL"'
+    ):
+        inline_blocks([tmp_path])
+
+
+def test_an_excerpt_or_program_title_naming_another_file_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tests.docs_examples.ROOT", tmp_path)
+    program = "# --8<-- [start:pattern]\nprint(1)\n# --8<-- [end:pattern]\n"
+    page = excerpt_page(tmp_path, program)
+    assert excerpt_problems([page]) == []
+    rel = "snippets/demo/examples/page/shown.py"
+    good = page.read_text()
+    for wrong in (
+        good.replace("Excerpt of shown.py", "Excerpt of other.py"),
+        good.replace(f'{{title="{rel}"}}', '{title="snippets/demo/other.py"}'),
+    ):
+        page.write_text(wrong)
+        assert excerpt_problems([page]) == [
+            f"{display(page)}:1: the excerpt's title must be 'Excerpt of shown.py: the "
+            f"whole program is below' and its program's title '{rel}'"
+        ]

@@ -20,6 +20,29 @@ from tests.shown_code import section_text
 
 BLOCKS = [block for block in inline_blocks() if not block.skip_reason]
 # Programs whose second run rightly prints something else; both runs must still succeed.
+# Programs that run the app itself, on the database its settings name (DATABASE_URL); every
+# other example uses EXAMPLES_DATABASE_URL or a private database, and must not touch it.
+# A program file by its path; an inline block by its page and a line of its code.
+USES_APP_DATABASE = {
+    "snippets/pooling/examples/faults/failing_request_rolls_back.py": "runs the app",
+    "snippets/setup/examples/fastapi/failing_request_rolls_back.py": "runs the app",
+    "snippets/setup/examples/fastapi/routes.py": "runs the app",
+    "snippets/setup/examples/fastapi/health_check.py": "runs the reference app",
+    "snippets/setup/examples/verify/verify_new_database.py": "checks the reader's setup",
+    "docs/mistakes/index.md: async def lifespan_work() -> None:": "the app's startup work",
+}
+
+
+def uses_app_database(block: DocBlock) -> bool:
+    if block.program is not None:
+        return block.program.relative_to(ROOT).as_posix() in USES_APP_DATABASE
+    page = block.location.split(":")[0]
+    return any(
+        f"{page}: {line}" in USES_APP_DATABASE
+        for line in block.example.source.splitlines()
+    )
+
+
 SECOND_RUN_DIFFERS = {
     "docs/setup/verify.md": "it shows a new database's first check, and the first run "
     "migrates it: the second run finds the schema in place",
@@ -186,15 +209,24 @@ def test_a_program_runs_twice_in_an_empty_folder(
     shutil.copytree(reader_project, folder, symlinks=True)
     copy_files(needed_files(block.example.source), folder)
     (folder / "example.py").write_text(block.example.source)
+    app_database = uses_app_database(block)
     if backend == "sqlite":
-        runs = [run(folder, "example.py", reader_env(f"sqlite:///{folder / 'app.db'}"))]
-        runs.append(
-            run(folder, "example.py", reader_env(f"sqlite:///{folder / 'app.db'}"))
-        )
+        env = reader_env(f"sqlite:///{folder / 'app.db'}")
+        runs = [run(folder, "example.py", env), run(folder, "example.py", env)]
+        if not app_database:
+            assert not (folder / "app.db").exists(), "it wrote to DATABASE_URL"
     else:
-        with postgres.temporary_database() as url:
+        with (
+            postgres.temporary_database() as examples,
+            postgres.temporary_database() as app,
+        ):
+            # DATABASE_URL names a database that does not exist unless the program runs
+            # the app: an example that connects to it fails.
+            url = app if app_database else app.set(database=f"{app.database}_absent")
             env = reader_env(url.render_as_string(hide_password=False))
-            env["EXAMPLES_DATABASE_URL"] = env["DATABASE_URL"]
+            env["EXAMPLES_DATABASE_URL"] = examples.render_as_string(
+                hide_password=False
+            )
             runs = [run(folder, "example.py", env), run(folder, "example.py", env)]
     for attempt, result in enumerate(runs, start=1):
         assert result.returncode == 0, (
@@ -225,3 +257,19 @@ def test_without_database_url_a_program_uses_a_private_database_or_says_so(
         f"{block.location}:\n{result.stderr[-3000:]}"
     )
     assert not [p.name for p in folder.iterdir() if p.suffix in {".db", ".sqlite"}]
+
+
+def test_every_program_allowed_the_app_database_exists() -> None:
+    """The allow-list names real programs: a renamed one would otherwise drop out of it
+    silently (and then fail for the wrong reason)."""
+    matched = {
+        key
+        for block in BLOCKS
+        for key in USES_APP_DATABASE
+        if uses_app_database(block)
+        and (
+            key == (block.program and block.program.relative_to(ROOT).as_posix())
+            or key.split(": ", 1)[-1] in block.example.source
+        )
+    }
+    assert matched == set(USES_APP_DATABASE)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from snippets.database import close_db, create_engine, create_session_factory
+from snippets.sample import examples_url
 from snippets.settings import Settings
 
 
@@ -63,8 +64,8 @@ async def sell_one_versioned(sessions: async_sessionmaker[AsyncSession]) -> None
 
 # --8<-- [start:run_sales]
 async def run_sales(way: str, sales: int = 2) -> int:
-    """Concurrent sales from a stock of 10 on DATABASE_URL; the quantity left."""
-    engine = create_engine(Settings())
+    """Concurrent sales from a stock of 10 in the examples database; what is left."""
+    engine = create_engine(Settings(database_url=examples_url(postgres=True)))
     sessions = create_session_factory(engine)
     async with engine.begin() as conn:
         await conn.run_sync(DemoBase.metadata.create_all)

@@ -3,6 +3,7 @@ import asyncio
 from sqlalchemy import literal, select
 
 from snippets.database import close_db, create_engine, create_session_factory
+from snippets.sample import examples_url
 from snippets.settings import Settings
 
 # --8<-- [start:pattern]
@@ -10,7 +11,7 @@ query = select(literal(1))
 
 
 async def main() -> None:
-    engine = create_engine(Settings())
+    engine = create_engine(Settings(database_url=examples_url()))
     sessions = create_session_factory(engine)
     shared = sessions()
     results = await asyncio.gather(

@@ -3,15 +3,19 @@ import asyncio
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from snippets.database import close_db, create_engine
+from snippets.sample import examples_url
 from snippets.settings import Settings
 
 
 async def main() -> None:
     # --8<-- [start:pattern]
-    settings = Settings(db_pool_size=1, db_max_overflow=0, db_pool_timeout=1)
-    engine = create_engine(
-        settings.model_copy(update={"database_url": Settings().database_url})
+    settings = Settings(
+        database_url=examples_url(postgres=True),
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout=1,
     )
+    engine = create_engine(settings)
     async with engine.connect():
         try:
             async with engine.connect():

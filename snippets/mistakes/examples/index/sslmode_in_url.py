@@ -2,12 +2,12 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from snippets.settings import Settings
+from snippets.sample import examples_url
 
 
 async def main() -> None:
     # --8<-- [start:pattern]
-    url = Settings().database_url.update_query_dict({"sslmode": "disable"})
+    url = examples_url(postgres=True).update_query_dict({"sslmode": "disable"})
     engine = create_async_engine(url)
     try:
         async with engine.connect():

@@ -4,7 +4,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from snippets.settings import Settings
+from snippets.sample import examples_url
 
 # --8<-- [start:pattern]
 SLOW = text("SELECT pg_sleep(5)")
@@ -13,7 +13,7 @@ SLOW = text("SELECT pg_sleep(5)")
 async def main() -> None:
     # asyncpg's client-side limit: it asks the server to cancel, then raises.
     engine = create_async_engine(
-        Settings().database_url, connect_args={"command_timeout": 0.5}
+        examples_url(postgres=True), connect_args={"command_timeout": 0.5}
     )
     async with engine.connect() as conn:
         try:
@@ -28,7 +28,7 @@ async def main() -> None:
 
     # The server's own limit, for every statement of this engine's sessions.
     engine = create_async_engine(
-        Settings().database_url,
+        examples_url(postgres=True),
         connect_args={"server_settings": {"statement_timeout": "500"}},
     )
     async with engine.connect() as conn:

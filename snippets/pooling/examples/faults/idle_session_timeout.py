@@ -4,7 +4,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from snippets.settings import Settings
+from snippets.sample import examples_url
 
 # --8<-- [start:pattern]
 IDLE_CUTOFF = {"server_settings": {"idle_session_timeout": "1000"}}  # milliseconds
@@ -12,7 +12,7 @@ IDLE_CUTOFF = {"server_settings": {"idle_session_timeout": "1000"}}  # milliseco
 
 async def after_idling(**options: object) -> str:
     engine = create_async_engine(
-        Settings().database_url, connect_args=IDLE_CUTOFF, **options
+        examples_url(postgres=True), connect_args=IDLE_CUTOFF, **options
     )
     try:
         async with engine.connect() as conn:

@@ -5,10 +5,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from snippets.settings import Settings
+from snippets.sample import examples_url
 
 # --8<-- [start:pattern]
-url = Settings().database_url
+url = examples_url(postgres=True)
 # The second argument waits (up to 5 s) until each session has ended.
 TERMINATE_OTHERS = text(
     "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"

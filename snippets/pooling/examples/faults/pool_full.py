@@ -5,12 +5,18 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from snippets.app import create_app
+from snippets.sample import examples_url
 from snippets.settings import Settings
 
 
 async def main() -> None:
     # --8<-- [start:pattern]
-    settings = Settings(db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.5)
+    settings = Settings(
+        database_url=examples_url(postgres=True),
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout=0.5,
+    )
     app = create_app(settings)
     async with (
         LifespanManager(app) as manager,

@@ -4,10 +4,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from snippets.settings import Settings
+from snippets.sample import examples_url
 
 # --8<-- [start:pattern]
-url = Settings().database_url
+url = examples_url(postgres=True)
 SHOW = text("SHOW statement_timeout")
 
 

@@ -4,11 +4,12 @@ from sqlalchemy import text
 
 from snippets.database import close_db, create_engine
 from snippets.pooling.sizing import fits, peak_connections
+from snippets.sample import examples_url
 from snippets.settings import Settings
 
 
 async def main() -> None:
-    engine = create_engine(Settings())
+    engine = create_engine(Settings(database_url=examples_url(postgres=True)))
     # --8<-- [start:pattern]
     async with engine.connect() as conn:
         max_connections = int(await conn.scalar(text("SHOW max_connections")) or 0)

@@ -4,11 +4,12 @@ from sqlalchemy import text
 
 from snippets.database import close_db, create_engine, create_session_factory
 from snippets.pooling.observe import count_pool_events, pool_numbers
+from snippets.sample import examples_url
 from snippets.settings import Settings
 
 
 async def main() -> None:
-    engine = create_engine(Settings())
+    engine = create_engine(Settings(database_url=examples_url(postgres=True)))
     # --8<-- [start:pattern]
     counts = count_pool_events(engine)
     sessions = create_session_factory(engine)

@@ -12,6 +12,7 @@ from snippets.relationships.api import AuthorRead
 from snippets.sample import sample_db
 from snippets.settings import Settings
 
+# --8<-- [start:pattern]
 app = create_app(Settings(database_url="sqlite+aiosqlite://"))
 
 
@@ -29,7 +30,6 @@ async def main() -> None:
         ) as client,
     ):
         app.state.session_factory = sessions  # requests read the sample data
-        # --8<-- [start:pattern]
         try:
             await client.get("/authors/1")
         except ResponseValidationError as exc:
@@ -47,7 +47,9 @@ async def main() -> None:
             except DetachedInstanceError as failure:
                 print(type(failure).__name__)
                 #> DetachedInstanceError
-        # --8<-- [end:pattern]
+
+
+# --8<-- [end:pattern]
 
 
 asyncio.run(main())

@@ -5,6 +5,7 @@ from sqlalchemy.schema import CreateSchema
 
 from snippets.database import close_db, create_engine
 from snippets.models import NAMING_CONVENTION
+from snippets.sample import examples_url
 from snippets.settings import Settings
 
 # --8<-- [start:pattern]
@@ -16,7 +17,7 @@ where = (
 
 
 async def main() -> None:
-    engine = create_engine(Settings())
+    engine = create_engine(Settings(database_url=examples_url(postgres=True)))
     async with engine.begin() as connection:
         await connection.execute(CreateSchema("billing", if_not_exists=True))
         await connection.run_sync(billing.create_all)
