@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from tests.docs_examples import DOCS, ROOT, line_at
+from tests.shown_code import INCLUDE, section_text
 
 OUTPUT_MARKER = re.compile(
     r"<!-- output: ([a-z0-9-]+) -->\n\s*```text\n(.*?)\n\s*```", re.S
 )
+FENCE = re.compile(r"^([ \t]*)```(\w+).*?\n(.*?)^\1```", re.M | re.S)
 TABLE_MARKER = "<!-- {name} -->\n(.*?)<!-- /{name} -->"
 
 
@@ -57,3 +59,30 @@ def shown_table(path: str, name: str) -> list[dict[str, str]]:
         )
         for line in lines[2:]
     ]
+
+
+def with_includes(body: str) -> str:
+    """A page section's text with each included section or program as the page shows it."""
+    return "\n".join(
+        section_text(m.group(1)) if (m := INCLUDE.match(line)) else line
+        for line in body.splitlines()
+    )
+
+
+def section_output(body: str) -> str:
+    """What a page section shows as output: `#>` lines, output docstrings and text fences,
+    in its code and in the programs it includes."""
+    shown = []
+    for _, language, code in FENCE.findall(body):
+        targets = [INCLUDE.match(line) for line in code.splitlines() if line.strip()]
+        if targets and all(targets):  # an excerpt or a program, as the page shows it
+            code = "\n".join(section_text(m.group(1)) for m in targets if m)
+        lines = [line.strip() for line in code.splitlines()]
+        if language == "text":
+            shown += lines
+            continue
+        shown += [
+            line.removeprefix("#>").strip() for line in lines if line.startswith("#>")
+        ]
+        shown += re.findall(r'^\s*"""\n(.*?)\n\s*"""', code, re.M | re.S)
+    return "\n".join(line.strip() for line in shown)

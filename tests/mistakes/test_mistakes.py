@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from tests.docs_examples import ROOT
+from tests.pages import section_output, with_includes
 from tests.setup.test_install import GREENLET_PROGRAM
 from tests.setup.test_seeds import run_undisposed
-from tests.shown_code import INCLUDE, section_text
 from tests.test_site import mkdocs_build
 
 PAGE = (ROOT / "docs" / "mistakes" / "index.md").read_text()
@@ -96,36 +96,8 @@ HEADINGS_CHECKED_BY = {
 }
 ENTRY = re.compile(r"^## (.+?) \{#([a-z0-9-]+)\}\n(.*?)(?=^## |\Z)", re.M | re.S)
 ERROR_HEADING = re.compile(r"^`(?P<kind>[A-Z]\w+): (?P<message>[^`]+)`")
-FENCE = re.compile(r"^([ \t]*)```(\w+).*?\n(.*?)^\1```", re.M | re.S)
 PARTS = ("**Cause.**", "**Fix.**", "Upstream:")
 ENTRIES = ENTRY.findall(PAGE.split("## Before you ship")[0])
-
-
-def with_includes(body: str) -> str:
-    """The entry's text with each included section or program as the page shows it."""
-    return "\n".join(
-        section_text(m.group(1)) if (m := INCLUDE.match(line)) else line
-        for line in body.splitlines()
-    )
-
-
-def shown_output(body: str) -> str:
-    """What the entry shows as output: `#>` lines, output docstrings and text fences,
-    in its code and in the programs it includes."""
-    shown = []
-    for _, language, code in FENCE.findall(body):
-        targets = [INCLUDE.match(line) for line in code.splitlines() if line.strip()]
-        if targets and all(targets):  # an excerpt or a program, as the page shows it
-            code = "\n".join(section_text(m.group(1)) for m in targets if m)
-        lines = [line.strip() for line in code.splitlines()]
-        if language == "text":
-            shown += lines
-            continue
-        shown += [
-            line.removeprefix("#>").strip() for line in lines if line.startswith("#>")
-        ]
-        shown += re.findall(r'^\s*"""\n(.*?)\n\s*"""', code, re.M | re.S)
-    return "\n".join(line.strip() for line in shown)
 
 
 def test_the_page_is_entries_then_the_checklist() -> None:
@@ -159,7 +131,7 @@ def test_every_entry_has_the_same_shape(title: str, anchor: str, body: str) -> N
     # The heading is what the entry's own program prints, which its test compares.
     # "..." in a heading stands for the part that varies (an address, a value).
     message = ".*?".join(map(re.escape, error["message"].split("...")))
-    assert re.search(message, shown_output(body)), (
+    assert re.search(message, section_output(body)), (
         f"{anchor}: {error['message']!r} is not in the entry's shown output"
     )
     assert re.search(rf"\b{error['kind']}\b", with_includes(body)), (
