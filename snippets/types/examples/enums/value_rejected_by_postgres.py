@@ -1,0 +1,41 @@
+import asyncio
+import enum
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.sample import sample_db
+
+
+# --8<-- [start:pattern]
+class Status(enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[Status]  # CREATE TYPE status AS ENUM ('DRAFT', 'PUBLISHED')
+
+
+async def main() -> None:
+    async with sample_db(rows=False, postgres=True) as (engine, _):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        try:  # another program, or a psql session, writes the value
+            async with engine.begin() as connection:
+                insert = "INSERT INTO articles (status) VALUES ('published')"
+                await connection.execute(text(insert))
+        except DBAPIError as exc:
+            error = getattr(exc.orig, "__cause__", None)  # asyncpg's own
+            print(f"{type(error).__name__}: {error}")
+        # --8<-- [end:pattern]
+
+
+asyncio.run(main())
