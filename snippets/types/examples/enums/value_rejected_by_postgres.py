@@ -8,7 +8,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from snippets.sample import sample_db
 
 
-# --8<-- [start:pattern]
 class Status(enum.Enum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -28,6 +27,7 @@ async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, _):
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+        # --8<-- [start:pattern]
         try:  # another program, or a psql session, writes the value
             async with engine.begin() as connection:
                 insert = "INSERT INTO articles (status) VALUES ('published')"

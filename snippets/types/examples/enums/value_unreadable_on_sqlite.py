@@ -24,16 +24,15 @@ class Article(Base):
 
 
 async def main() -> None:
-    async with sample_db(rows=False) as (engine, sessions):
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-            insert = "INSERT INTO articles (status) VALUES ('published')"
-            await connection.execute(text(insert))  # accepted
-        async with sessions() as session:
-            try:
-                await session.scalars(select(Article))
-            except LookupError as exc:
-                print(f"{type(exc).__name__}: {exc}")
+        insert = "INSERT INTO articles (status) VALUES ('published')"
+        await session.execute(text(insert))  # accepted
+        try:
+            await session.scalars(select(Article))
+        except LookupError as exc:
+            print(f"{type(exc).__name__}: {exc}")
         # --8<-- [end:pattern]
 
 
