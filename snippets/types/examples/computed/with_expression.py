@@ -1,0 +1,69 @@
+import asyncio
+
+from sqlalchemy import ForeignKey, func, select
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    query_expression,
+    relationship,
+    with_expression,
+)
+
+from snippets.sample import sample_db
+from snippets.sql_log import log_sql
+
+
+# --8<-- [start:pattern]
+class Base(DeclarativeBase):
+    pass
+
+
+class Comment(Base):
+    __tablename__ = "blog_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("blog_posts.id"))
+
+
+class Post(Base):
+    __tablename__ = "blog_posts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str]
+    comments: Mapped[list[Comment]] = relationship()
+    # Empty unless a query fills it in with with_expression().
+    comment_count: Mapped[int | None] = query_expression()
+
+
+async def main() -> None:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
+        await session.commit()
+        post = await session.scalar(select(Post))
+        assert post is not None
+        print(post.comment_count)
+        #> None
+        count = (
+            select(func.count(Comment.id))
+            .where(Comment.post_id == Post.id)
+            .scalar_subquery()
+        )
+        query = select(Post).options(with_expression(Post.comment_count, count))
+        with log_sql(engine) as sql:
+            await session.scalar(query)
+        print(post.comment_count)
+        #> 2
+        print(sql[0])
+        """
+        SELECT (SELECT count(blog_comments.id) AS count_1
+        FROM blog_comments
+        WHERE blog_comments.post_id = blog_posts.id) AS anon_1, blog_posts.id, blog_posts.title
+        FROM blog_posts
+        """
+
+
+# --8<-- [end:pattern]
+
+
+asyncio.run(main())
