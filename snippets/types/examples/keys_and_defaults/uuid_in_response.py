@@ -1,0 +1,64 @@
+import asyncio
+import uuid
+
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import insert
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.app import DbSession, create_app
+from snippets.sample import sample_db
+from snippets.settings import Settings
+
+ADA = uuid.UUID("5f0c3a1e-8d2b-4c47-9a61-2b7e4d9f0c13")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    name: Mapped[str]
+
+
+# --8<-- [start:pattern]
+class AccountRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+
+
+app = create_app(Settings(database_url="sqlite+aiosqlite://"))
+
+
+@app.get("/accounts/{account_id}", response_model=AccountRead)
+async def read_account(account_id: uuid.UUID, session: DbSession) -> Account:
+    account = await session.get_one(Account, account_id)
+    print(type(account.id))  # as the driver returned it
+    return account
+
+
+async def main() -> None:
+    async with (
+        sample_db(rows=False) as (engine, sessions),
+        LifespanManager(app) as manager,
+        AsyncClient(
+            transport=ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
+    ):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+            await connection.execute(insert(Account).values(id=ADA, name="Ada"))
+        app.state.session_factory = sessions  # requests read this database
+        print((await client.get(f"/accounts/{ADA}")).json())
+        response = await client.get("/accounts/42")
+        print(response.status_code, response.json()["detail"][0]["msg"])
+
+
+# --8<-- [end:pattern]
+
+
+asyncio.run(main())

@@ -1,0 +1,40 @@
+import asyncio
+import uuid
+import warnings
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.sample import sample_db
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --8<-- [start:pattern]
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # nothing makes one
+    name: Mapped[str]
+
+
+async def main() -> None:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        session.add(Account(name="Ada"))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                await session.flush()
+            except IntegrityError as exc:
+                error = getattr(exc.orig, "__cause__", None) or exc.orig  # the driver's own
+                print(f"{type(error).__name__}: {error}")
+        print(caught[0].message)
+
+
+# --8<-- [end:pattern]
+
+
+asyncio.run(main())
