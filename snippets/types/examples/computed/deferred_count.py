@@ -61,17 +61,9 @@ async def main() -> None:
         except InvalidRequestError as exc:
             print(exc)
             #> 'Post.comment_count' is not available due to raiseload=True
-        with log_sql(engine) as sql:
-            await session.scalar(select(Post).options(undefer(Post.comment_count)))
+        await session.scalar(select(Post).options(undefer(Post.comment_count)))
         print(post.comment_count)
         #> 2
-        print(sql[0])
-        """
-        SELECT (SELECT count(blog_comments.id) AS count_1
-        FROM blog_comments
-        WHERE blog_comments.post_id = blog_posts.id) AS anon_1, blog_posts.id, blog_posts.title
-        FROM blog_posts
-        """
 
 
 # --8<-- [end:pattern]

@@ -11,7 +11,6 @@ from sqlalchemy.orm import (
 )
 
 from snippets.sample import sample_db
-from snippets.sql_log import log_sql
 
 
 # --8<-- [start:pattern]
@@ -44,23 +43,11 @@ async def main() -> None:
         assert post is not None
         print(post.comment_count)
         #> None
-        count = (
-            select(func.count(Comment.id))
-            .where(Comment.post_id == Post.id)
-            .scalar_subquery()
-        )
-        query = select(Post).options(with_expression(Post.comment_count, count))
-        with log_sql(engine) as sql:
-            await session.scalar(query)
+        count = select(func.count(Comment.id)).where(Comment.post_id == Post.id)
+        expression = with_expression(Post.comment_count, count.scalar_subquery())
+        await session.scalar(select(Post).options(expression))
         print(post.comment_count)
         #> 2
-        print(sql[0])
-        """
-        SELECT (SELECT count(blog_comments.id) AS count_1
-        FROM blog_comments
-        WHERE blog_comments.post_id = blog_posts.id) AS anon_1, blog_posts.id, blog_posts.title
-        FROM blog_posts
-        """
 
 
 # --8<-- [end:pattern]
