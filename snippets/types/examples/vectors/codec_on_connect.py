@@ -1,0 +1,55 @@
+import asyncio
+from typing import Any
+
+from pgvector.asyncpg import register_vector
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Connection, MetaData, event, insert, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.database import close_db, create_engine
+from snippets.sample import examples_url, sample_db
+from snippets.settings import Settings
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    embedding: Mapped[list[float]] = mapped_column(Vector(3))
+
+
+@event.listens_for(Base.metadata, "before_create")
+def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
+    # create_all enables the extension before it creates the tables that need it.
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+
+
+async def main() -> None:
+    async with sample_db(rows=False, postgres=True) as (engine, _):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+            await connection.execute(insert(Item), {"embedding": [1, 2, 3]})
+        # --8<-- [start:pattern]
+        # For the raw driver only: the ORM's engine stays without the codec.
+        raw_engine = create_engine(Settings(database_url=examples_url(postgres=True)))
+
+        @event.listens_for(raw_engine.sync_engine, "connect")
+        def register_codec(dbapi_connection: Any, _record: object) -> None:
+            dbapi_connection.run_async(register_vector)  # once per new connection
+
+        async with raw_engine.connect() as one, raw_engine.connect() as two:
+            pids = set()
+            for connection in (one, two):
+                driver = (await connection.get_raw_connection()).driver_connection
+                assert driver is not None  # asyncpg's own connection
+                pids.add(driver.get_server_pid())
+                print(await driver.fetchval("SELECT embedding FROM items"))
+            print(f"{len(pids)} connections")
+        await close_db(raw_engine)
+        # --8<-- [end:pattern]
+
+
+asyncio.run(main())

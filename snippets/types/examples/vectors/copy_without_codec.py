@@ -1,0 +1,46 @@
+import asyncio
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Connection, MetaData, event, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.sample import sample_db
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    embedding: Mapped[list[float]] = mapped_column(Vector(3))
+
+
+@event.listens_for(Base.metadata, "before_create")
+def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
+    # create_all enables the extension before it creates the tables that need it.
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+
+async def main() -> None:
+    async with sample_db(rows=False, postgres=True) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with sessions() as session:
+            # --8<-- [start:pattern]
+            raw = await (await session.connection()).get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None  # asyncpg's own connection
+            try:
+                records = [([1.0, 2.0, 3.0],), ([4.0, 5.0, 6.0],)]
+                await driver.copy_records_to_table(
+                    "items", records=records, columns=["embedding"]
+                )
+            except Exception as exc:  # asyncpg's InternalClientError
+                # The type's OID differs from one database to the next.
+                print(f"{type(exc).__name__}: {str(exc).split(' (OID')[0]}")
+            # --8<-- [end:pattern]
+
+
+asyncio.run(main())

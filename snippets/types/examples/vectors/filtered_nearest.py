@@ -1,0 +1,65 @@
+import asyncio
+import random
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Connection, Index, MetaData, event, insert, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.sample import sample_db
+
+
+# --8<-- [start:pattern]
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str]
+    embedding: Mapped[list[float]] = mapped_column(Vector(3))
+
+
+async def main() -> None:
+    async with sample_db(rows=False, postgres=True) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        rng = random.Random(42)
+        vectors = [[rng.gauss(0, 1) for _ in range(3)] for _ in range(2000)]
+        # Half the rows are about cooking, and all of those point away from [1, 0, 0].
+        rows = [{"topic": "cooking" if v[0] < 0 else "databases", "embedding": v} for v in vectors]
+        async with sessions() as session:
+            await session.execute(insert(Item), rows)
+            await session.execute(text("ANALYZE items"))
+            nearest_cooking = (
+                select(Item.id)
+                .where(Item.topic == "cooking")
+                .order_by(Item.embedding.cosine_distance([1, 0, 0]))
+                .limit(10)
+            )
+            sql = nearest_cooking.compile(engine, compile_kwargs={"literal_binds": True})
+            print("\n".join(await session.scalars(text(f"EXPLAIN (COSTS OFF) {sql}"))))
+            print(len((await session.scalars(nearest_cooking)).all()))
+            # Until the transaction ends: the index scan goes on until 10 rows pass.
+            await session.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
+            print(len((await session.scalars(nearest_cooking)).all()))
+
+
+# --8<-- [end:pattern]
+
+
+Index(
+    "items_embedding_idx",
+    Item.embedding,
+    postgresql_using="hnsw",
+    postgresql_with={"m": 16, "ef_construction": 64},
+    postgresql_ops={"embedding": "vector_cosine_ops"},
+)
+@event.listens_for(Base.metadata, "before_create")
+def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
+    # create_all enables the extension before it creates the tables that need it.
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+
+
+asyncio.run(main())
