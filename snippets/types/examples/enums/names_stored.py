@@ -30,7 +30,9 @@ async def main() -> None:
         session.add(Article(status=Status.DRAFT))
         await session.commit()
         print(await session.scalar(text("SELECT status FROM articles")))
+        #> DRAFT
         print(await session.scalar(select(Article.status)))
+        #> Status.DRAFT
         # --8<-- [end:pattern]
 
 

@@ -39,12 +39,17 @@ async def main() -> None:
         except DBAPIError as exc:
             error = getattr(exc.orig, "__cause__", None)  # asyncpg's own
             print(f"{type(error).__name__}: {error}")
+            """
+            UnsafeNewEnumValueUsageError: unsafe use of new value "archived" of enum type status
+            HINT:  New enum values must be committed before they can be used.
+            """
         async with engine.begin() as connection:
             await connection.execute(add)  # committed at the end of this block
         async with engine.begin() as connection:
             await connection.execute(use)
             labels = "SELECT unnest(enum_range(NULL::status))"
             print((await connection.scalars(text(labels))).all())
+            #> ['draft', 'published', 'archived']
         # --8<-- [end:pattern]
 
 

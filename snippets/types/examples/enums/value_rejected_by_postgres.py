@@ -35,6 +35,9 @@ async def main() -> None:
         except DBAPIError as exc:
             error = getattr(exc.orig, "__cause__", None)  # asyncpg's own
             print(f"{type(error).__name__}: {error}")
+            """
+            InvalidTextRepresentationError: invalid input value for enum status: "published"
+            """
         # --8<-- [end:pattern]
 
 

@@ -33,6 +33,9 @@ async def main() -> None:
             await session.scalars(select(Article))
         except LookupError as exc:
             print(f"{type(exc).__name__}: {exc}")
+            """
+            LookupError: 'published' is not among the defined enum values. Enum name: status. Possible values: DRAFT, PUBLISHED
+            """
         # --8<-- [end:pattern]
 
 

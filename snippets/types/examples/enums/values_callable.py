@@ -33,8 +33,12 @@ async def main() -> None:
         await session.commit()
         insert = "INSERT INTO articles (status) VALUES ('published')"
         await session.execute(text(insert))  # as another program would
-        print((await session.scalars(text("SELECT status FROM articles ORDER BY id"))).all())
-        print((await session.scalars(select(Article.status).order_by(Article.id))).all())
+        stored = await session.scalars(text("SELECT status FROM articles ORDER BY id"))
+        print(stored.all())
+        #> ['draft', 'published']
+        read = await session.scalars(select(Article.status).order_by(Article.id))
+        print(read.all())
+        #> [<Status.DRAFT: 'draft'>, <Status.PUBLISHED: 'published'>]
         # --8<-- [end:pattern]
 
 
