@@ -1,4 +1,5 @@
 from sqlalchemy import ForeignKey, String
+from sqlalchemy.exc import AmbiguousForeignKeysError, InvalidRequestError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -28,11 +29,20 @@ class Message(Base):
     recipient: Mapped[Account] = relationship()
 
 
-for _ in range(2):  # what the first query raises, then every later one
-    try:
-        configure_mappers()
-    except Exception as exc:
-        print(f"{type(exc).__name__}: {str(exc).split(' (Background')[0]}")
+try:
+    configure_mappers()  # what the app's first query does
+except AmbiguousForeignKeysError as exc:
+    print(f"{type(exc).__name__}: {exc}")
+    """
+    AmbiguousForeignKeysError: Could not determine join condition between parent/child tables on relationship Message.sender - there are multiple foreign key paths linking the tables.  Specify the 'foreign_keys' argument, providing a list of those columns which should be counted as containing a foreign key reference to the parent table.
+    """
+try:
+    configure_mappers()  # and every query after it
+except InvalidRequestError as exc:
+    print(f"{type(exc).__name__}: {str(exc).split(' Original exception')[0]}")
+    """
+    InvalidRequestError: One or more mappers failed to initialize - can't proceed with initialization of other mappers. Triggering mapper: 'Mapper[Message(messages)]'.
+    """
 # --8<-- [end:pattern]
 
 # A mapper that failed stops every later configure_mappers() in the process, the

@@ -37,16 +37,27 @@ async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        session.add_all([Manager(name="Ada", team="Engines"), Engineer(name="Grace", language="COBOL")])
+        session.add_all(
+            [
+                Manager(name="Ada", team="Engines"),
+                Engineer(name="Grace", language="COBOL"),
+            ]
+        )
         await session.commit()
         session.expunge_all()  # load them afresh
         staff = (await session.scalars(select(Employee).order_by(Employee.id))).all()
         print([type(employee).__name__ for employee in staff])
+        #> ['Manager', 'Engineer']
         try:
-            print([employee.team for employee in staff if isinstance(employee, Manager)])
+            print(
+                [employee.team for employee in staff if isinstance(employee, Manager)]
+            )
         except Exception as exc:
             error = getattr(exc, "orig", exc)  # SQLite wraps it in StatementError
             print(f"{type(error).__name__}: {str(error).split(' (Background')[0]}")
+            """
+            MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place?
+            """
         # --8<-- [end:pattern]
 
 

@@ -42,14 +42,25 @@ async def main() -> None:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         async with sessions() as session:
-            session.add_all([Account(name="Ada", profile=Profile(bio="Analyst")), Account(name="Grace")])
+            session.add_all(
+                [
+                    Account(name="Ada", profile=Profile(bio="Analyst")),
+                    Account(name="Grace"),
+                ]
+            )
             await session.commit()
         async with sessions() as session:
-            query = select(Account).options(joinedload(Account.profile)).order_by(Account.id)
+            query = (
+                select(Account)
+                .options(joinedload(Account.profile))
+                .order_by(Account.id)
+            )
             with log_sql(engine) as sql:
                 accounts = (await session.scalars(query)).all()
             print(Account.profile.property.uselist, len(sql))
+            #> False 1
             print({a.name: a.profile and a.profile.bio for a in accounts})
+            #> {'Ada': 'Analyst', 'Grace': None}
         # --8<-- [end:pattern]
 
 

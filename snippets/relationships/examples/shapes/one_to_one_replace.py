@@ -47,7 +47,8 @@ async def main() -> None:
             except IntegrityError as exc:
                 print(f"{type(exc.orig).__name__}: {exc.orig}")
                 await session.rollback()
-        print([" ".join(statement.split()[:3]) for statement in sql])  # the INSERT went first
+        # The INSERT went first, and failed: the DELETE was never sent.
+        print([" ".join(statement.split()[:3]) for statement in sql])
         account = (await session.scalars(query)).one()
         assert account.profile is not None
         with log_sql(engine) as sql:

@@ -36,14 +36,21 @@ async def main() -> None:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         session.add(Account(id=1))
-        session.add_all([Profile(account_id=1, bio="Analyst"), Profile(account_id=1, bio="Poet")])
+        session.add_all(
+            [Profile(account_id=1, bio="Analyst"), Profile(account_id=1, bio="Poet")]
+        )
         await session.commit()
         session.expunge_all()  # load the account afresh
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            await session.scalars(select(Account).options(selectinload(Account.profile)))
+            await session.scalars(
+                select(Account).options(selectinload(Account.profile))
+            )
         for warning in caught:
             print(f"{warning.category.__name__}: {str(warning.message).strip()}")
+            """
+            SAWarning: Multiple rows returned with uselist=False for eagerly-loaded attribute 'Account.profile'
+            """
         # --8<-- [end:pattern]
 
 

@@ -24,14 +24,20 @@ class Manager(Employee):
     __tablename__ = "managers"
     id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
     team: Mapped[str] = mapped_column(String(50))
-    __mapper_args__ = {"polymorphic_identity": "manager", "polymorphic_load": "selectin"}
+    __mapper_args__ = {
+        "polymorphic_identity": "manager",
+        "polymorphic_load": "selectin",
+    }
 
 
 class Engineer(Employee):
     __tablename__ = "engineers"
     id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
     language: Mapped[str] = mapped_column(String(50))
-    __mapper_args__ = {"polymorphic_identity": "engineer", "polymorphic_load": "selectin"}
+    __mapper_args__ = {
+        "polymorphic_identity": "engineer",
+        "polymorphic_load": "selectin",
+    }
 
 
 async def main() -> None:
@@ -39,15 +45,26 @@ async def main() -> None:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         session.add_all(
-            [Manager(name="Ada", team="Engines"), Engineer(name="Grace", language="COBOL"), Engineer(name="Linus", language="C")]
+            [
+                Manager(name="Ada", team="Engines"),
+                Engineer(name="Grace", language="COBOL"),
+                Engineer(name="Linus", language="C"),
+            ]
         )
         await session.commit()
         session.expunge_all()  # load them afresh
         with log_sql(engine) as sql:  # no loader option: the mappers ask for it
-            staff = (await session.scalars(select(Employee).order_by(Employee.id))).all()
+            staff = (
+                await session.scalars(select(Employee).order_by(Employee.id))
+            ).all()
         print([employee.team for employee in staff if isinstance(employee, Manager)])
-        print([employee.language for employee in staff if isinstance(employee, Engineer)])
+        #> ['Engines']
+        print(
+            [employee.language for employee in staff if isinstance(employee, Engineer)]
+        )
+        #> ['COBOL', 'C']
         print(len(sql))
+        #> 3
         # --8<-- [end:pattern]
 
 

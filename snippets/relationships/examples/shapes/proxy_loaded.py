@@ -36,10 +36,14 @@ class AccountKeyword(Base):
 class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_keywords: Mapped[list[AccountKeyword]] = relationship(cascade="all, delete-orphan")
+    account_keywords: Mapped[list[AccountKeyword]] = relationship(
+        cascade="all, delete-orphan"
+    )
     # The Keyword of each AccountKeyword, read and appended as one list.
     keywords: AssociationProxy[list[Keyword]] = association_proxy(
-        "account_keywords", "keyword", creator=lambda keyword: AccountKeyword(keyword=keyword)
+        "account_keywords",
+        "keyword",
+        creator=lambda keyword: AccountKeyword(keyword=keyword),
     )
 
 
@@ -47,20 +51,29 @@ async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        poetry = AccountKeyword(keyword=Keyword(word="poetry"), special_key="since 1843")
+        poetry = AccountKeyword(
+            keyword=Keyword(word="poetry"), special_key="since 1843"
+        )
         session.add(Account(account_keywords=[poetry]))
         await session.commit()
         session.expunge_all()  # load the account afresh
         # Both hops the proxy reads: the association objects, and each one's Keyword.
-        loader = selectinload(Account.account_keywords).joinedload(AccountKeyword.keyword)
+        loader = selectinload(Account.account_keywords).joinedload(
+            AccountKeyword.keyword
+        )
         with log_sql(engine) as sql:
             account = (await session.scalars(select(Account).options(loader))).one()
             print([keyword.word for keyword in account.keywords], len(sql))
+            #> ['poetry'] 2
         with log_sql(engine) as sql:
             account.keywords.append(Keyword(word="engines"))  # creator= makes the link
             await session.commit()
         print([" ".join(statement.split()[:3]) for statement in sql])
-        print([(link.keyword.word, link.special_key) for link in account.account_keywords])
+        #> ['INSERT INTO keywords', 'INSERT INTO account_keywords']
+        print(
+            [(link.keyword.word, link.special_key) for link in account.account_keywords]
+        )
+        #> [('poetry', 'since 1843'), ('engines', None)]
         # --8<-- [end:pattern]
 
 

@@ -29,10 +29,14 @@ class AccountKeyword(Base):
 class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_keywords: Mapped[list[AccountKeyword]] = relationship(cascade="all, delete-orphan")
+    account_keywords: Mapped[list[AccountKeyword]] = relationship(
+        cascade="all, delete-orphan"
+    )
     # The Keyword of each AccountKeyword, read and appended as one list.
     keywords: AssociationProxy[list[Keyword]] = association_proxy(
-        "account_keywords", "keyword", creator=lambda keyword: AccountKeyword(keyword=keyword)
+        "account_keywords",
+        "keyword",
+        creator=lambda keyword: AccountKeyword(keyword=keyword),
     )
 
 
@@ -49,6 +53,9 @@ async def main() -> None:
         except Exception as exc:
             error = getattr(exc, "orig", exc)  # SQLite wraps it in StatementError
             print(f"{type(error).__name__}: {str(error).split(' (Background')[0]}")
+            """
+            MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place?
+            """
         # --8<-- [end:pattern]
 
 

@@ -39,7 +39,11 @@ async def main() -> None:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         session.add_all(
-            [Manager(name="Ada", team="Engines"), Engineer(name="Grace", language="COBOL"), Engineer(name="Linus", language="C")]
+            [
+                Manager(name="Ada", team="Engines"),
+                Engineer(name="Grace", language="COBOL"),
+                Engineer(name="Linus", language="C"),
+            ]
         )
         await session.commit()
         session.expunge_all()  # load them afresh
@@ -48,7 +52,9 @@ async def main() -> None:
         with log_sql(engine) as sql:
             staff = (await session.scalars(query)).all()
         print([employee.team for employee in staff if isinstance(employee, Manager)])
-        print([employee.language for employee in staff if isinstance(employee, Engineer)])
+        print(
+            [employee.language for employee in staff if isinstance(employee, Engineer)]
+        )
         print(len(sql))  # 1 for the employees, then 1 per subclass
         print(*sql, sep="\n")
         # --8<-- [end:pattern]

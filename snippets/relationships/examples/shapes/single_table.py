@@ -36,16 +36,31 @@ async def main() -> None:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         session.add_all(
-            [Manager(name="Ada", team="Engines"), Engineer(name="Grace", language="COBOL"), Engineer(name="Linus", language="C")]
+            [
+                Manager(name="Ada", team="Engines"),
+                Engineer(name="Grace", language="COBOL"),
+                Engineer(name="Linus", language="C"),
+            ]
         )
         await session.commit()
         session.expunge_all()  # load them afresh
         with log_sql(engine) as sql:
-            staff = (await session.scalars(select(Employee).order_by(Employee.id))).all()
+            staff = (
+                await session.scalars(select(Employee).order_by(Employee.id))
+            ).all()
         print([employee.team for employee in staff if isinstance(employee, Manager)])
-        print([employee.language for employee in staff if isinstance(employee, Engineer)])
+        #> ['Engines']
+        print(
+            [employee.language for employee in staff if isinstance(employee, Engineer)]
+        )
+        #> ['COBOL', 'C']
         print(len(sql))
+        #> 1
         print(sql[0])
+        """
+        SELECT employees.id, employees.name, employees.type, employees.team, employees.language
+        FROM employees ORDER BY employees.id
+        """
         # --8<-- [end:pattern]
 
 

@@ -23,8 +23,12 @@ class Account(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
     # Message is not defined yet: name its column in a string.
-    sent: Mapped[list["Message"]] = relationship(foreign_keys="Message.sender_id", back_populates="sender")
-    received: Mapped[list["Message"]] = relationship(foreign_keys="Message.recipient_id", back_populates="recipient")
+    sent: Mapped[list["Message"]] = relationship(
+        foreign_keys="Message.sender_id", back_populates="sender"
+    )
+    received: Mapped[list["Message"]] = relationship(
+        foreign_keys="Message.recipient_id", back_populates="recipient"
+    )
 
 
 class Message(Base):
@@ -33,8 +37,12 @@ class Message(Base):
     sender_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     body: Mapped[str] = mapped_column(String(200))
-    sender: Mapped[Account] = relationship(foreign_keys=[sender_id], back_populates="sent")
-    recipient: Mapped[Account] = relationship(foreign_keys=[recipient_id], back_populates="received")
+    sender: Mapped[Account] = relationship(
+        foreign_keys=[sender_id], back_populates="sent"
+    )
+    recipient: Mapped[Account] = relationship(
+        foreign_keys=[recipient_id], back_populates="received"
+    )
 
 
 async def main() -> None:
@@ -52,8 +60,15 @@ async def main() -> None:
             with log_sql(engine) as sql:
                 accounts = (await session.scalars(query)).all()
             print(len(sql))
+            #> 3
             for account in accounts:
-                print(account.name, [m.body for m in account.sent], [m.body for m in account.received])
+                print(
+                    account.name,
+                    [m.body for m in account.sent],
+                    [m.body for m in account.received],
+                )
+                #> Ada ['Hello, Grace'] ['Hello, Ada']
+                #> Grace ['Hello, Ada'] ['Hello, Grace']
         # --8<-- [end:pattern]
 
 
