@@ -15,6 +15,7 @@ from sqlalchemy.orm import (
     query_expression,
     relationship,
     selectinload,
+    undefer,
     with_expression,
 )
 
@@ -227,3 +228,11 @@ async def test_defer_with_raiseload_on_a_relationship_load(
     assert len(sql) == 2
     assert sql[1].startswith("SELECT posts.")
     assert "posts.body" not in sql[1]
+
+
+def test_a_deferred_column_property_is_in_the_select_only_when_undeferred() -> None:
+    # comment_count is in every SELECT; the deferred uncorrelated_count only on request.
+    plain = str(select(BlogPost))
+    undeferred = str(select(BlogPost).options(undefer(BlogPost.uncorrelated_count)))
+    assert plain.count("count(blog_comments.id)") == 1
+    assert undeferred.count("count(blog_comments.id)") == 2

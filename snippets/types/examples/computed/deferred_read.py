@@ -15,8 +15,7 @@ async def main() -> None:
         await session.commit()
         # --8<-- [start:pattern]
         query = select(Post).options(defer(Post.body)).where(Post.id == 1)
-        post = await session.scalar(query)
-        assert post is not None
+        post = (await session.scalars(query)).one()
         try:
             print(post.body)  # a query, which an attribute read cannot await
         except Exception as exc:

@@ -15,8 +15,7 @@ async def main() -> None:
         await session.commit()
         # --8<-- [start:pattern]
         query = select(Post).options(defer(Post.body, raiseload=True))
-        post = await session.scalar(query.where(Post.id == 1))
-        assert post is not None
+        post = (await session.scalars(query.where(Post.id == 1))).one()
         try:
             print(post.body)
         except InvalidRequestError as exc:

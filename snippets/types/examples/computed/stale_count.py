@@ -42,8 +42,7 @@ async def main() -> None:
             await connection.run_sync(Base.metadata.create_all)
         session.add(Post(title="Hello"))
         await session.commit()
-        post = await session.scalar(select(Post))
-        assert post is not None
+        post = (await session.scalars(select(Post))).one()
         session.add(Comment(post_id=post.id))
         await session.commit()
         print(post.comment_count)

@@ -39,8 +39,7 @@ async def main() -> None:
             await connection.run_sync(Base.metadata.create_all)
         session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
         await session.commit()
-        post = await session.scalar(select(Post))
-        assert post is not None
+        post = (await session.scalars(select(Post))).one()
         print(post.comment_count)
         #> None
         count = select(func.count(Comment.id)).where(Comment.post_id == Post.id)
