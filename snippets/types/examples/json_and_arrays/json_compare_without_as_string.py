@@ -1,0 +1,46 @@
+import asyncio
+from typing import Any
+
+from sqlalchemy import JSON, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.sample import sample_db
+
+
+# --8<-- [start:pattern]
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    data: Mapped[dict[str, Any]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
+
+
+async def main() -> None:
+    async with sample_db(rows=False) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with sessions() as session:
+            session.add(Item(name="novel", data={"kind": "book", "pages": 320}))
+            session.add(Item(name="zine", data={"kind": "zine", "pages": 24}))
+            await session.commit()
+            for where in (Item.data["kind"] == "book", Item.data["pages"] > 100):
+                try:
+                    print((await session.scalars(select(Item.name).where(where))).all())
+                except DBAPIError as exc:
+                    error = getattr(exc.orig, "__cause__", None)  # asyncpg's own
+                    print(f"{type(error).__name__}: {error}")
+                    await session.rollback()
+
+
+# --8<-- [end:pattern]
+
+
+asyncio.run(main())

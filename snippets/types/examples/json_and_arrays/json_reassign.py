@@ -1,0 +1,40 @@
+import asyncio
+from typing import Any
+
+from sqlalchemy import JSON, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from snippets.sample import sample_db
+
+
+# --8<-- [start:pattern]
+class Base(DeclarativeBase):
+    pass
+
+
+class Doc(Base):
+    __tablename__ = "docs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+async def main() -> None:
+    async with sample_db(rows=False) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with sessions() as session:
+            doc = Doc(data={"theme": "light", "font": {"size": 12}})
+            session.add(doc)
+            await session.commit()
+            # A new dict at each level that changes; the old value stays intact.
+            doc.data = {**doc.data, "font": {**doc.data["font"], "size": 14}}
+            await session.commit()
+        async with sessions() as fresh:
+            print(await fresh.scalar(select(Doc.data)))
+            #> {'theme': 'light', 'font': {'size': 14}}
+
+
+# --8<-- [end:pattern]
+
+
+asyncio.run(main())
