@@ -40,6 +40,9 @@ def allow_archived(connection: Connection) -> None:  # a migration's upgrade()
         batch.create_check_constraint("status", allowed)
 
 
+# --8<-- [end:pattern]
+
+
 async def main() -> None:
     async with sample_db(rows=False) as (engine, _):
         async with engine.begin() as connection:
@@ -53,10 +56,9 @@ async def main() -> None:
             print(f"{type(error).__name__}: {error}")
         async with engine.begin() as connection:  # one transaction
             await connection.run_sync(allow_archived)
-            await connection.execute(use)  # usable at once
+            await connection.execute(use)  # the new value is usable at once
             statuses = await connection.scalars(text("SELECT status FROM articles"))
             print(statuses.all())
-        # --8<-- [end:pattern]
 
 
 asyncio.run(main())
