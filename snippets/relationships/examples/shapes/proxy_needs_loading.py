@@ -57,7 +57,17 @@ async def main() -> None:
         session.add(Account(account_keywords=[poetry]))
         await session.commit()
         session.expunge_all()  # load the account afresh
-        # Both hops the proxy reads: the association objects, and each one's Keyword.
+        account = (await session.scalars(select(Account))).one()
+        try:
+            print([keyword.word for keyword in account.keywords])
+        except Exception as exc:
+            error = getattr(exc, "orig", exc)  # SQLite wraps it in StatementError
+            print(f"{type(error).__name__}: {str(error).split(' (Background')[0]}")
+            """
+            MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place?
+            """
+        session.expunge_all()
+        # The fix: load both hops the proxy reads, the links and each link's Keyword.
         loader = selectinload(Account.account_keywords).joinedload(
             AccountKeyword.keyword
         )

@@ -47,6 +47,17 @@ async def main() -> None:
         )
         await session.commit()
         session.expunge_all()  # load them afresh
+        staff = (await session.scalars(select(Employee).order_by(Employee.id))).all()
+        print([type(employee).__name__ for employee in staff])
+        try:
+            print(
+                [employee.team for employee in staff if isinstance(employee, Manager)]
+            )
+        except Exception as exc:
+            error = getattr(exc, "orig", exc)  # SQLite wraps it in StatementError
+            print(f"{type(error).__name__}: {str(error).split(' (Background')[0]}")
+        session.expunge_all()
+        # The fix: load each subclass's own columns in the same query.
         loader = selectin_polymorphic(Employee, [Manager, Engineer])
         query = select(Employee).options(loader).order_by(Employee.id)
         with log_sql(engine) as sql:
