@@ -10,6 +10,7 @@ from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     column_property,
+    defer,
     joinedload,
     mapped_column,
     query_expression,
@@ -236,3 +237,14 @@ def test_a_deferred_column_property_is_in_the_select_only_when_undeferred() -> N
     undeferred = str(select(BlogPost).options(undefer(BlogPost.uncorrelated_count)))
     assert plain.count("count(blog_comments.id)") == 1
     assert undeferred.count("count(blog_comments.id)") == 2
+
+
+async def test_raiseload_sends_the_same_select_as_defer(settings: Settings) -> None:
+    async with sample_db() as (engine, sessions), sessions() as session:
+        with log_sql(engine) as sql:
+            await session.scalars(select(Post).options(defer(Post.body)))
+            await session.scalars(
+                select(Post).options(defer(Post.body, raiseload=True))
+            )
+    assert sql[0] == sql[1]
+    assert "posts.body" not in sql[0]

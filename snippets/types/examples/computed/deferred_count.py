@@ -12,6 +12,7 @@ from sqlalchemy.orm import (
 )
 
 from snippets.sample import sample_db
+from snippets.sql_log import log_sql
 
 
 # --8<-- [start:pattern]
@@ -47,7 +48,13 @@ async def main() -> None:
             await connection.run_sync(Base.metadata.create_all)
         session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
         await session.commit()
-        post = (await session.scalars(select(Post))).one()
+        with log_sql(engine) as sql:
+            post = (await session.scalars(select(Post))).one()
+        print(sql[0])
+        """
+        SELECT blog_posts.id, blog_posts.title
+        FROM blog_posts
+        """
         try:
             print(post.comment_count)
         except InvalidRequestError as exc:
