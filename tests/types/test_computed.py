@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from sqlalchemy import ColumnElement, ForeignKey, String, and_, func, not_, select
 from sqlalchemy.exc import InvalidRequestError
@@ -248,3 +250,19 @@ async def test_raiseload_sends_the_same_select_as_defer(settings: Settings) -> N
             )
     assert sql[0] == sql[1]
     assert "posts.body" not in sql[0]
+
+
+def test_a_plain_property_in_where_is_sql_false_without_a_warning() -> None:
+    class Plain(Base):
+        __tablename__ = "plain_people"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+
+        @property
+        def label(self) -> str:
+            return self.name
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        query = select(Plain).where(Plain.label == "Ada")  # type: ignore[arg-type,comparison-overlap]
+        assert str(query).endswith("WHERE false")
