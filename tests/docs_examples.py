@@ -233,6 +233,12 @@ def _classify(example: CodeExample) -> DocBlock:
             f"once; found {[o.backend for o in outputs]}"
         )
     for output in outputs:
+        if not output.text.strip():
+            raise DocBlockError(
+                f'{where}: the output="{output.backend}" fence is empty, which hides the '
+                "blocks after it from pytest-examples; put a line `...` in it and run "
+                "--update-examples"
+            )
         if output.tab != TAB_TITLES[output.backend]:
             raise DocBlockError(
                 f'{where}: output="{output.backend}" sits under the tab "{output.tab}"; '

@@ -384,3 +384,13 @@ def test_an_excerpt_or_program_title_naming_another_file_is_reported(
             f"{display(page)}:1: the excerpt's title must be 'Excerpt of shown.py: the "
             f"whole program is below' and its program's title '{rel}'"
         ]
+
+
+def test_an_empty_output_fence_is_refused(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        '```python\nprint(1)\n```\n\n=== "SQLite"\n\n    ```text {output="sqlite"}\n'
+        '    ```\n\n=== "PostgreSQL"\n\n    ```text {output="postgres"}\n    1\n    ```\n'
+    )
+    with pytest.raises(DocBlockError, match='output="sqlite" fence is empty'):
+        inline_blocks([tmp_path])
