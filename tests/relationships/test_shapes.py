@@ -98,6 +98,22 @@ async def test_deleting_an_account_deletes_its_profile(settings: Settings) -> No
             assert await profile_count(session) == 0
 
 
+async def test_joinedload_of_a_one_to_one_is_one_outer_join(settings: Settings) -> None:
+    assert page_says("`joinedload` adds one `LEFT OUTER JOIN` and no duplicate rows")
+    async with sample_db(rows=False) as (engine, sessions):
+        await one_account_with_a_profile(engine, sessions)
+        async with sessions() as session:
+            session.add(Account(id=2))  # no profile: the outer join keeps it
+            await session.commit()
+            session.expunge_all()
+            query = select(Account).options(joinedload(Account.profile))
+            with log_sql(engine) as sql:
+                accounts = (await session.scalars(query.order_by(Account.id))).all()
+            assert [a.profile and a.profile.bio for a in accounts] == ["Analyst", None]
+            assert len(sql) == 1
+            assert sql[0].count("LEFT OUTER JOIN profiles") == 1
+
+
 async def test_a_second_profile_by_its_key_is_rejected(settings: Settings) -> None:
     assert page_says("A second profile added by its key")
     async with sample_db(rows=False) as (engine, sessions):
@@ -523,7 +539,7 @@ class Lead(Person):
 
 
 async def test_single_table_without_inline_leaves_subclass_columns_unloaded(
-    settings: Settings,
+    settings: Settings, backend: str
 ) -> None:
     assert page_says(
         'fails as in the joined case, unless the subclasses say `"polymorphic_load": "inline"`'
