@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import BaseModel, ConfigDict
@@ -24,6 +26,7 @@ from sqlalchemy.schema import CreateTable
 from snippets.app import DbSession
 from snippets.sample import sample_db
 from snippets.settings import Settings
+from snippets.sql_log import log_sql
 
 
 def values(members: type[enum.Enum]) -> list[str]:
@@ -97,6 +100,15 @@ async def stored(engine: AsyncEngine) -> list[str]:
 
 
 # --- names or values --------------------------------------------------------------------------
+
+
+def test_mapped_status_is_enum_of_the_class_with_its_names() -> None:
+    mapped = NamedArticle.__table__.c.status.type
+    declared = sa.Enum(Status)
+    assert isinstance(mapped, sa.Enum)
+    for attribute in ["enums", "name", "native_enum", "length", "enum_class"]:
+        assert getattr(mapped, attribute) == getattr(declared, attribute), attribute
+    assert mapped.enums == ["DRAFT", "PUBLISHED"]
 
 
 async def test_every_member_round_trips_as_its_value(
@@ -218,6 +230,43 @@ def test_a_check_constraint_only_where_the_column_is_a_varchar() -> None:
         assert "status status" in ddl["postgres"]
 
 
+def allow_archived(connection: sa.Connection) -> None:
+    """The page's migration step (new_value_check.py)."""
+    op = Operations(MigrationContext.configure(connection))
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_constraint("status", type_="check")
+        allowed = "status IN ('draft', 'published', 'archived')"
+        batch.create_check_constraint("status", allowed)
+
+
+async def test_batch_mode_alters_on_postgres_and_copies_on_sqlite(
+    settings: Settings, backend: str
+) -> None:
+    table = reader_of(Status, native_enum=False, create_constraint=True)
+    async with sample_db(rows=False) as (engine, _):
+        async with engine.begin() as connection:
+            await connection.run_sync(table.metadata.create_all)
+            await connection.execute(table.insert().values(status=Status.DRAFT))
+        with log_sql(engine) as sql:
+            async with engine.begin() as connection:
+                await connection.run_sync(allow_archived)
+        changes = [s.split("(")[0].strip() for s in sql if not s.startswith("PRAGMA")]
+        async with engine.begin() as connection:  # the row was kept, the value allowed
+            await connection.execute(
+                sa.text("INSERT INTO articles (status) VALUES ('archived')")
+            )
+        assert await stored(engine) == ["draft", "archived"]
+    if backend == "postgres":
+        assert changes == [
+            "ALTER TABLE articles DROP CONSTRAINT status",
+            "ALTER TABLE articles ADD CONSTRAINT status CHECK",
+        ]
+    else:
+        assert "CREATE TABLE _alembic_tmp_articles" in changes
+        assert "DROP TABLE articles" in changes
+        assert "ALTER TABLE _alembic_tmp_articles RENAME TO articles" in changes
+
+
 @pytest.mark.parametrize("backend", ["postgres"])
 async def test_postgres_cannot_drop_a_label(
     db: tuple[AsyncEngine, async_sessionmaker[AsyncSession]],
@@ -288,8 +337,10 @@ async def test_an_array_of_enums_round_trips_with_either_array_type(
         engine.begin() as connection,
     ):
         await connection.run_sync(accounts.metadata.create_all)
-        for roles in [list(Role), [], [Role.EDITOR, Role.EDITOR]]:
-            await connection.execute(accounts.insert().values(roles=roles))
+        with log_sql(engine) as sql:
+            for roles in [list(Role), [], [Role.EDITOR, Role.EDITOR]]:
+                await connection.execute(accounts.insert().values(roles=roles))
+        assert all("VALUES ($1::role[])" in statement for statement in sql), sql
         read = await connection.scalars(
             sa.select(accounts.c.roles).order_by(accounts.c.id)
         )
