@@ -65,7 +65,8 @@ def hidden(text: str, offset: int) -> bool:
 def measure(docs: Path = DOCS) -> Metrics:
     sizes: list[int] = []
     shown = extra = 0
-    for page in sorted(p for p in docs.rglob("*.md") if "inventories" not in p.parts):
+    pages = [docs] if docs.is_file() else docs.rglob("*.md")
+    for page in sorted(p for p in pages if "inventories" not in p.parts):
         text = page.read_text()
         seen: set[str] = set()
         samples = markup_samples(page)
@@ -98,7 +99,10 @@ def measure(docs: Path = DOCS) -> Metrics:
 
 
 if __name__ == "__main__":
-    metrics = measure()
+    import sys
+
+    # One page (or folder) to measure, as `python -m tests.example_metrics docs/types`.
+    metrics = measure(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else DOCS)
     print(
         f"{metrics.examples} runnable examples visible; median {metrics.median_lines:g} "
         f"code lines; wrapper and repeated imports {metrics.wrapper_or_repeated} of "
