@@ -1,26 +1,20 @@
 import asyncio
 
-from sqlalchemy import Identity, text
+from sqlalchemy import Identity
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
 
 
+# --8<-- [start:pattern]
 class Base(DeclarativeBase):
     pass
 
 
-# --8<-- [start:pattern]
 class Ticket(Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(Identity(always=True), primary_key=True)
-    title: Mapped[str]
-
-
-class Legacy(Base):  # SERIAL, filled by an import that kept its ids
-    __tablename__ = "legacy"
-    id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str]
 
 
@@ -35,15 +29,11 @@ async def main() -> None:
             except DBAPIError as exc:
                 error = getattr(exc.orig, "__cause__", None)  # asyncpg's own exception
                 print(f"{type(error).__name__}: {error}")
-            await session.rollback()
-            session.add_all([Legacy(id=n, title=f"old {n}") for n in (1, 2, 3)])
-            await session.flush()
-            # Move the sequence past the imported ids, once, after the import:
-            move = "SELECT setval(pg_get_serial_sequence('legacy', 'id'), max(id)) FROM legacy"
-            await session.execute(text(move))
-            session.add(new := Legacy(title="new"))
-            await session.flush()
-            print(new.id)
+                """
+                GeneratedAlwaysError: cannot insert a non-DEFAULT value into column "id"
+                DETAIL:  Column "id" is an identity column defined as GENERATED ALWAYS.
+                HINT:  Use OVERRIDING SYSTEM VALUE to override.
+                """
 
 
 # --8<-- [end:pattern]

@@ -3,7 +3,7 @@ import uuid
 
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -14,6 +14,7 @@ from snippets.settings import Settings
 ADA = uuid.UUID("5f0c3a1e-8d2b-4c47-9a61-2b7e4d9f0c13")
 
 
+# --8<-- [start:pattern]
 class Base(DeclarativeBase):
     pass
 
@@ -24,9 +25,7 @@ class Account(Base):
     name: Mapped[str]
 
 
-# --8<-- [start:pattern]
 class AccountRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     name: str
 
@@ -36,9 +35,10 @@ app = create_app(Settings(database_url="sqlite+aiosqlite://"))
 
 @app.get("/accounts/{account_id}", response_model=AccountRead)
 async def read_account(account_id: uuid.UUID, session: DbSession) -> Account:
-    account = await session.get_one(Account, account_id)
-    print(type(account.id))  # as the driver returned it
-    return account
+    return await session.get_one(Account, account_id)
+
+
+# --8<-- [end:pattern]
 
 
 async def main() -> None:
@@ -53,12 +53,12 @@ async def main() -> None:
             await connection.run_sync(Base.metadata.create_all)
             await connection.execute(insert(Account).values(id=ADA, name="Ada"))
         app.state.session_factory = sessions  # requests read this database
+        async with sessions() as session:
+            account = await session.get_one(Account, ADA)
+            print("session.get_one() returns", type(account.id))
         print((await client.get(f"/accounts/{ADA}")).json())
         response = await client.get("/accounts/42")
         print(response.status_code, response.json()["detail"][0]["msg"])
-
-
-# --8<-- [end:pattern]
 
 
 asyncio.run(main())

@@ -9,17 +9,20 @@ from snippets.sample import sample_db
 from snippets.sql_log import log_sql
 
 
+# --8<-- [start:pattern]
 class Base(DeclarativeBase):
     pass
 
 
-# --8<-- [start:pattern]
 class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[uuid.UUID] = mapped_column(
         primary_key=True, server_default=func.gen_random_uuid()
     )
     name: Mapped[str]
+
+
+# --8<-- [end:pattern]
 
 
 async def main() -> None:
@@ -34,11 +37,8 @@ async def main() -> None:
         except OperationalError as exc:  # SQLite has no such function
             print(f"{type(exc.orig).__name__}: {exc.orig}")
             return
-        print(sql[0])
-        print(ada.id.version, len(sql))
-
-
-# --8<-- [end:pattern]
+        print(*sql)
+        print("after the flush: version", ada.id.version, "in", len(sql), "statement")
 
 
 asyncio.run(main())

@@ -8,15 +8,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from snippets.sample import sample_db
 
 
+# --8<-- [start:pattern]
 class Base(DeclarativeBase):
     pass
 
 
-# --8<-- [start:pattern]
 class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # nothing makes one
     name: Mapped[str]
+
+
+# --8<-- [end:pattern]
 
 
 async def main() -> None:
@@ -29,12 +32,10 @@ async def main() -> None:
             try:
                 await session.flush()
             except IntegrityError as exc:
-                error = getattr(exc.orig, "__cause__", None) or exc.orig  # the driver's own
+                # the driver's own exception, which SQLAlchemy wraps
+                error = getattr(exc.orig, "__cause__", None) or exc.orig
                 print(f"{type(error).__name__}: {error}")
-        print(caught[0].message)
-
-
-# --8<-- [end:pattern]
+        print(f"{caught[0].category.__name__}: {caught[0].message}")
 
 
 asyncio.run(main())

@@ -7,11 +7,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from snippets.sample import sample_db
 
 
+# --8<-- [start:pattern]
 class Base(DeclarativeBase):
     pass
 
 
-# --8<-- [start:pattern]
 class Event(Base):
     __tablename__ = "events"
     id: Mapped[uuid.UUID] = mapped_column(
@@ -26,11 +26,16 @@ async def main() -> None:
             await connection.run_sync(Base.metadata.create_all)
         async with sessions() as session:
             # NULL on a server without the function (PostgreSQL 17 and older)
-            print(await session.scalar(text("SELECT to_regprocedure('uuidv7()')::text")))
+            exists = text("SELECT to_regprocedure('uuidv7()')::text")
+            print("to_regprocedure:", await session.scalar(exists))
+            #> to_regprocedure: uuidv7()
             rows = [{"kind": f"event {n}"} for n in range(1000)]
             returning = insert(Event).returning(Event.id, sort_by_parameter_order=True)
             ids = (await session.scalars(returning, rows)).all()
-            print(len(ids), {key.version for key in ids}, ids == sorted(ids))
+            print(len(ids), "keys, versions", {key.version for key in ids})
+            #> 1000 keys, versions {7}
+            print("in the order of the rows:", ids == sorted(ids))
+            #> in the order of the rows: True
 
 
 # --8<-- [end:pattern]
