@@ -367,7 +367,7 @@ async def test_sqlite_compares_the_quoted_json_text(engine: AsyncEngine) -> None
 
 @SQLITE
 async def test_json_each_gives_overlap_on_sqlite(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:
     for items in (["sql", "postgres"], ["python"], [], ["go"]):
         await add(sessions, Doc(items=items))
@@ -376,6 +376,15 @@ async def test_json_each_gives_overlap_on_sqlite(
     async with sessions() as session:
         found = await session.scalars(select(Doc.items).where(overlap).order_by(Doc.id))
         assert found.all() == [["sql", "postgres"], ["python"]]
+    # The page: "Nothing indexes it: SQLite reads every row's list."
+    query = select(Doc.id).where(overlap)
+    sql = query.compile(
+        dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    async with engine.connect() as connection:
+        plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+        details = [row[-1] for row in plan]
+    assert "SCAN json_docs" in details, details
 
 
 # --- JSON versus JSONB on PostgreSQL (the claims under the first example) ----------------

@@ -24,20 +24,19 @@ class Item(Base):
 
 
 async def main() -> None:
-    async with sample_db(rows=False) as (engine, sessions):
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        async with sessions() as session:
-            session.add(Item(name="novel", data={"kind": "book", "pages": 320}))
-            session.add(Item(name="zine", data={"kind": "zine", "pages": 24}))
-            await session.commit()
-            books = select(Item.name).where(
-                Item.data["kind"].as_string() == "book",
-                Item.data["pages"].as_integer() > 100,
-            )
-            with log_sql(engine) as statements:
-                print((await session.scalars(books)).all())
-            print(statements[0])
+        session.add(Item(name="novel", data={"kind": "book", "pages": 320}))
+        session.add(Item(name="zine", data={"kind": "zine", "pages": 24}))
+        await session.commit()
+        books = select(Item.name).where(
+            Item.data["kind"].as_string() == "book",
+            Item.data["pages"].as_integer() > 100,
+        )
+        with log_sql(engine) as statements:
+            print((await session.scalars(books)).all())
+        print(statements[0])
 
 
 # --8<-- [end:pattern]

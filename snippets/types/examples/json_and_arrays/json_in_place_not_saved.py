@@ -20,18 +20,17 @@ class Doc(Base):
 
 
 async def main() -> None:
-    async with sample_db(rows=False) as (engine, sessions):
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        async with sessions() as session:
-            doc = Doc(data={"theme": "light"})
-            session.add(doc)
-            await session.commit()
-            doc.data["theme"] = "dark"  # changes the dict, not the attribute
-            with log_sql(engine) as statements:
-                await session.commit()  # succeeds, and sends nothing
-            print(statements)
-            #> []
+        doc = Doc(data={"theme": "light"})
+        session.add(doc)
+        await session.commit()
+        doc.data["theme"] = "dark"  # changes the dict, not the attribute
+        with log_sql(engine) as statements:
+            await session.commit()  # succeeds, and sends nothing
+        print(statements)
+        #> []
         async with sessions() as fresh:
             print(await fresh.scalar(select(Doc.data)))
             #> {'theme': 'light'}

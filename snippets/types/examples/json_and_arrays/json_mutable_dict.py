@@ -20,17 +20,16 @@ class Doc(Base):
 
 
 async def main() -> None:
-    async with sample_db(rows=False) as (engine, sessions):
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        async with sessions() as session:
-            doc = Doc(data={"theme": "light", "font": {"size": 12}})
-            session.add(doc)
-            await session.commit()
-            doc.data["theme"] = "dark"  # a key of the dict itself: tracked
-            await session.commit()
-            doc.data["font"]["size"] = 14  # a dict inside it: not tracked
-            await session.commit()
+        doc = Doc(data={"theme": "light", "font": {"size": 12}})
+        session.add(doc)
+        await session.commit()
+        doc.data["theme"] = "dark"  # a key of the dict itself: tracked
+        await session.commit()
+        doc.data["font"]["size"] = 14  # a dict inside it: not tracked
+        await session.commit()
         async with sessions() as fresh:
             print(await fresh.scalar(select(Doc.data)))
             #> {'theme': 'dark', 'font': {'size': 12}}

@@ -20,19 +20,18 @@ class Doc(Base):
 
 
 async def main() -> None:
-    async with sample_db(rows=False) as (engine, sessions):
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        async with sessions() as session:
-            session.add(Doc(name="None", data=None))  # now SQL NULL
-            session.add(Doc(name="JSON.NULL", data=JSON.NULL))  # JSON null, on purpose
-            await session.commit()
-            sql_null = select(Doc.name).where(Doc.data.is_(None))
-            print((await session.scalars(sql_null)).all())
-            #> ['None']
-            json_null = select(Doc.name).where(cast(Doc.data, Text) == "null")
-            print((await session.scalars(json_null)).all())
-            #> ['JSON.NULL']
+        session.add(Doc(name="None", data=None))  # now SQL NULL
+        session.add(Doc(name="JSON.NULL", data=JSON.NULL))  # JSON null, on purpose
+        await session.commit()
+        sql_null = select(Doc.name).where(Doc.data.is_(None))
+        print((await session.scalars(sql_null)).all())
+        #> ['None']
+        json_null = select(Doc.name).where(cast(Doc.data, Text) == "null")
+        print((await session.scalars(json_null)).all())
+        #> ['JSON.NULL']
 
 
 # --8<-- [end:pattern]

@@ -20,20 +20,19 @@ class Doc(Base):
 
 
 async def main() -> None:
-    async with sample_db(rows=False) as (engine, sessions):
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        async with sessions() as session:
-            session.add(Doc(name="None", data=None))  # JSON's own null
-            session.add(Doc(name="null()", data=null()))  # SQL NULL
-            await session.commit()
-            text = cast(Doc.data, Text).label("text")  # what the column holds
-            stored = select(Doc.name, Doc.data, text).order_by(Doc.id)
-            print((await session.execute(stored)).all())
-            #> [('None', None, 'null'), ('null()', None, None)]
-            sql_null = select(Doc.name).where(Doc.data.is_(None))
-            print((await session.scalars(sql_null)).all())
-            #> ['null()']
+        session.add(Doc(name="None", data=None))  # JSON's own null
+        session.add(Doc(name="null()", data=null()))  # SQL NULL
+        await session.commit()
+        text = cast(Doc.data, Text).label("text")  # what the column holds
+        stored = select(Doc.name, Doc.data, text).order_by(Doc.id)
+        print((await session.execute(stored)).all())
+        #> [('None', None, 'null'), ('null()', None, None)]
+        sql_null = select(Doc.name).where(Doc.data.is_(None))
+        print((await session.scalars(sql_null)).all())
+        #> ['null()']
 
 
 # --8<-- [end:pattern]

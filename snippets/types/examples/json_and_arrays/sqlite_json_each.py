@@ -4,7 +4,6 @@ from sqlalchemy import JSON, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
-from snippets.sql_log import log_sql
 
 
 # --8<-- [start:pattern]
@@ -20,28 +19,19 @@ class Article(Base):
 
 
 async def main() -> None:
-    async with sample_db(rows=False) as (engine, sessions):
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
-        async with sessions() as session:
-            session.add(Article(title="Joins", tags=["sql", "postgres"]))
-            session.add(Article(title="Generators", tags=["python"]))
-            await session.commit()
-            tag = func.json_each(Article.tags).table_valued("value").alias("tag")
-            has_sql = select(tag.c.value).where(tag.c.value == "sql").exists()
-            with log_sql(engine) as statements:
-                print(
-                    (await session.scalars(select(Article.title).where(has_sql))).all()
-                )
-                #> ['Joins']
-            print(statements[0])
-            """
-            SELECT articles.title
-            FROM articles
-            WHERE EXISTS (SELECT tag.value
-            FROM json_each(articles.tags) AS tag
-            WHERE tag.value = ?)
-            """
+        session.add(Article(title="Joins", tags=["sql", "postgres"]))
+        session.add(Article(title="Generators", tags=["python"]))
+        await session.commit()
+        # One row per element: the subquery sees the list as a table.
+        tag = func.json_each(Article.tags).table_valued("value").alias("tag")
+        for wanted in (["sql"], ["sql", "python"]):  # has one of these
+            has = select(tag.c.value).where(tag.c.value.in_(wanted)).exists()
+            print((await session.scalars(select(Article.title).where(has))).all())
+            #> ['Joins']
+            #> ['Joins', 'Generators']
 
 
 # --8<-- [end:pattern]
