@@ -23,6 +23,7 @@ from sqlalchemy import (
     make_url,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -361,14 +362,15 @@ async def test_the_codec_engine_copies_and_reads_but_the_orm_cannot_write(
 ) -> None:
     engine, sessions = vector_db
     raw_engine = codec_engine(settings)
+    refused = "(expected list or ndarray)"
     try:
         async with raw_engine.begin() as connection:
             await connection.execute(text("SELECT 1"))  # COPY joins this transaction
             driver = await raw(connection)
             await driver.copy_records_to_table(
                 "items",
-                records=[(n, "databases", [float(n), 1.0, 0.0]) for n in range(1, 4)],
-                columns=["id", "topic", "embedding"],
+                records=[("databases", [float(n), 1.0, 0.0]) for n in range(1, 4)],
+                columns=["topic", "embedding"],
             )
         codec_sessions = async_sessionmaker(raw_engine)
         async with codec_sessions() as session:
@@ -381,19 +383,63 @@ async def test_the_codec_engine_copies_and_reads_but_the_orm_cannot_write(
                 )
             assert driver_error(caught.value) == (
                 "DataError: invalid input for query argument $1: '[1.0,0.0,0.0]' "
-                "(expected list or ndarray)"
+                f"{refused}"
             )
+
+        async def one_object(session: AsyncSession) -> None:
+            session.add(Item(embedding=[1.0, 2.0, 3.0]))
+            await session.commit()
+
+        async def bulk_insert(session: AsyncSession) -> None:
+            await session.execute(insert(Item), [{"embedding": [1.0, 2.0, 3.0]}] * 3)
+
+        async def update_all(session: AsyncSession) -> None:
+            await session.execute(update(Item).values(embedding=[1.0, 2.0, 3.0]))
+
+        for write in (one_object, bulk_insert, update_all):
+            async with codec_sessions() as session:
+                with pytest.raises(DBAPIError) as caught:
+                    await write(session)
+                assert refused in str(caught.value), write.__name__
+        # Several new objects in one flush pass: SQLAlchemy sends those values as
+        # text in a VALUES list, which the codec never sees.
+        async with codec_sessions() as session:
+            session.add_all([Item(embedding=[1.0, 2.0, 3.0]) for _ in range(2)])
+            await session.commit()
         # The engine without the codec writes and queries as before.
         async with sessions() as session:
-            session.add(Item(id=4, embedding=[4.0, 1.0, 0.0]))
+            session.add(Item(id=10, embedding=[4.0, 1.0, 0.0]))
             await session.commit()
             nearest = select(Item.id).order_by(
                 Item.embedding.cosine_distance([1, 0, 0])
             )
-            assert (await session.scalars(nearest)).all()[0] == 4
+            assert (await session.scalars(nearest)).all()[0] == 10
     finally:
         await close_db(raw_engine)
         await close_db(engine)
+
+
+@postgres_only
+async def test_a_bulk_insert_is_one_executemany_call(vector_db: Any) -> None:
+    engine, sessions = vector_db
+    calls = []
+
+    def record(
+        _c: Any, _cursor: Any, statement: str, _p: Any, _x: Any, many: bool
+    ) -> None:
+        calls.append((statement, many))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with sessions() as session:
+            await session.execute(insert(Item), random_rows(2000))
+            await session.commit()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    inserts = [(statement, many) for statement, many in calls if "INSERT" in statement]
+    assert inserts == [
+        ("INSERT INTO items (topic, embedding) VALUES ($1::VARCHAR, $2)", True)
+    ]
 
 
 @postgres_only
@@ -402,6 +448,9 @@ async def test_a_codec_registered_in_a_session_stays_on_its_pooled_connection(
 ) -> None:
     _, sessions = vector_db
     async with sessions() as session:
+        # This INSERT is prepared, and cached by the dialect, before the codec exists.
+        session.add(Item(embedding=[1.0, 2.0, 3.0]))
+        await session.commit()
         driver = await raw(await session.connection())
         await register_vector(driver)
         first = driver.get_server_pid()
@@ -410,6 +459,13 @@ async def test_a_codec_registered_in_a_session_stays_on_its_pooled_connection(
         assert driver.get_server_pid() == first
         value = await driver.fetchval("SELECT '[1,2,3]'::vector")
         assert type(value).__name__ == "Vector"
+        # The cached statement still sends text and passes; an UPDATE, new on this
+        # connection, is prepared with the codec and fails.
+        session.add(Item(embedding=[4.0, 5.0, 6.0]))
+        await session.commit()
+        with pytest.raises(DBAPIError) as caught:
+            await session.execute(update(Item).values(embedding=[7.0, 8.0, 9.0]))
+    assert "(expected list or ndarray)" in str(caught.value)
 
 
 # --- SQLite: JSON and ranking in Python -------------------------------------------------------

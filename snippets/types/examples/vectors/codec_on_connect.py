@@ -47,7 +47,10 @@ async def main() -> None:
                 assert driver is not None  # asyncpg's own connection
                 pids.add(driver.get_server_pid())
                 print(await driver.fetchval("SELECT embedding FROM items"))
+                #> Vector([1.0, 2.0, 3.0])
+                #> Vector([1.0, 2.0, 3.0])
             print(f"{len(pids)} connections")
+            #> 2 connections
         await close_db(raw_engine)
         # --8<-- [end:pattern]
 

@@ -23,6 +23,7 @@ def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> No
     # create_all enables the extension before it creates the tables that need it.
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
 
+
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
         async with engine.begin() as connection:
@@ -40,6 +41,7 @@ async def main() -> None:
             except Exception as exc:  # asyncpg's InternalClientError
                 # The type's OID differs from one database to the next.
                 print(f"{type(exc).__name__}: {str(exc).split(' (OID')[0]}")
+                #> InternalClientError: no binary format encoder for type vector
             # --8<-- [end:pattern]
 
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, MetaData, event, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
@@ -21,6 +22,28 @@ class Item(Base):
     embedding: Mapped[list[float]] = mapped_column(Vector(3))
 
 
+async def nearest(session: AsyncSession, engine: AsyncEngine) -> None:
+    by_cosine = select(Item.name).order_by(Item.embedding.cosine_distance([1, 1, 0]))
+    by_l2 = select(Item.name).order_by(Item.embedding.l2_distance([1, 1, 0]))
+    with log_sql(engine) as statements:
+        print((await session.scalars(by_cosine.limit(2))).all())
+        #> ['same direction', 'close by']
+        print((await session.scalars(by_l2.limit(2))).all())
+        #> ['close by', 'same direction']
+    print(" ".join(statements[0].split()))
+    #> SELECT items.name FROM items ORDER BY items.embedding <=> $1 LIMIT $2::INTEGER
+    print(" ".join(statements[1].split()))
+    #> SELECT items.name FROM items ORDER BY items.embedding <-> $1 LIMIT $2::INTEGER
+
+
+# --8<-- [end:pattern]
+
+
+@event.listens_for(Base.metadata, "before_create")
+def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+
+
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
         async with engine.begin() as connection:
@@ -30,22 +53,7 @@ async def main() -> None:
             session.add(Item(name="close by", embedding=[1, 0.5, 0]))
             session.add(Item(name="sideways", embedding=[0, 1, 2]))
             await session.commit()
-            for distance in (Item.embedding.cosine_distance, Item.embedding.l2_distance):
-                to_query = distance([1, 1, 0]).label("distance")
-                nearest = select(Item.name, to_query).order_by(to_query)
-                with log_sql(engine) as statements:
-                    rows = (await session.execute(nearest)).all()
-                print(statements[0])
-                print([(name, round(d, 3)) for name, d in rows])
-
-
-# --8<-- [end:pattern]
-
-
-@event.listens_for(Base.metadata, "before_create")
-def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
-    # create_all enables the extension before it creates the tables that need it.
-    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+            await nearest(session, engine)
 
 
 asyncio.run(main())

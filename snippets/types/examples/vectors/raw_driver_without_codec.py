@@ -23,6 +23,7 @@ def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> No
     # create_all enables the extension before it creates the tables that need it.
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
 
+
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
         async with engine.begin() as connection:
@@ -34,10 +35,16 @@ async def main() -> None:
             driver = raw.driver_connection
             assert driver is not None  # asyncpg's own connection
             print(repr(await driver.fetchval("SELECT embedding FROM items")))
+            #> '[1,2,3]'
             try:
-                await driver.execute("INSERT INTO items (embedding) VALUES ($1)", [4.0, 5.0, 6.0])
+                await driver.execute(
+                    "INSERT INTO items (embedding) VALUES ($1)", [4.0, 5.0, 6.0]
+                )
             except Exception as exc:  # asyncpg's DataError
                 print(f"{type(exc).__name__}: {exc}")
+                """
+                DataError: invalid input for query argument $1: [4.0, 5.0, 6.0] (expected str, got list)
+                """
             # --8<-- [end:pattern]
 
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, MetaData, event, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
@@ -21,8 +22,18 @@ class Item(Base):
 
 @event.listens_for(Base.metadata, "before_create")
 def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
-    # create_all enables the extension before it creates the tables that need it.
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+
+
+async def read_back(session: AsyncSession) -> None:
+    session.add(Item(embedding=[0.1, 0.2, 0.3]))
+    await session.commit()
+    embedding = await session.scalar(select(Item.embedding))
+    print(type(embedding).__name__, embedding)
+    #> list [0.1, 0.2, 0.3]
+
+
+# --8<-- [end:pattern]
 
 
 async def main() -> None:
@@ -30,15 +41,7 @@ async def main() -> None:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
         async with sessions() as session:
-            version = "SELECT extversion FROM pg_extension WHERE extname = 'vector'"
-            print(await session.scalar(text(version)))
-            session.add(Item(embedding=[0.1, 0.2, 0.3]))
-            await session.commit()
-            embedding = await session.scalar(select(Item.embedding))
-            print(type(embedding).__name__, embedding)
-
-
-# --8<-- [end:pattern]
+            await read_back(session)
 
 
 asyncio.run(main())
