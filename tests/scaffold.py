@@ -32,7 +32,7 @@ What a reader can do after this page, in one or two sentences.
 ## Names in order
 
 The code this page teaches lives in `snippets/{chapter}/{module}.py`, between the section
-markers `# --8<-- [start:{section}]` and `# --8<-- [end:{section}]`:
+markers `# ;--8<-- [start:{section}]` and `# --8<-- [end:{section}]`:
 
 ```python
 --8<-- "snippets/{chapter}/{module}.py:{section}"

@@ -35,7 +35,9 @@ async def statement_timeout(url: str) -> str:
 def test_the_database_setting_example_leaves_the_database_as_it_was(
     database_url: str, eval_example: EvalExample, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", database_url)
+    # The examples database: the example never touches DATABASE_URL's.
+    monkeypatch.setenv("EXAMPLES_DATABASE_URL", database_url)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/absent")
     block = block_containing("ALTER DATABASE")
     for _ in range(2):  # the same output the second time
         eval_example.run_print_check(block.example)

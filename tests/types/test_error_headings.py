@@ -16,7 +16,7 @@ from tests.test_site import mkdocs_build
 
 PAGES = [*sorted((DOCS / "types").glob("*.md")), DOCS / "relationships" / "shapes.md"]
 HEADING = re.compile(
-    r"^(?P<level>#{2,4}) (?P<title>.+?) \{#(?P<anchor>[a-z0-9-]+)\}\n"
+    r"^(?P<level>#{2,4}) (?P<title>[^\n]+?) \{#(?P<anchor>[a-z0-9-]+)\}\n"
     r"(?P<body>.*?)(?=^#{2,4} |\Z)",
     re.M | re.S,
 )
