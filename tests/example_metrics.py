@@ -95,7 +95,8 @@ def measure(docs: Path = DOCS) -> Metrics:
                     extra += 1
                 if IMPORT.match(line):
                     seen.add(line)
-    return Metrics(len(sizes), statistics.median(sizes), shown, extra)
+    median = statistics.median(sizes) if sizes else 0
+    return Metrics(len(sizes), median, shown, extra)
 
 
 if __name__ == "__main__":
