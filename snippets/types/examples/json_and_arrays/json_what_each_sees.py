@@ -94,12 +94,8 @@ async def main() -> None:
         table = [["way", *changes]]
         for label, way in ways.items():
             table.append([label, *[await saved(way, c) for c in changes.values()]])
-        print(
-            "\n".join(
-                f"{way:46}" + "".join(f"{c:>15}" for c in rest) for way, *rest in table
-            )
-        )
-        # --8<-- [end:pattern]
+        rows = [f"{way:46}" + "".join(f"{c:>15}" for c in rest) for way, *rest in table]
+        print("\n".join(rows))
         """
         way                                             top-level key     nested key    list append
         JSON, in place                                           lost           lost           lost
@@ -108,6 +104,9 @@ async def main() -> None:
         JSON, doc.data = copy.deepcopy(doc.data) first          saved          saved          saved
         JSON, in place, then doc.data = {**doc.data}             lost           lost           lost
         """
+
+
+# --8<-- [end:pattern]
 
 
 asyncio.run(main())
