@@ -66,6 +66,8 @@ async def main() -> None:
             {"topic": "cooking" if v[0] < 0 else "databases", "embedding": v}
             for v in vectors
         ]
+        print(sum(row["topic"] == "cooking" for row in rows))
+        #> 986
         async with sessions() as session:
             await session.execute(insert(Item), rows)
             await session.execute(text("ANALYZE items"))
