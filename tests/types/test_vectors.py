@@ -249,6 +249,10 @@ async def test_the_iterative_scan_finds_what_an_exact_scan_finds(
         await session.execute(insert(Item), random_rows(2000))
         await session.execute(text("ANALYZE items"))
         await session.commit()
+        sql = nearest_cooking.compile(engine, compile_kwargs={"literal_binds": True})
+        plan = (await session.scalars(text(f"EXPLAIN (COSTS OFF) {sql}"))).all()
+        assert plan[1].strip() == "->  Index Scan using items_embedding_idx on items"
+        assert plan[3].strip().startswith("Filter: ")
         await session.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
         found = (await session.scalars(nearest_cooking)).all()
         await session.execute(text("SET LOCAL enable_indexscan = off"))
@@ -320,6 +324,7 @@ async def test_creating_the_extension_needs_a_privileged_role(
             "DROP TABLE IF EXISTS items",
             f"REVOKE ALL ON SCHEMA public FROM {role}",
         )
+        await postgres.admin_execute(f"DROP ROLE IF EXISTS {role}")
 
 
 # --- the codec --------------------------------------------------------------------------------
