@@ -1,32 +1,10 @@
 import asyncio
 
-from sqlalchemy import ColumnElement, and_, not_, select
-from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 
 from snippets.sample import sample_db
 from snippets.sql_log import log_sql
-
-
-# --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Post(Base):
-    __tablename__ = "blog_posts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    published: Mapped[bool]
-    hidden: Mapped[bool]
-
-    @hybrid_property
-    def is_visible(self) -> bool:  # on an object
-        return self.published and not self.hidden
-
-    @is_visible.inplace.expression
-    @classmethod
-    def _is_visible_sql(cls) -> ColumnElement[bool]:  # in a query
-        return and_(cls.published, not_(cls.hidden))
+from snippets.types.computed import Base, Post
 
 
 async def main() -> None:
@@ -35,15 +13,15 @@ async def main() -> None:
             await connection.run_sync(Base.metadata.create_all)
         for published in (False, True):
             for hidden in (False, True):
-                session.add(Post(published=published, hidden=hidden))
+                session.add(Post(title="Hello", published=published, hidden=hidden))
         await session.commit()
+        # --8<-- [start:pattern]
+        query = select(Post).where(Post.is_visible)
         with log_sql(engine) as sql:
-            visible = (await session.scalars(select(Post).where(Post.is_visible))).all()
+            visible = (await session.scalars(query)).all()
         print([(post.id, post.is_visible) for post in visible])
-        print(sql[0])
-
-
-# --8<-- [end:pattern]
+        print(sql[0].splitlines()[-1])  # the WHERE clause
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())

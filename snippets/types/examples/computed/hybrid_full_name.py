@@ -1,29 +1,10 @@
 import asyncio
 
-from sqlalchemy import String, select
-from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 
 from snippets.sample import sample_db
 from snippets.sql_log import log_sql
-
-
-# --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Person(Base):
-    __tablename__ = "people"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    first_name: Mapped[str] = mapped_column(String(50))
-    last_name: Mapped[str] = mapped_column(String(50))
-
-    # On an object: Python strings. On the class: SQL columns, so the same
-    # body builds a SQL expression.
-    @hybrid_property
-    def full_name(self) -> str:
-        return self.first_name + " " + self.last_name
+from snippets.types.computed import Base, Person
 
 
 async def main() -> None:
@@ -34,6 +15,7 @@ async def main() -> None:
         session.add(Person(first_name="Grace", last_name="Hopper"))
         session.add(Person(first_name="Ada", last_name="Lovelace"))
         await session.commit()
+        # --8<-- [start:pattern]
         query = (
             select(Person)
             .where(Person.full_name.startswith("A"))
@@ -43,9 +25,7 @@ async def main() -> None:
             people = (await session.scalars(query)).all()
         print([person.full_name for person in people])
         print(sql[0])
-
-
-# --8<-- [end:pattern]
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())
