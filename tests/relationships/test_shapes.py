@@ -3,6 +3,7 @@ prose makes that the examples do not print: on SQLite and PostgreSQL (the settin
 
 from __future__ import annotations
 
+import runpy
 import warnings
 from collections.abc import Sequence
 
@@ -28,6 +29,25 @@ from sqlalchemy.orm import (
     with_polymorphic,
 )
 
+from snippets.relationships.shapes import (
+    Account,
+    Author,
+    AuthorKeyword,
+    BankTransfer,
+    Base,
+    Car,
+    CardPayment,
+    Employee,
+    Engineer,
+    Keyword,
+    Manager,
+    Member,
+    Message,
+    Payment,
+    Profile,
+    Truck,
+    Vehicle,
+)
 from snippets.sample import sample_db
 from snippets.settings import Settings
 from snippets.sql_log import log_sql
@@ -41,7 +61,9 @@ def page_says(words: str) -> bool:
     return " ".join(words.split()) in " ".join(PAGE.read_text().split())
 
 
-async def create_tables(engine: AsyncEngine, base: type[DeclarativeBase]) -> None:
+async def create_tables(
+    engine: AsyncEngine, base: type[DeclarativeBase] = Base
+) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(base.metadata.create_all)
 
@@ -53,32 +75,12 @@ def verbs(statements: Sequence[str]) -> list[str]:
 # --- one-to-one ------------------------------------------------------------------------------
 
 
-class OneToOne(DeclarativeBase):
-    pass
-
-
-class Account(OneToOne):
-    __tablename__ = "accounts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    profile: Mapped[Profile | None] = relationship(
-        back_populates="account", cascade="all, delete-orphan"
-    )
-
-
-class Profile(OneToOne):
-    __tablename__ = "profiles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)
-    bio: Mapped[str] = mapped_column(String(200))
-    account: Mapped[Account] = relationship(back_populates="profile")
-
-
 async def one_account_with_a_profile(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await create_tables(engine, OneToOne)
+    await create_tables(engine)
     async with sessions() as session:
-        session.add(Account(id=1, profile=Profile(bio="Analyst")))
+        session.add(Account(id=1, name="Ada", profile=Profile(bio="Analyst")))
         await session.commit()
 
 
@@ -103,7 +105,9 @@ async def test_joinedload_of_a_one_to_one_is_one_outer_join(settings: Settings) 
     async with sample_db(rows=False) as (engine, sessions):
         await one_account_with_a_profile(engine, sessions)
         async with sessions() as session:
-            session.add(Account(id=2))  # no profile: the outer join keeps it
+            session.add(
+                Account(id=2, name="Grace")
+            )  # no profile: the outer join keeps it
             await session.commit()
             session.expunge_all()
             query = select(Account).options(joinedload(Account.profile))
@@ -205,39 +209,9 @@ async def test_without_unique_uselist_false_keeps_one_of_the_rows(
 # --- two foreign keys to the same table ----------------------------------------------------
 
 
-class Messaging(DeclarativeBase):
-    pass
-
-
-class Member(Messaging):
-    __tablename__ = "accounts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-    sent: Mapped[list[Message]] = relationship(
-        foreign_keys="Message.sender_id", back_populates="sender"
-    )
-    received: Mapped[list[Message]] = relationship(
-        foreign_keys="Message.recipient_id", back_populates="recipient"
-    )
-
-
-class Message(Messaging):
-    __tablename__ = "messages"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sender_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    body: Mapped[str] = mapped_column(String(200))
-    sender: Mapped[Member] = relationship(
-        foreign_keys=[sender_id], back_populates="sent"
-    )
-    recipient: Mapped[Member] = relationship(
-        foreign_keys=[recipient_id], back_populates="received"
-    )
-
-
 async def test_a_message_to_oneself(settings: Settings) -> None:
     async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Messaging)
+        await create_tables(engine)
         async with sessions() as session:
             ada = Member(name="Ada")
             session.add(Message(sender=ada, recipient=ada, body="Note to self"))
@@ -253,7 +227,7 @@ async def test_a_message_to_oneself(settings: Settings) -> None:
 
 async def test_messages_with_both_accounts_loaded(settings: Settings) -> None:
     async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Messaging)
+        await create_tables(engine)
         async with sessions() as session:
             ada, grace = Member(name="Ada"), Member(name="Grace")
             session.add(Message(sender=ada, recipient=grace, body="Hello, Grace"))
@@ -305,84 +279,106 @@ async def test_an_ambiguous_relationship_fails_at_the_first_query_then_at_every_
 # --- association proxy ---------------------------------------------------------------------
 
 
-class Tagging(DeclarativeBase):
-    pass
+PROXY_LOADER = selectinload(Author.author_keywords).joinedload(AuthorKeyword.keyword)
 
 
-class Keyword(Tagging):
-    __tablename__ = "keywords"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    word: Mapped[str] = mapped_column(String(50), unique=True)
-
-
-class AccountKeyword(Tagging):
-    __tablename__ = "account_keywords"
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
-    keyword_id: Mapped[int] = mapped_column(ForeignKey("keywords.id"), primary_key=True)
-    special_key: Mapped[str | None] = mapped_column(String(50))
-    keyword: Mapped[Keyword] = relationship()
-
-
-class Tagged(Tagging):
-    __tablename__ = "accounts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_keywords: Mapped[list[AccountKeyword]] = relationship(
-        cascade="all, delete-orphan", lazy="raise_on_sql"
-    )
-    keywords: AssociationProxy[list[Keyword]] = association_proxy(
-        "account_keywords",
-        "keyword",
-        creator=lambda keyword: AccountKeyword(keyword=keyword),
-    )
-
-
-PROXY_LOADER = selectinload(Tagged.account_keywords).joinedload(AccountKeyword.keyword)
-
-
-async def tagged_accounts(
-    sessions: async_sessionmaker[AsyncSession], accounts: int, words: int
+async def tagged_authors(
+    sessions: async_sessionmaker[AsyncSession], authors: int, words: int
 ) -> None:
     async with sessions() as session:
         keywords = [Keyword(word=f"word {n}") for n in range(words)]
-        session.add_all([Tagged(keywords=list(keywords)) for _ in range(accounts)])
+        session.add_all([Author(keywords=list(keywords)) for _ in range(authors)])
         await session.commit()
 
 
 async def test_the_proxy_supports_in_len_and_remove(settings: Settings) -> None:
     async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Tagging)
-        await tagged_accounts(sessions, accounts=1, words=3)
+        await create_tables(engine)
+        await tagged_authors(sessions, authors=1, words=3)
         async with sessions() as session:
-            account = (
-                await session.scalars(select(Tagged).options(PROXY_LOADER))
-            ).one()
-            first = account.account_keywords[0].keyword
+            author = (await session.scalars(select(Author).options(PROXY_LOADER))).one()
+            first = author.author_keywords[0].keyword
             with log_sql(engine) as sql:
-                assert first in account.keywords
-                assert len(account.keywords) == 3
+                assert first in author.keywords
+                assert len(author.keywords) == 3
             assert sql == []  # read from the loaded collection
             with log_sql(engine) as sql:
-                account.keywords.remove(first)  # delete-orphan: the link goes
+                author.keywords.remove(first)  # delete-orphan: the link goes
                 await session.commit()
-            assert verbs(sql) == ["DELETE FROM account_keywords"]
-            assert first not in account.keywords
-            assert len(account.keywords) == 2
+            assert verbs(sql) == ["DELETE FROM author_keywords"]
+            assert first not in author.keywords
+            assert len(author.keywords) == 2
+            # The keyword itself stays: only the link was an orphan.
+            assert await session.scalar(select(func.count()).select_from(Keyword)) == 3
+
+
+async def test_appending_through_the_proxy_inserts_the_keyword_then_the_link(
+    settings: Settings,
+) -> None:
+    assert page_says("calls `creator=`, which wraps it in a new `AuthorKeyword`")
+    async with sample_db(rows=False) as (engine, sessions):
+        await create_tables(engine)
+        await tagged_authors(sessions, authors=1, words=1)
+        async with sessions() as session:
+            author = (await session.scalars(select(Author).options(PROXY_LOADER))).one()
+            with log_sql(engine) as sql:
+                author.keywords.append(Keyword(word="engines"))
+                await session.commit()
+            assert verbs(sql) == ["INSERT INTO keywords", "INSERT INTO author_keywords"]
+            link = author.author_keywords[-1]
+            assert isinstance(link, AuthorKeyword)
+            assert (link.keyword.word, link.special_key) == ("engines", None)
 
 
 async def test_the_proxy_with_raise_on_sql_names_the_relationship(
     settings: Settings,
 ) -> None:
-    assert page_says('With `lazy="raise_on_sql"` on `account_keywords`')
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Tagging)
-        await tagged_accounts(sessions, accounts=1, words=1)
-        async with sessions() as session:
-            account = (await session.scalars(select(Tagged))).one()
-            with pytest.raises(
-                InvalidRequestError,
-                match=r"'Tagged.account_keywords' is not available due to lazy='raise_on_sql'",
-            ):
-                len(account.keywords)
+    assert page_says('With `lazy="raise_on_sql"` on `author_keywords`')
+
+    class Strict(DeclarativeBase):
+        pass
+
+    class StrictKeyword(Strict):
+        __tablename__ = "keywords"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        word: Mapped[str] = mapped_column(String(50))
+
+    class StrictLink(Strict):
+        __tablename__ = "author_keywords"
+        author_id: Mapped[int] = mapped_column(
+            ForeignKey("authors.id"), primary_key=True
+        )
+        keyword_id: Mapped[int] = mapped_column(
+            ForeignKey("keywords.id"), primary_key=True
+        )
+        keyword: Mapped[StrictKeyword] = relationship()
+
+    class StrictAuthor(Strict):
+        __tablename__ = "authors"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        author_keywords: Mapped[list[StrictLink]] = relationship(lazy="raise_on_sql")
+        keywords: AssociationProxy[list[StrictKeyword]] = association_proxy(
+            "author_keywords",
+            "keyword",
+            creator=lambda keyword: StrictLink(keyword=keyword),
+        )
+
+    try:
+        async with sample_db(rows=False) as (engine, sessions):
+            await create_tables(engine, Strict)
+            async with sessions() as session:
+                session.add(StrictAuthor(keywords=[StrictKeyword(word="poetry")]))
+                await session.commit()
+            async with sessions() as session:
+                author = (await session.scalars(select(StrictAuthor))).one()
+                with pytest.raises(
+                    InvalidRequestError,
+                    match=r"'StrictAuthor.author_keywords' is not available due to "
+                    r"lazy='raise_on_sql'",
+                ):
+                    len(author.keywords)
+    finally:
+        Strict.registry.dispose()
 
 
 def test_without_creator_the_proxy_calls_the_class_with_one_argument() -> None:
@@ -393,9 +389,7 @@ def test_without_creator_the_proxy_calls_the_class_with_one_argument() -> None:
 
     class Link(NoCreator):
         __tablename__ = "links"
-        account_id: Mapped[int] = mapped_column(
-            ForeignKey("owners.id"), primary_key=True
-        )
+        owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"), primary_key=True)
         word: Mapped[str] = mapped_column(String(50), primary_key=True)
 
     class Owner(NoCreator):
@@ -411,114 +405,139 @@ def test_without_creator_the_proxy_calls_the_class_with_one_argument() -> None:
         NoCreator.registry.dispose()
 
 
-@pytest.mark.parametrize("accounts", [1, 20])
+@pytest.mark.parametrize("authors", [1, 20])
 async def test_loading_through_the_proxy_costs_two_statements_for_any_number(
-    settings: Settings, accounts: int
+    settings: Settings, authors: int
 ) -> None:
     async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Tagging)
-        await tagged_accounts(sessions, accounts=accounts, words=5)
+        await create_tables(engine)
+        await tagged_authors(sessions, authors=authors, words=5)
         async with sessions() as session:
             with log_sql(engine) as sql:
                 rows = (
-                    await session.scalars(select(Tagged).options(PROXY_LOADER))
+                    await session.scalars(select(Author).options(PROXY_LOADER))
                 ).all()
-                assert sum(len(account.keywords) for account in rows) == 5 * accounts
+                assert sum(len(author.keywords) for author in rows) == 5 * authors
             assert len(sql) == 2
 
 
 # --- inheritance ---------------------------------------------------------------------------
 
 
-class Joined(DeclarativeBase):
-    pass
-
-
-class Employee(Joined):
-    __tablename__ = "employees"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-    type: Mapped[str] = mapped_column(String(20))
-    __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "employee"}
-
-
-class Manager(Employee):
-    __tablename__ = "managers"
-    id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
-    team: Mapped[str] = mapped_column(String(50))
-    __mapper_args__ = {"polymorphic_identity": "manager"}
-
-
-class Engineer(Employee):
-    __tablename__ = "engineers"
-    id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
-    language: Mapped[str] = mapped_column(String(50))
-    __mapper_args__ = {"polymorphic_identity": "engineer"}
-
-
-async def staff(sessions: async_sessionmaker[AsyncSession], teams: int) -> None:
-    """`teams` managers, each with two engineers, and one plain employee."""
+async def fleet(sessions: async_sessionmaker[AsyncSession], size: int) -> None:
+    """`size` cars of 2 and of 5 seats, `size` trucks, and one plain vehicle."""
     async with sessions() as session:
-        for n in range(teams):
-            session.add(Manager(name=f"Manager {n}", team=f"Team {n}"))
-            session.add(Engineer(name=f"C {n}", language="C"))
-            session.add(Engineer(name=f"COBOL {n}", language="COBOL"))
-        session.add(Employee(name="Alan"))
+        for n in range(size):
+            session.add(Car(name=f"Coupe {n}", seats=2))
+            session.add(Car(name=f"Estate {n}", seats=5))
+            session.add(Truck(name=f"Truck {n}", payload_kg=1000 + n))
+        session.add(Vehicle(name="Cart"))
         await session.commit()
 
 
 async def test_a_query_filtered_on_a_subclass_column_with_with_polymorphic(
     settings: Settings,
 ) -> None:
-    assert page_says("`with_polymorphic(Employee, [Manager, Engineer])` joins")
+    assert page_says("`with_polymorphic(Vehicle, [Car, Truck])` joins")
+    assert page_says("its `.Car.seats` can go in a `where()`")
     async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Joined)
-        await staff(sessions, teams=2)
+        await create_tables(engine)
+        await fleet(sessions, size=2)
         async with sessions() as session:
-            anyone = with_polymorphic(Employee, [Manager, Engineer])
+            anything = with_polymorphic(Vehicle, [Car, Truck])
             query = (
-                select(anyone)
-                .where(anyone.Engineer.language == "COBOL")
-                .order_by(anyone.id)
+                select(anything).where(anything.Car.seats == 5).order_by(anything.id)
             )
             with log_sql(engine) as sql:
                 found = (await session.scalars(query)).all()
-                languages = [e.language for e in found if isinstance(e, Engineer)]
-            assert [e.name for e in found] == ["COBOL 0", "COBOL 1"]
-            assert languages == ["COBOL", "COBOL"]
+                seats = [v.seats for v in found if isinstance(v, Car)]
+            assert [v.name for v in found] == ["Estate 0", "Estate 1"]
+            assert seats == [5, 5]
             assert len(sql) == 1
-            assert "LEFT OUTER JOIN managers" in sql[0]
-            assert "LEFT OUTER JOIN engineers" in sql[0]
+            assert "LEFT OUTER JOIN cars" in sql[0]
+            assert "LEFT OUTER JOIN trucks" in sql[0]
 
 
-@pytest.mark.parametrize("teams", [1, 30])
+@pytest.mark.parametrize("size", [1, 30])
 async def test_selectin_polymorphic_costs_one_statement_per_subclass_for_any_number(
-    settings: Settings, teams: int
+    settings: Settings, size: int
 ) -> None:
     async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Joined)
-        await staff(sessions, teams=teams)
+        await create_tables(engine)
+        await fleet(sessions, size=size)
         async with sessions() as session:
-            loader = selectin_polymorphic(Employee, [Manager, Engineer])
+            loader = selectin_polymorphic(Vehicle, [Car, Truck])
             with log_sql(engine) as sql:
-                found = (await session.scalars(select(Employee).options(loader))).all()
-                teams_seen = {e.team for e in found if isinstance(e, Manager)}
-                languages = [e.language for e in found if isinstance(e, Engineer)]
-            assert len(found) == 3 * teams + 1
-            assert len(teams_seen) == teams
-            assert len(languages) == 2 * teams
+                found = (await session.scalars(select(Vehicle).options(loader))).all()
+                seats = [v.seats for v in found if isinstance(v, Car)]
+                payloads = {v.payload_kg for v in found if isinstance(v, Truck)}
+            assert len(found) == 3 * size + 1
+            assert len(seats) == 2 * size
+            assert len(payloads) == size
             assert len(sql) == 3
 
 
 async def test_a_subclass_query_needs_no_extra_statement(settings: Settings) -> None:
     async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, Joined)
-        await staff(sessions, teams=2)
+        await create_tables(engine)
+        await fleet(sessions, size=2)
         async with sessions() as session:
             with log_sql(engine) as sql:
-                engineers = (await session.scalars(select(Engineer))).all()
-                assert sorted({e.language for e in engineers}) == ["C", "COBOL"]
+                cars = (await session.scalars(select(Car))).all()
+                assert sorted({car.seats for car in cars}) == [2, 5]
             assert len(sql) == 1
+
+
+@pytest.mark.parametrize("size", [1, 30])
+async def test_polymorphic_load_selectin_costs_one_statement_per_subclass(
+    settings: Settings, size: int
+) -> None:
+    assert page_says("every query for the base class does it without an option")
+    async with sample_db(rows=False) as (engine, sessions):
+        await create_tables(engine)
+        async with sessions() as session:
+            for n in range(size):
+                session.add(CardPayment(amount=n, last4=f"{n:04}"))
+                session.add(BankTransfer(amount=n, iban=f"DE{n:020}"))
+            await session.commit()
+        async with sessions() as session:
+            with log_sql(engine) as sql:
+                found = (await session.scalars(select(Payment))).all()
+                last4 = [p.last4 for p in found if isinstance(p, CardPayment)]
+                ibans = [p.iban for p in found if isinstance(p, BankTransfer)]
+            assert (len(last4), len(ibans)) == (size, size)
+            assert len(sql) == 3
+            # A query for one subclass joins its table in the same statement.
+            with log_sql(engine) as sql:
+                cards = (await session.scalars(select(CardPayment))).all()
+            assert len(cards) == size
+            assert len(sql) == 1
+
+
+async def test_single_table_inline_loads_both_subclasses_in_one_statement(
+    settings: Settings,
+) -> None:
+    async with sample_db(rows=False) as (engine, sessions):
+        await create_tables(engine)
+        async with sessions() as session:
+            session.add_all(
+                [
+                    Manager(name="Ada", team="Engines"),
+                    Engineer(name="Grace", language="COBOL"),
+                    Employee(name="Alan"),  # neither column: both stay NULL
+                ]
+            )
+            await session.commit()
+        async with sessions() as session:
+            with log_sql(engine) as sql:
+                staff = (await session.scalars(select(Employee))).all()
+                languages = [e.language for e in staff if isinstance(e, Engineer)]
+                teams = [e.team for e in staff if isinstance(e, Manager)]
+            assert (teams, languages, len(sql)) == (["Engines"], ["COBOL"], 1)
+            # The table has every subclass's columns; a row not of a subclass leaves them NULL.
+            query = select(Employee.__table__).where(Employee.name == "Alan")
+            alan = (await session.execute(query)).one()
+            assert (alan.type, alan.team, alan.language) == ("employee", None, None)
 
 
 class SingleTable(DeclarativeBase):
@@ -560,3 +579,35 @@ async def test_single_table_without_inline_leaves_subclass_columns_unloaded(
             assert isinstance(
                 getattr(caught.value, "orig", caught.value), MissingGreenlet
             )
+
+
+# --- the programs ----------------------------------------------------------------------------
+
+
+async def test_the_page_models_still_configure_after_the_ambiguous_program(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The broken program runs in the same process as the others (tests/test_docs.py):
+    after it, the page's own models must still load."""
+    program = ROOT / "snippets/relationships/examples/shapes/ambiguous_foreign_keys.py"
+    runpy.run_path(str(program))
+    assert "AmbiguousForeignKeysError" in capsys.readouterr().out
+    async with sample_db(rows=False) as (engine, sessions):
+        await create_tables(engine)
+        async with sessions() as session:
+            session.add(
+                Message(
+                    sender=Member(name="Ada"), recipient=Member(name="Grace"), body="Hi"
+                )
+            )
+            await session.commit()
+            assert await session.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def test_the_page_module_keeps_its_tables_apart_from_the_sample_models() -> None:
+    assert page_says(
+        "The models of each shape are in `snippets/relationships/shapes.py`"
+    )
+    from snippets.models import Base as SampleBase
+
+    assert not set(Base.metadata.tables) & set(SampleBase.metadata.tables)

@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey
 from sqlalchemy.exc import AmbiguousForeignKeysError, InvalidRequestError
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -14,19 +14,17 @@ class Base(DeclarativeBase):
     pass
 
 
-class Account(Base):
-    __tablename__ = "accounts"
+class Member(Base):
+    __tablename__ = "members"
     id: Mapped[int] = mapped_column(primary_key=True)
 
 
 class Message(Base):
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sender_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    body: Mapped[str] = mapped_column(String(200))
-    sender: Mapped[Account] = relationship()  # which of the two keys?
-    recipient: Mapped[Account] = relationship()
+    sender_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    sender: Mapped[Member] = relationship()  # which of the two keys?
 
 
 try:
@@ -36,6 +34,7 @@ except AmbiguousForeignKeysError as exc:
     """
     AmbiguousForeignKeysError: Could not determine join condition between parent/child tables on relationship Message.sender - there are multiple foreign key paths linking the tables.  Specify the 'foreign_keys' argument, providing a list of those columns which should be counted as containing a foreign key reference to the parent table.
     """
+# --8<-- [end:pattern]
 try:
     configure_mappers()  # and every query after it
 except InvalidRequestError as exc:
@@ -43,7 +42,6 @@ except InvalidRequestError as exc:
     """
     InvalidRequestError: One or more mappers failed to initialize - can't proceed with initialization of other mappers. Triggering mapper: 'Mapper[Message(messages)]'.
     """
-# --8<-- [end:pattern]
 
 # A mapper that failed stops every later configure_mappers() in the process, the
 # programs of other pages included when they run in the same one.

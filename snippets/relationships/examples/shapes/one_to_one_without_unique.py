@@ -1,14 +1,8 @@
 import asyncio
 import warnings
 
-from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import (
-    DeclarativeBase,
-    Mapped,
-    mapped_column,
-    relationship,
-    selectinload,
-)
+from sqlalchemy import ForeignKey, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from snippets.sample import sample_db
 
@@ -21,37 +15,36 @@ class Base(DeclarativeBase):
 class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    profile: Mapped["Profile | None"] = relationship()
+    profile: Mapped["Profile | None"] = relationship(lazy="selectin")
 
 
 class Profile(Base):
     __tablename__ = "profiles"
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))  # not unique
-    bio: Mapped[str] = mapped_column(String(200))
+
+
+# --8<-- [end:pattern]
 
 
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        session.add(Account(id=1))
-        session.add_all(
-            [Profile(account_id=1, bio="Analyst"), Profile(account_id=1, bio="Poet")]
-        )
+        # The database takes a second profile for the same account.
+        session.add_all([Account(id=1), Profile(account_id=1), Profile(account_id=1)])
         await session.commit()
         session.expunge_all()  # load the account afresh
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            await session.scalars(
-                select(Account).options(selectinload(Account.profile))
-            )
+            account = (await session.scalars(select(Account))).one()
         for warning in caught:
             print(f"{warning.category.__name__}: {str(warning.message).strip()}")
             """
             SAWarning: Multiple rows returned with uselist=False for eagerly-loaded attribute 'Account.profile'
             """
-        # --8<-- [end:pattern]
+        print(account.profile is not None)
+        #> True
 
 
 asyncio.run(main())

@@ -1,61 +1,28 @@
 import asyncio
 
-from sqlalchemy import String, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 
+from snippets.relationships.shapes import Base, Employee, Engineer, Manager
 from snippets.sample import sample_db
 from snippets.sql_log import log_sql
-
-
-# --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Employee(Base):
-    __tablename__ = "employees"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-    type: Mapped[str] = mapped_column(String(20))
-    __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "employee"}
-
-
-class Manager(Employee):
-    team: Mapped[str | None] = mapped_column(String(50))  # NULL for the others
-    # inline: a query for Employee selects this column too.
-    __mapper_args__ = {"polymorphic_identity": "manager", "polymorphic_load": "inline"}
-
-
-class Engineer(Employee):
-    language: Mapped[str | None] = mapped_column(String(50))
-    __mapper_args__ = {"polymorphic_identity": "engineer", "polymorphic_load": "inline"}
 
 
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        session.add_all(
-            [
-                Manager(name="Ada", team="Engines"),
-                Engineer(name="Grace", language="COBOL"),
-                Engineer(name="Linus", language="C"),
-            ]
-        )
+        session.add(Manager(name="Ada", team="Engines"))
+        session.add(Engineer(name="Grace", language="COBOL"))
         await session.commit()
         session.expunge_all()  # load them afresh
+        # --8<-- [start:pattern]
+        query = select(Employee).order_by(Employee.id)
         with log_sql(engine) as sql:
-            staff = (
-                await session.scalars(select(Employee).order_by(Employee.id))
-            ).all()
-        print([employee.team for employee in staff if isinstance(employee, Manager)])
-        #> ['Engines']
-        print(
-            [employee.language for employee in staff if isinstance(employee, Engineer)]
-        )
-        #> ['COBOL', 'C']
-        print(len(sql))
-        #> 1
+            staff = (await session.scalars(query)).all()
+        print([(type(e).__name__, e.name) for e in staff])
+        #> [('Manager', 'Ada'), ('Engineer', 'Grace')]
+        print([e.team for e in staff if isinstance(e, Manager)], len(sql))
+        #> ['Engines'] 1
         print(sql[0])
         """
         SELECT employees.id, employees.name, employees.type, employees.team, employees.language

@@ -15,7 +15,6 @@ class Base(DeclarativeBase):
 class Employee(Base):
     __tablename__ = "employees"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
     type: Mapped[str] = mapped_column(String(20))
     __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "employee"}
 
@@ -30,16 +29,18 @@ class Engineer(Employee):
     __mapper_args__ = {"polymorphic_identity": "engineer"}
 
 
+# --8<-- [end:pattern]
+
+
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        session.add(Manager(name="Ada", team="Engines"))  # a manager has no language
+        session.add(Manager(team="Engines"))  # a manager has no language
         try:
             await session.commit()
         except IntegrityError as exc:
             print(f"{type(exc.orig).__name__}: {exc.orig}")
-        # --8<-- [end:pattern]
 
 
 asyncio.run(main())
