@@ -11,11 +11,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -27,15 +24,21 @@ from snippets.app import DbSession
 from snippets.sample import sample_db
 from snippets.settings import Settings
 from snippets.sql_log import log_sql
-
-
-def values(members: type[enum.Enum]) -> list[str]:
-    return [member.value for member in members]
-
-
-class Status(enum.Enum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
+from snippets.types.enums import (
+    Account,
+    ArrayBase,
+    Article,
+    ArticleBody,
+    Base,
+    CheckedArticle,
+    CheckedBase,
+    NamedArticle,
+    NamesBase,
+    Role,
+    Status,
+    allow_archived,
+    values,
+)
 
 
 class StatusLater(enum.Enum):
@@ -46,23 +49,13 @@ class StatusLater(enum.Enum):
     ARCHIVED = "archived"
 
 
-class Base(DeclarativeBase):
+class MappedBase(DeclarativeBase):
     # The page's rule for a whole base: every enum stores its values.
     type_annotation_map = {enum.Enum: sa.Enum(enum.Enum, values_callable=values)}
 
 
-class Article(Base):
-    __tablename__ = "articles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[Status]
-
-
-class NamesBase(DeclarativeBase):
-    pass
-
-
-class NamedArticle(NamesBase):
-    """The same table as SQLAlchemy maps it by default: names."""
+class MappedArticle(MappedBase):
+    """`Article` with the enum's type from the base's type_annotation_map."""
 
     __tablename__ = "articles"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +102,17 @@ def test_mapped_status_is_enum_of_the_class_with_its_names() -> None:
     for attribute in ["enums", "name", "native_enum", "length", "enum_class"]:
         assert getattr(mapped, attribute) == getattr(declared, attribute), attribute
     assert mapped.enums == ["DRAFT", "PUBLISHED"]
+
+
+def test_the_base_wide_rule_maps_like_values_callable() -> None:
+    """The page's type_annotation_map gives every enum column the type `Article` spells out."""
+    mapped = MappedArticle.__table__.c.status.type
+    explicit = Article.__table__.c.status.type
+    assert isinstance(mapped, sa.Enum)
+    assert isinstance(explicit, sa.Enum)
+    for attribute in ["enums", "name", "native_enum", "length", "enum_class"]:
+        assert getattr(mapped, attribute) == getattr(explicit, attribute), attribute
+    assert mapped.enums == ["draft", "published"]
 
 
 async def test_every_member_round_trips_as_its_value(
@@ -230,23 +234,15 @@ def test_a_check_constraint_only_where_the_column_is_a_varchar() -> None:
         assert "status status" in ddl["postgres"]
 
 
-def allow_archived(connection: sa.Connection) -> None:
-    """The page's migration step (new_value_check.py)."""
-    op = Operations(MigrationContext.configure(connection))
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_constraint("status", type_="check")
-        allowed = "status IN ('draft', 'published', 'archived')"
-        batch.create_check_constraint("status", allowed)
-
-
 async def test_batch_mode_alters_on_postgres_and_copies_on_sqlite(
     settings: Settings, backend: str
 ) -> None:
-    table = reader_of(Status, native_enum=False, create_constraint=True)
     async with sample_db(rows=False) as (engine, _):
         async with engine.begin() as connection:
-            await connection.run_sync(table.metadata.create_all)
-            await connection.execute(table.insert().values(status=Status.DRAFT))
+            await connection.run_sync(CheckedBase.metadata.create_all)
+            await connection.execute(
+                sa.insert(CheckedArticle).values(status=Status.DRAFT)
+            )
         with log_sql(engine) as sql:
             async with engine.begin() as connection:
                 await connection.run_sync(allow_archived)
@@ -265,6 +261,28 @@ async def test_batch_mode_alters_on_postgres_and_copies_on_sqlite(
         assert "CREATE TABLE _alembic_tmp_articles" in changes
         assert "DROP TABLE articles" in changes
         assert "ALTER TABLE _alembic_tmp_articles RENAME TO articles" in changes
+
+
+async def test_the_replaced_constraint_still_refuses_other_strings(
+    settings: Settings,
+) -> None:
+    """allow_archived() widens the list by one string; anything else is still refused,
+    and the model, whose enum lacks the new member, cannot read the new row."""
+    async with sample_db(rows=False) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(CheckedBase.metadata.create_all)
+            await connection.run_sync(allow_archived)
+            await connection.execute(
+                sa.text("INSERT INTO articles (status) VALUES ('archived')")
+            )
+        with pytest.raises(sa.exc.IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(
+                    sa.text("INSERT INTO articles (status) VALUES ('deleted')")
+                )
+        async with sessions() as session:
+            with pytest.raises(LookupError, match="'archived' is not among"):
+                await session.scalars(sa.select(CheckedArticle))
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
@@ -316,11 +334,6 @@ async def test_sample_db_drops_the_enum_types_its_tables_use(
 # --- arrays -----------------------------------------------------------------------------------
 
 
-class Role(enum.Enum):
-    READER = "reader"
-    EDITOR = "editor"
-
-
 @pytest.mark.parametrize("backend", ["postgres"])
 @pytest.mark.parametrize("array", [postgresql.ARRAY, sa.ARRAY])
 async def test_an_array_of_enums_round_trips_with_either_array_type(
@@ -351,6 +364,32 @@ async def test_an_array_of_enums_round_trips_with_either_array_type(
             match=re.escape("ARRAY.contains() not implemented for the base ARRAY type"),
         ):
             accounts.c.roles.contains([Role.EDITOR])
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_page_account_filters_by_contains_overlap_and_any(
+    settings: Settings,
+) -> None:
+    """The page's `Account`: empty and repeated lists, and each array operator."""
+    rows = [[Role.READER], [Role.EDITOR, Role.EDITOR], [], list(Role)]
+    async with sample_db(rows=False, postgres=True) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(ArrayBase.metadata.create_all)
+        async with sessions() as session:
+            session.add_all([Account(roles=roles) for roles in rows])
+            await session.commit()
+
+            async def ids(where: sa.ColumnElement[bool]) -> list[int]:
+                query = sa.select(Account.id).where(where).order_by(Account.id)
+                return list(await session.scalars(query))
+
+            assert await ids(Account.roles.contains([Role.EDITOR])) == [2, 4]
+            assert await ids(Account.roles.contains(list(Role))) == [4]
+            assert await ids(Account.roles.overlap(list(Role))) == [1, 2, 4]
+            assert await ids(sa.any_(Account.roles) == Role.READER) == [1, 4]
+            assert await ids(Account.roles == []) == [3]
+            read = await session.scalars(sa.select(Account.roles).order_by(Account.id))
+            assert list(read) == rows
 
 
 def test_a_list_annotation_alone_has_no_column_type() -> None:
@@ -421,11 +460,6 @@ async def test_a_string_declaration_is_cast_to_varchar_and_refused(
 
 
 # --- the API ----------------------------------------------------------------------------------
-
-
-class ArticleBody(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    status: Status
 
 
 api = FastAPI()

@@ -1,36 +1,17 @@
 import asyncio
-import enum
 
-from sqlalchemy import Enum, any_, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import any_, select, text
 
 from snippets.sample import sample_db
-
-
-# --8<-- [start:pattern]
-class Role(enum.Enum):
-    READER = "reader"
-    EDITOR = "editor"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Account(Base):
-    __tablename__ = "accounts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    roles: Mapped[list[Role]] = mapped_column(
-        ARRAY(Enum(Role, values_callable=lambda members: [m.value for m in members]))
-    )
+from snippets.types.enums import Account, ArrayBase, Role
 
 
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
         async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(ArrayBase.metadata.create_all)
         async with sessions() as session:
+            # --8<-- [start:pattern]
             session.add(Account(roles=[Role.READER, Role.EDITOR]))
             await session.commit()
             print(await session.scalar(text("SELECT roles::text FROM accounts")))
@@ -43,7 +24,7 @@ async def main() -> None:
             readers = select(Account.id).where(any_(Account.roles) == Role.READER)
             print((await session.scalars(readers)).all())
             #> [1]
-        # --8<-- [end:pattern]
+            # --8<-- [end:pattern]
 
 
 asyncio.run(main())

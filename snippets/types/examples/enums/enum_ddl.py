@@ -1,22 +1,12 @@
 import asyncio
-import enum
 
 from sqlalchemy import Column, Enum, Integer, MetaData, Table
 
 from snippets.sample import sample_db
 from snippets.sql_log import log_sql
-
+from snippets.types.enums import Status, values
 
 # --8<-- [start:pattern]
-class Status(enum.Enum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-
-def values(members: type[enum.Enum]) -> list[str]:
-    return [member.value for member in members]
-
-
 articles = Table(
     "articles",
     MetaData(),
@@ -28,6 +18,7 @@ articles = Table(
         Enum(Status, values_callable=values, native_enum=False, create_constraint=True),
     ),
 )
+# --8<-- [end:pattern]
 
 
 async def main() -> None:
@@ -36,7 +27,6 @@ async def main() -> None:
             async with engine.begin() as connection:
                 await connection.run_sync(articles.metadata.create_all)
         print("\n".join(s.strip() for s in sql if "CREATE" in s))
-        # --8<-- [end:pattern]
 
 
 asyncio.run(main())

@@ -1,52 +1,17 @@
 import asyncio
-import enum
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
-from sqlalchemy import Connection, Enum, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
-
-
-# --8<-- [start:pattern]
-class Status(enum.Enum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-
-def values(members: type[enum.Enum]) -> list[str]:
-    return [member.value for member in members]
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Article(Base):
-    __tablename__ = "articles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[Status] = mapped_column(
-        Enum(Status, values_callable=values, native_enum=False, create_constraint=True)
-    )
-
-
-def allow_archived(connection: Connection) -> None:  # a migration's upgrade()
-    op = Operations(MigrationContext.configure(connection))  # Alembic's op
-    with op.batch_alter_table("articles") as batch:  # SQLite: copies the table
-        batch.drop_constraint("status", type_="check")
-        allowed = "status IN ('draft', 'published', 'archived')"
-        batch.create_check_constraint("status", allowed)
-
-
-# --8<-- [end:pattern]
+from snippets.types.enums import CheckedBase, allow_archived
 
 
 async def main() -> None:
     async with sample_db(rows=False) as (engine, _):
         async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(CheckedBase.metadata.create_all)
+        # --8<-- [start:pattern]
         use = text("INSERT INTO articles (status) VALUES ('archived')")
         try:
             async with engine.begin() as connection:
@@ -59,6 +24,7 @@ async def main() -> None:
             await connection.execute(use)  # the new value is usable at once
             statuses = await connection.scalars(text("SELECT status FROM articles"))
             print(statuses.all())
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())

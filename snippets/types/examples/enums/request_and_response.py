@@ -1,21 +1,11 @@
 import asyncio
-import enum
 
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from pydantic import BaseModel
 
+from snippets.types.enums import ArticleBody
 
 # --8<-- [start:pattern]
-class Status(enum.Enum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-
-class ArticleBody(BaseModel):
-    status: Status
-
-
 app = FastAPI()
 
 

@@ -1,32 +1,16 @@
 import asyncio
-import enum
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
-
-
-class Status(enum.Enum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Article(Base):
-    __tablename__ = "articles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[Status]  # CREATE TYPE status AS ENUM ('DRAFT', 'PUBLISHED')
+from snippets.types.enums import NamesBase
 
 
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, _):
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+        async with engine.begin() as connection:  # labels 'DRAFT', 'PUBLISHED'
+            await connection.run_sync(NamesBase.metadata.create_all)
         # --8<-- [start:pattern]
         try:  # another program, or a psql session, writes the value
             async with engine.begin() as connection:

@@ -1,34 +1,16 @@
 import asyncio
-import enum
 
-from sqlalchemy import Enum, select, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select, text
 
 from snippets.sample import sample_db
-
-
-# --8<-- [start:pattern]
-class Status(enum.Enum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Article(Base):
-    __tablename__ = "articles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[Status] = mapped_column(
-        Enum(Status, values_callable=lambda members: [m.value for m in members])
-    )
+from snippets.types.enums import Article, Base, Status
 
 
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+        # --8<-- [start:pattern]
         session.add(Article(status=Status.DRAFT))
         await session.commit()
         insert = "INSERT INTO articles (status) VALUES ('published')"
