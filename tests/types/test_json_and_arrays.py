@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.exc import DBAPIError, SADeprecationWarning
+from sqlalchemy.exc import CompileError, DBAPIError, SADeprecationWarning
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -28,6 +28,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from snippets.database import create_session_factory
 from snippets.sql_log import log_sql
+from snippets.types import json_and_arrays as page
 
 POSTGRES = pytest.mark.parametrize("backend", ["postgres"])
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"])
@@ -95,6 +96,104 @@ async def stored(
     """What the row holds, read by a session that has never seen the object."""
     async with sessions() as fresh:
         return await fresh.scalar(select(column).where(column.table.c.id == id_))
+
+
+# --- the page's own models ----------------------------------------------------------------
+
+
+@pytest.fixture
+async def page_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the page module's tables (its ARRAY tables on PostgreSQL only)."""
+    bases: list[type[DeclarativeBase]] = [page.Base]
+    if engine.dialect.name == "postgresql":
+        bases.append(page.ArrayBase)
+    async with engine.begin() as connection:
+        for base in bases:
+            await connection.run_sync(base.metadata.create_all)
+    return create_session_factory(engine)
+
+
+async def test_the_page_doc_tracks_tracked_and_not_data(
+    page_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Each column has its own type instance, so MutableDict wraps only `tracked`."""
+    columns = page.Doc.__table__.c
+    assert columns.data.type is not columns.tracked.type
+    async with page_sessions() as session:
+        doc = page.Doc(data={"a": 1}, tracked={"a": 1})
+        session.add(doc)
+        await session.commit()
+        assert type(doc.data) is dict
+        assert isinstance(doc.tracked, MutableDict)
+        doc.data["a"] = 2
+        doc.tracked["a"] = 2
+        await session.commit()
+    assert await stored(page_sessions, page.Doc.data, doc.id) == {"a": 1}
+    assert await stored(page_sessions, page.Doc.tracked, doc.id) == {"a": 2}
+
+
+class SharedBase(DeclarativeBase):
+    pass
+
+
+SHARED = JSON()  # the mistake the page warns about: one instance for two columns
+
+
+class SharedDoc(SharedBase):
+    __tablename__ = "shared_json_docs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(SHARED)
+    tracked: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(SHARED))
+
+
+async def test_a_shared_type_instance_makes_every_column_of_it_mutable(
+    engine: AsyncEngine,
+) -> None:
+    """The page: one JSON() shared by two columns makes `data` tracked as well."""
+    async with engine.begin() as connection:
+        await connection.run_sync(SharedBase.metadata.create_all)
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        doc = SharedDoc(data={"a": 1}, tracked={"a": 1})
+        session.add(doc)
+        await session.commit()
+        assert isinstance(doc.data, MutableDict)  # declared without as_mutable()
+        doc.data["a"] = 2
+        await session.commit()
+    assert await stored(sessions, SharedDoc.data, doc.id) == {"a": 2}
+
+
+async def test_the_page_defaults_fill_the_column_a_program_leaves_out(
+    page_sessions: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    doc = await add(page_sessions, page.Doc(data={"a": 1}))
+    assert await stored(page_sessions, page.Doc.tracked, doc.id) == {}
+    if backend == "postgres":
+        article = await add(page_sessions, page.Article(title="t", tags=["a"]))
+        assert await stored(page_sessions, page.Article.labels, article.id) == []
+
+
+@POSTGRES
+async def test_the_page_item_takes_jsonb_containment_through_a_cast(
+    page_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The page: `cast(Item.data, JSONB).contains({"kind": "book"})` is `@>`."""
+    novel = await add(page_sessions, page.Item(name="novel", data={"kind": "book"}))
+    await add(page_sessions, page.Item(name="zine", data={"kind": "zine"}))
+    where = cast(page.Item.data, JSONB).contains({"kind": "book"})
+    assert "@>" in str(where.compile(dialect=postgresql.dialect()))
+    async with page_sessions() as session:
+        assert (await session.scalars(select(page.Item.id).where(where))).all() == [
+            novel.id
+        ]
+
+
+@SQLITE
+async def test_sqlite_cannot_create_the_array_table(engine: AsyncEngine) -> None:
+    """The page: the ARRAY model has a base of its own, created on PostgreSQL only."""
+    with pytest.raises(CompileError, match="can't render element of type ARRAY"):
+        async with engine.begin() as connection:
+            await connection.run_sync(page.ArrayBase.metadata.create_all)
 
 
 # --- MutableDict and friends, one level deeper than the page ------------------------------

@@ -1,23 +1,9 @@
 import asyncio
 
-from sqlalchemy import String, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.mutable import MutableList
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 
 from snippets.sample import sample_db
-
-
-# --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Article(Base):
-    __tablename__ = "articles"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tags: Mapped[list[str]] = mapped_column(ARRAY(String))
-    labels: Mapped[list[str]] = mapped_column(MutableList.as_mutable(ARRAY(String)))
+from snippets.types.json_and_arrays import ArrayBase, Article
 
 
 async def main() -> None:
@@ -26,8 +12,9 @@ async def main() -> None:
         sessions() as session,
     ):
         async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        article = Article(tags=["sql"], labels=["sql"])
+            await connection.run_sync(ArrayBase.metadata.create_all)
+        # --8<-- [start:pattern]
+        article = Article(title="Joins", tags=["sql"], labels=["sql"])
         session.add(article)
         await session.commit()
         article.tags.append("postgres")  # plain ARRAY: not saved
@@ -40,9 +27,7 @@ async def main() -> None:
         await session.commit()
         print((await session.execute(stored)).one())
         #> (['sql', 'postgres', 'python'], ['sql', 'postgres'])
-
-
-# --8<-- [end:pattern]
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())

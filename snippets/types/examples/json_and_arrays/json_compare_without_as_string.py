@@ -1,32 +1,17 @@
 import asyncio
-from typing import Any
 
-from sqlalchemy import JSON, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
-
-
-# --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Item(Base):
-    __tablename__ = "items"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    data: Mapped[dict[str, Any]] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql")
-    )
+from snippets.types.json_and_arrays import Base, Item
 
 
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+        # --8<-- [start:pattern]
         session.add(Item(name="novel", data={"kind": "book", "pages": 320}))
         session.add(Item(name="zine", data={"kind": "zine", "pages": 24}))
         await session.commit()
@@ -37,9 +22,7 @@ async def main() -> None:
                 error = getattr(exc.orig, "__cause__", None)  # asyncpg's own
                 print(f"{type(error).__name__}: {error}")
                 await session.rollback()
-
-
-# --8<-- [end:pattern]
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())

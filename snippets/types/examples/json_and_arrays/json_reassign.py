@@ -1,27 +1,16 @@
 import asyncio
-from typing import Any
 
-from sqlalchemy import JSON, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 
 from snippets.sample import sample_db
-
-
-# --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Doc(Base):
-    __tablename__ = "docs"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+from snippets.types.json_and_arrays import Base, Doc
 
 
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+        # --8<-- [start:pattern]
         doc = Doc(data={"theme": "light", "font": {"size": 12}})
         session.add(doc)
         await session.commit()
@@ -31,9 +20,7 @@ async def main() -> None:
         async with sessions() as fresh:
             print(await fresh.scalar(select(Doc.data)))
             #> {'theme': 'light', 'font': {'size': 14}}
-
-
-# --8<-- [end:pattern]
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())

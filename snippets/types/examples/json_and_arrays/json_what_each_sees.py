@@ -3,24 +3,11 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import JSON, select
-from sqlalchemy.ext.mutable import MutableDict
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from snippets.sample import sample_db
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Doc(Base):
-    __tablename__ = "docs"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    tracked: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON))
-
+from snippets.types.json_and_arrays import Base, Doc
 
 START = {"theme": "light", "font": {"size": 12}, "tags": ["a"]}
 Change = Callable[[dict[str, Any]], None]
@@ -78,35 +65,26 @@ async def main() -> None:
                 stored = await fresh.scalar(select(column).where(Doc.id == doc.id))
             return "saved" if stored != START else "lost"
 
-        changes = {
-            "top-level key": top_level,
-            "nested key": nested,
-            "list append": append,
-        }
+        changes = {"top key": top_level, "nested key": nested, "append": append}
         ways = {
             "JSON, in place": in_place,
-            "MutableDict.as_mutable(JSON), in place": mutable_dict,
-            'JSON, in place + flag_modified(doc, "data")': with_flag_modified,
-            "JSON, doc.data = copy.deepcopy(doc.data) first": deep_copy_first,
-            "JSON, in place, then doc.data = {**doc.data}": shallow_copy_after,
+            "MutableDict, in place": mutable_dict,
+            "JSON + flag_modified": with_flag_modified,
+            "JSON, deepcopy() first": deep_copy_first,
+            "JSON, {**data} after": shallow_copy_after,
         }
         # --8<-- [start:pattern]
-        table = [["way", *changes]]
+        print(f"{'way':22}", *(f"{name:>10}" for name in changes))
+        #> way                       top key nested key     append
         for label, way in ways.items():
-            table.append([label, *[await saved(way, c) for c in changes.values()]])
-        rows = [f"{way:46}" + "".join(f"{c:>15}" for c in rest) for way, *rest in table]
-        print("\n".join(rows))
-        """
-        way                                             top-level key     nested key    list append
-        JSON, in place                                           lost           lost           lost
-        MutableDict.as_mutable(JSON), in place                  saved           lost           lost
-        JSON, in place + flag_modified(doc, "data")             saved          saved          saved
-        JSON, doc.data = copy.deepcopy(doc.data) first          saved          saved          saved
-        JSON, in place, then doc.data = {**doc.data}             lost           lost           lost
-        """
-
-
-# --8<-- [end:pattern]
+            results = [await saved(way, change) for change in changes.values()]
+            print(f"{label:22}", *(f"{result:>10}" for result in results))
+            #> JSON, in place               lost       lost       lost
+            #> MutableDict, in place       saved       lost       lost
+            #> JSON + flag_modified        saved      saved      saved
+            #> JSON, deepcopy() first      saved      saved      saved
+            #> JSON, {**data} after         lost       lost       lost
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())
