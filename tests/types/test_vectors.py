@@ -14,17 +14,7 @@ from typing import Any
 import pytest
 from pgvector.asyncpg import register_vector
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import (
-    JSON,
-    Connection,
-    MetaData,
-    event,
-    insert,
-    make_url,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import JSON, event, insert, make_url, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -32,32 +22,29 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from snippets.database import close_db, create_engine
 from snippets.sample import sample_db
 from snippets.settings import Settings
+from snippets.types.vectors import Base, Document, Item
 from tests import postgres
 
 postgres_only = pytest.mark.parametrize("backend", ["postgres"])
 
 
-class Base(DeclarativeBase):
+class NullableBase(DeclarativeBase):
     pass
 
 
-class Item(Base):
-    __tablename__ = "items"
+class MaybeItem(NullableBase):
+    """The page's `Item` declared `Mapped[list[float] | None]`, as the page suggests."""
+
+    __tablename__ = "maybe_items"
     id: Mapped[int] = mapped_column(primary_key=True)
-    topic: Mapped[str] = mapped_column(default="databases")
     embedding: Mapped[list[float] | None] = mapped_column(Vector(3))
 
 
-# The page's index, created only by the tests that want it.
+# The page's index on this table, created only once the test wants it.
 HNSW = text(
-    "CREATE INDEX items_embedding_idx ON items USING hnsw "
+    "CREATE INDEX maybe_items_embedding_idx ON maybe_items USING hnsw "
     "(embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
 )
-
-
-@event.listens_for(Base.metadata, "before_create")
-def _enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
-    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
 
 
 def driver_error(exc: DBAPIError) -> str:
@@ -84,10 +71,12 @@ def random_rows(count: int, seed: int = 42) -> list[dict[str, object]]:
 async def vector_db(
     settings: Settings,
 ) -> AsyncIterator[tuple[AsyncEngine, async_sessionmaker[AsyncSession]]]:
-    """The page's database: the sample tables, the extension and an `items` table."""
+    """The page's database: the sample tables, the extension and the page's module's
+    tables (`items`, and `documents` with its HNSW index)."""
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(NullableBase.metadata.create_all)
         yield engine, sessions
 
 
@@ -156,22 +145,25 @@ async def test_null_embeddings_sort_last_and_the_index_leaves_them_out(
     async with sessions() as session:
         session.add_all(
             [
-                Item(id=1, embedding=[1.0, 0.0, 0.0]),
-                Item(id=2, embedding=None),
-                Item(id=3, embedding=[0.0, 1.0, 0.0]),
-                Item(id=4, embedding=[0.0, 0.0, 0.0]),  # cosine distance: NaN
+                MaybeItem(id=1, embedding=[1.0, 0.0, 0.0]),
+                MaybeItem(id=2, embedding=None),
+                MaybeItem(id=3, embedding=[0.0, 1.0, 0.0]),
+                MaybeItem(id=4, embedding=[0.0, 0.0, 0.0]),  # cosine distance: NaN
             ]
         )
         await session.commit()
-        distance = Item.embedding.cosine_distance([1, 0, 0])
-        nearest = select(Item.id, distance).order_by(distance).limit(10)
+        distance = MaybeItem.embedding.cosine_distance([1, 0, 0])
+        nearest = select(MaybeItem.id, distance).order_by(distance).limit(10)
         rows = (await session.execute(nearest)).all()
         # No index: every row, the zero vector (NaN sorts above every number) and
         # then NULL last.
         assert [id_ for id_, _ in rows] == [1, 3, 4, 2]
         assert math.isnan(rows[2][1])
         assert rows[3][1] is None
-        assert await session.scalar(select(Item.embedding).where(Item.id == 2)) is None
+        assert (
+            await session.scalar(select(MaybeItem.embedding).where(MaybeItem.id == 2))
+            is None
+        )
     async with engine.begin() as connection:
         await connection.execute(HNSW)
     async with sessions() as session:
@@ -180,14 +172,14 @@ async def test_null_embeddings_sort_last_and_the_index_leaves_them_out(
         plan = "\n".join(
             await session.scalars(
                 text(
-                    "EXPLAIN (COSTS OFF) SELECT id FROM items "
+                    "EXPLAIN (COSTS OFF) SELECT id FROM maybe_items "
                     "ORDER BY embedding <=> '[1,0,0]' LIMIT 10"
                 )
             )
         )
-        assert "Index Scan using items_embedding_idx" in plan
+        assert "Index Scan using maybe_items_embedding_idx" in plan
         ids = (
-            await session.scalars(select(Item.id).order_by(distance).limit(10))
+            await session.scalars(select(MaybeItem.id).order_by(distance).limit(10))
         ).all()
     # The index holds neither the NULL row nor the zero vector.
     assert sorted(ids) == [1, 3]
@@ -209,15 +201,13 @@ async def test_k_beyond_the_rows_returns_the_rows(vector_db: Any) -> None:
 
 @postgres_only
 async def test_an_hnsw_scan_hands_out_at_most_ef_search_rows(vector_db: Any) -> None:
-    engine, sessions = vector_db
-    async with engine.begin() as connection:
-        await connection.execute(HNSW)
+    _, sessions = vector_db
     async with sessions() as session:
-        await session.execute(insert(Item), random_rows(2000))
-        await session.execute(text("ANALYZE items"))
+        await session.execute(insert(Document), random_rows(2000))
+        await session.execute(text("ANALYZE documents"))
         nearest = (
-            select(Item.id)
-            .order_by(Item.embedding.cosine_distance([1, 0, 0]))
+            select(Document.id)
+            .order_by(Document.embedding.cosine_distance([1, 0, 0]))
             .limit(100)
         )
         assert await session.scalar(text("SHOW hnsw.ef_search")) == "40"
@@ -237,21 +227,22 @@ async def test_the_iterative_scan_finds_what_an_exact_scan_finds(
     vector_db: Any,
 ) -> None:
     engine, sessions = vector_db
-    async with engine.begin() as connection:
-        await connection.execute(HNSW)
     nearest_cooking = (
-        select(Item.id)
-        .where(Item.topic == "cooking")
-        .order_by(Item.embedding.cosine_distance([1, 0, 0]))
+        select(Document.id)
+        .where(Document.topic == "cooking")
+        .order_by(Document.embedding.cosine_distance([1, 0, 0]))
         .limit(10)
     )
     async with sessions() as session:
-        await session.execute(insert(Item), random_rows(2000))
-        await session.execute(text("ANALYZE items"))
+        await session.execute(insert(Document), random_rows(2000))
+        await session.execute(text("ANALYZE documents"))
         await session.commit()
         sql = nearest_cooking.compile(engine, compile_kwargs={"literal_binds": True})
         plan = (await session.scalars(text(f"EXPLAIN (COSTS OFF) {sql}"))).all()
-        assert plan[1].strip() == "->  Index Scan using items_embedding_idx on items"
+        assert (
+            plan[1].strip()
+            == "->  Index Scan using documents_embedding_idx on documents"
+        )
         assert plan[3].strip().startswith("Filter: ")
         await session.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
         found = (await session.scalars(nearest_cooking)).all()
@@ -321,7 +312,7 @@ async def test_creating_the_extension_needs_a_privileged_role(
         await close_db(app)
         await postgres.execute_in(
             url,
-            "DROP TABLE IF EXISTS items",
+            "DROP TABLE IF EXISTS items, documents",
             f"REVOKE ALL ON SCHEMA public FROM {role}",
         )
         await postgres.admin_execute(f"DROP ROLE IF EXISTS {role}")
@@ -374,8 +365,8 @@ async def test_the_codec_engine_copies_and_reads_but_the_orm_cannot_write(
             driver = await raw(connection)
             await driver.copy_records_to_table(
                 "items",
-                records=[("databases", [float(n), 1.0, 0.0]) for n in range(1, 4)],
-                columns=["topic", "embedding"],
+                records=[([float(n), 1.0, 0.0],) for n in range(1, 4)],
+                columns=["embedding"],
             )
         codec_sessions = async_sessionmaker(raw_engine)
         async with codec_sessions() as session:
@@ -437,13 +428,13 @@ async def test_a_bulk_insert_is_one_executemany_call(vector_db: Any) -> None:
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         async with sessions() as session:
-            await session.execute(insert(Item), random_rows(2000))
+            await session.execute(insert(Document), random_rows(2000))
             await session.commit()
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
     inserts = [(statement, many) for statement, many in calls if "INSERT" in statement]
     assert inserts == [
-        ("INSERT INTO items (topic, embedding) VALUES ($1::VARCHAR, $2)", True)
+        ("INSERT INTO documents (topic, embedding) VALUES ($1::VARCHAR, $2)", True)
     ]
 
 

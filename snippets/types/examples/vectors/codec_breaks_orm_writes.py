@@ -1,27 +1,15 @@
 import asyncio
-from typing import Any
 
 from pgvector.asyncpg import register_vector
-from pgvector.sqlalchemy import Vector
-from sqlalchemy import Connection, MetaData, event, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
+from snippets.types.vectors import Base, Item
 
 
 # --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Item(Base):
-    __tablename__ = "items"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    embedding: Mapped[list[float]] = mapped_column(Vector(3))
-
-
 async def register_then_write(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session:
         raw = await (await session.connection()).get_raw_connection()
@@ -42,11 +30,6 @@ async def register_then_write(sessions: async_sessionmaker[AsyncSession]) -> Non
 
 
 # --8<-- [end:pattern]
-
-
-@event.listens_for(Base.metadata, "before_create")
-def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
-    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
 
 
 async def main() -> None:

@@ -1,27 +1,7 @@
 import asyncio
-from typing import Any
-
-from pgvector.sqlalchemy import Vector
-from sqlalchemy import Connection, MetaData, event, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Item(Base):
-    __tablename__ = "items"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    embedding: Mapped[list[float]] = mapped_column(Vector(3))
-
-
-@event.listens_for(Base.metadata, "before_create")
-def enable_pgvector(_metadata: MetaData, connection: Connection, **_: Any) -> None:
-    # create_all enables the extension before it creates the tables that need it.
-    connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+from snippets.types.vectors import Base
 
 
 async def main() -> None:
