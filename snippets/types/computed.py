@@ -49,6 +49,7 @@ class Post(Base):
     )
     # --8<-- [end:count]
     # --8<-- [start:on_request]
+    # class Post(Base), continued (`id` is the post's id column):
     # Not in a plain SELECT; reading it unloaded raises instead of querying.
     deferred_count: Mapped[int] = column_property(
         select(func.count(Comment.id))
@@ -60,11 +61,13 @@ class Post(Base):
     )
     # --8<-- [end:on_request]
     # --8<-- [start:query_expression]
+    # class Post(Base), continued:
     # Empty unless a query fills it in with with_expression().
     query_count: Mapped[int | None] = query_expression()
 
     # --8<-- [end:query_expression]
     # --8<-- [start:visible]
+    # class Post(Base), continued:
     @hybrid_property
     def is_visible(self) -> bool:  # on an object
         """Published and not hidden: in Python on a post, in SQL in a query."""

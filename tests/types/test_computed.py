@@ -20,6 +20,7 @@ from snippets.sample import sample_db, sample_rows
 from snippets.settings import Settings
 from snippets.sql_log import log_sql
 from snippets.types.computed import Base, Comment, Person, PlainPerson, Post
+from tests.docs_examples import ROOT
 
 
 def sample_people() -> list[Person]:
@@ -217,3 +218,65 @@ def test_a_plain_property_in_where_is_sql_false_without_a_warning() -> None:
         warnings.simplefilter("error")
         query = select(PlainPerson).where(PlainPerson.full_name == "Ada Lovelace")  # type: ignore[arg-type,comparison-overlap]
         assert str(query).endswith("WHERE false")
+
+
+async def test_with_expression_leaves_a_held_value_stale_without_populate_existing(
+    settings: Settings,
+) -> None:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
+        await session.commit()
+        count = select(func.count(Comment.id)).where(Comment.post_id == Post.id)
+        query = select(Post).options(
+            with_expression(Post.query_count, count.scalar_subquery())
+        )
+        post = await session.scalar(query)
+        assert post is not None
+        assert post.query_count == 2
+        session.add(Comment(post_id=post.id))
+        await session.commit()
+        # The page: the held post keeps its last value, as SQLAlchemy's docs warn.
+        await session.scalar(query)
+        assert post.query_count == 2
+        await session.scalar(query.execution_options(populate_existing=True))
+        assert post.query_count == 3
+        # A query without with_expression keeps a held post's last value...
+        await session.scalar(select(Post))
+        assert post.query_count == 3
+        # ...and loads None on a post the session does not hold yet.
+        session.expunge_all()
+        fresh = await session.scalar(select(Post))
+        assert fresh is not None
+        assert fresh.query_count is None
+
+
+async def test_undefer_leaves_a_loaded_value_stale_without_populate_existing(
+    settings: Settings,
+) -> None:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
+        await session.commit()
+        post = (await session.scalars(select(Post))).one()
+        query = select(Post).options(undefer(Post.deferred_count))
+        # Unloaded: the undeferred query fills it in on the held post.
+        await session.scalar(query)
+        assert post.deferred_count == 2
+        session.add(Comment(post_id=post.id))
+        await session.commit()
+        # Loaded: a later undefer() leaves the old count.
+        await session.scalar(query)
+        assert post.deferred_count == 2
+        await session.scalar(query.execution_options(populate_existing=True))
+        assert post.deferred_count == 3
+
+
+def test_each_shown_part_of_post_says_it_is_in_the_class() -> None:
+    # Dedented on the page, a section of the class body would read `id` as the builtin.
+    source = (ROOT / "snippets" / "types" / "computed.py").read_text()
+    for name in ("on_request", "query_expression", "visible"):
+        section = source.split(f"# --8<-- [start:{name}]\n")[1]
+        assert section.lstrip().startswith("# class Post(Base), continued"), name

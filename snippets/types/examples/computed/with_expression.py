@@ -19,7 +19,9 @@ async def main() -> None:
         #> None
         count = select(func.count(Comment.id)).where(Comment.post_id == Post.id)
         expression = with_expression(Post.query_count, count.scalar_subquery())
-        await session.scalar(select(Post).options(expression))
+        # Without populate_existing, a post the session holds may keep an old value.
+        query = select(Post).options(expression)
+        await session.scalar(query.execution_options(populate_existing=True))
         print(post.query_count)
         #> 2
         # --8<-- [end:pattern]
