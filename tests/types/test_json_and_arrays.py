@@ -3,6 +3,7 @@ page's claims that its programs do not print, on SQLite and on the real PostgreS
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from decimal import Decimal
 from typing import Any
 
@@ -221,6 +222,50 @@ async def test_a_nested_change_rides_along_with_the_next_tracked_one(
     }
 
 
+def test_the_guide_sessions_keep_committed_values(engine: AsyncEngine) -> None:
+    """The page: "the guide's sessions use expire_on_commit=False"."""
+    assert create_session_factory(engine).kw["expire_on_commit"] is False
+
+
+@pytest.mark.parametrize("reload", ["refresh", "expire_on_commit=True", "new session"])
+async def test_a_nested_change_is_lost_once_the_object_is_read_again(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], reload: str
+) -> None:
+    """The page: after refresh(), an expiry, or in a new session or request, the object
+    is read from the row, and a later tracked change does not bring the nested one."""
+    maker = (
+        async_sessionmaker(engine)  # SQLAlchemy's default: expire_on_commit=True
+        if reload == "expire_on_commit=True"
+        else sessions
+    )
+    async with AsyncExitStack() as stack:
+        session = await stack.enter_async_context(maker())
+        doc = Doc(tracked={"theme": "light", "font": {"size": 12}})
+        session.add(doc)
+        await session.flush()
+        doc_id = doc.id  # read before a commit that may expire it
+        await session.commit()
+        load = select(Doc).where(Doc.id == doc_id)
+        doc = (await session.scalars(load)).one()
+        doc.tracked["font"]["size"] = 14  # type: ignore[index]
+        await session.commit()
+        if reload == "refresh":
+            await session.refresh(doc)
+        elif reload == "expire_on_commit=True":  # expired by the commit: load it again
+            doc = (await session.scalars(load)).one()
+        else:  # the next request
+            session.expunge(doc)
+            session = await stack.enter_async_context(sessions())
+            doc = await session.get_one(Doc, doc_id)
+        assert doc.tracked == {"theme": "light", "font": {"size": 12}}
+        doc.tracked["theme"] = "dark"
+        await session.commit()
+    assert await stored(sessions, Doc.tracked, doc_id) == {
+        "theme": "dark",
+        "font": {"size": 12},
+    }
+
+
 async def test_mutable_dict_wraps_only_the_top_level(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -257,6 +302,7 @@ async def test_mutable_dict_tracks_every_dict_method_that_changes_it(
     changes = [
         lambda d: d.update(b=2),
         lambda d: d.pop("a"),
+        lambda d: d.popitem(),
         lambda d: d.setdefault("c", 3),
         lambda d: d.clear(),
         lambda d: d.__delitem__("a"),
@@ -620,3 +666,20 @@ async def test_zero_indexes_makes_python_zero_the_first_element(
             )
         ).one()
     assert tuple(row) == (None, "a", "a")
+
+
+@POSTGRES
+async def test_an_unsaved_append_is_gone_after_refresh(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The page: after refresh(), the list is read from the row and the append is gone."""
+    async with sessions() as session:
+        article = Article(tags=["sql"])
+        session.add(article)
+        await session.commit()
+        article.tags.append("postgres")  # plain ARRAY: not saved
+        await session.commit()
+        await session.refresh(article)
+        article.tags = [*article.tags, "python"]
+        await session.commit()
+    assert await stored(sessions, Article.tags, article.id) == ["sql", "python"]
