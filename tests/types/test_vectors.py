@@ -15,7 +15,7 @@ import pytest
 from pgvector.asyncpg import register_vector
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import JSON, event, insert, make_url, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -200,6 +200,58 @@ async def test_k_beyond_the_rows_returns_the_rows(vector_db: Any) -> None:
 
 
 @postgres_only
+async def test_max_inner_product_is_the_negative_inner_product(vector_db: Any) -> None:
+    _, sessions = vector_db
+    async with sessions() as session:
+        session.add(Item(embedding=[1.0, 0.0, 0.0]))
+        await session.commit()
+        # [1, 0, 0] . [1, 1, 0] is 1; <#> gives -1, so ascending order puts the
+        # largest inner product first.
+        distance = Item.embedding.max_inner_product([1, 1, 0])
+        assert await session.scalar(select(distance)) == -1.0
+
+
+@postgres_only
+async def test_a_tuple_query_vector_is_refused(vector_db: Any) -> None:
+    _, sessions = vector_db
+    async with sessions() as session:
+        nearest = select(Item.id).order_by(Item.embedding.l2_distance((1, 0, 0)))
+        with pytest.raises(StatementError) as caught:
+            await session.scalars(nearest)
+        message = str(caught.value).split(" (Background")[0].split("\n")[0]
+        assert f"{type(caught.value).__name__}: {message}" == (
+            "StatementError: (builtins.ValueError) expected list or ndarray"
+        )
+        # A list works.
+        nearest = select(Item.id).order_by(Item.embedding.l2_distance([1, 0, 0]))
+        assert (await session.scalars(nearest)).all() == []
+
+
+@postgres_only
+async def test_an_hnsw_index_serves_l1_distance(vector_db: Any) -> None:
+    _, sessions = vector_db
+    async with sessions() as session:
+        await session.execute(
+            text(
+                "CREATE INDEX items_embedding_l1_idx ON items "
+                "USING hnsw (embedding vector_l1_ops)"
+            )
+        )
+        session.add_all([Item(embedding=[1.0, n, 0.0]) for n in range(3)])
+        await session.flush()
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        nearest = (
+            select(Item.embedding)
+            .order_by(Item.embedding.l1_distance([1, 2, 0]))
+            .limit(1)
+        )
+        sql = nearest.compile(session.bind, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(await session.scalars(text(f"EXPLAIN (COSTS OFF) {sql}")))
+        assert "Index Scan using items_embedding_l1_idx" in plan
+        assert (await session.scalars(nearest)).all() == [[1.0, 2.0, 0.0]]
+
+
+@postgres_only
 async def test_an_hnsw_scan_hands_out_at_most_ef_search_rows(vector_db: Any) -> None:
     _, sessions = vector_db
     async with sessions() as session:
@@ -250,6 +302,42 @@ async def test_the_iterative_scan_finds_what_an_exact_scan_finds(
         exact = (await session.scalars(nearest_cooking)).all()
     assert len(found) == 10
     assert found == exact
+
+
+@postgres_only
+async def test_relaxed_order_then_a_materialized_cte_restores_the_order(
+    vector_db: Any,
+) -> None:
+    _, sessions = vector_db
+    async with sessions() as session:
+        await session.execute(insert(Document), random_rows(2000))
+        await session.execute(text("ANALYZE documents"))
+        await session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+        # pgvector's README: re-sort the relaxed rows outside a MATERIALIZED CTE
+        # (`+ 0` keeps PostgreSQL 17+ from pushing the sort into the CTE).
+        rows = (
+            await session.execute(
+                text(
+                    "WITH relaxed AS MATERIALIZED ("
+                    " SELECT id, embedding <=> '[1,0,0]' AS distance FROM documents"
+                    " WHERE topic = 'cooking' ORDER BY distance LIMIT 10"
+                    ") SELECT id, distance FROM relaxed ORDER BY distance + 0"
+                )
+            )
+        ).all()
+        await session.execute(text("SET LOCAL enable_indexscan = off"))
+        exact = (
+            await session.scalars(
+                select(Document.id)
+                .where(Document.topic == "cooking")
+                .order_by(Document.embedding.cosine_distance([1, 0, 0]))
+                .limit(10)
+            )
+        ).all()
+    distances = [distance for _, distance in rows]
+    assert len(rows) == 10
+    assert distances == sorted(distances)
+    assert sorted(id_ for id_, _ in rows) == sorted(exact)
 
 
 @postgres_only
