@@ -166,7 +166,7 @@ class CardPayment(Payment):
     __tablename__ = "card_payments"
     id: Mapped[int] = mapped_column(ForeignKey("payments.id"), primary_key=True)
     last4: Mapped[str] = mapped_column(String(4))
-    # selectin: every query for Payment loads these columns in one more statement.
+    # selectin: a query for Payment that finds cards loads these in one more statement.
     __mapper_args__ = {"polymorphic_identity": "card", "polymorphic_load": "selectin"}
 
 

@@ -52,6 +52,7 @@ from snippets.sample import sample_db
 from snippets.settings import Settings
 from snippets.sql_log import log_sql
 from tests.docs_examples import ROOT
+from tests.shown_code import section_text
 
 PAGE = ROOT / "docs" / "relationships" / "shapes.md"
 
@@ -274,6 +275,31 @@ async def test_an_ambiguous_relationship_fails_at_the_first_query_then_at_every_
                     await session.scalars(select(BrokenMessage))
     finally:
         Broken.registry.dispose()  # would stop every later mapper configuration
+
+
+def test_an_ambiguous_relationship_fails_when_the_first_object_is_created() -> None:
+    """Not only a query: `Message(...)` in a POST handler configures the mappers too."""
+    assert page_says("`Message(...)` in a POST handler raises the same error")
+
+    class Broken(DeclarativeBase):
+        pass
+
+    class BrokenMember(Broken):
+        __tablename__ = "members"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    class BrokenMessage(Broken):
+        __tablename__ = "messages"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        sender_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+        recipient_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+        sender: Mapped[BrokenMember] = relationship()
+
+    try:
+        with pytest.raises(AmbiguousForeignKeysError, match=r"Message\.sender"):
+            BrokenMessage(sender_id=1, recipient_id=2)  # no session, no query
+    finally:
+        Broken.registry.dispose()
 
 
 # --- association proxy ---------------------------------------------------------------------
@@ -514,6 +540,50 @@ async def test_polymorphic_load_selectin_costs_one_statement_per_subclass(
             assert len(sql) == 1
 
 
+async def test_polymorphic_load_sends_no_statement_for_a_subclass_not_in_the_rows(
+    settings: Settings,
+) -> None:
+    assert page_says("1 + 1 per subclass present in the rows |")
+    assert not page_says("one more statement per subclass")
+    async with sample_db(rows=False) as (engine, sessions):
+        await create_tables(engine)
+        async with sessions() as session:
+            session.add_all(
+                [
+                    CardPayment(amount=20, last4="4242"),
+                    CardPayment(amount=5, last4="0005"),
+                ]
+            )
+            await session.commit()
+        async with sessions() as session:
+            with log_sql(engine) as sql:
+                found = (await session.scalars(select(Payment))).all()
+                assert {p.last4 for p in found if isinstance(p, CardPayment)} == {
+                    "4242",
+                    "0005",
+                }
+            assert len(sql) == 2  # payments, then cards: no statement for transfers
+            assert "card_payments" in sql[1]
+
+
+async def test_selectin_polymorphic_sends_no_statement_for_a_subclass_not_in_the_rows(
+    settings: Settings,
+) -> None:
+    assert page_says("then 1 per subclass present in the rows")
+    async with sample_db(rows=False) as (engine, sessions):
+        await create_tables(engine)
+        async with sessions() as session:
+            session.add_all([Car(name="Beetle", seats=4), Car(name="Mini", seats=4)])
+            await session.commit()
+        async with sessions() as session:
+            loader = selectin_polymorphic(Vehicle, [Car, Truck])
+            with log_sql(engine) as sql:
+                found = (await session.scalars(select(Vehicle).options(loader))).all()
+                assert [v.seats for v in found if isinstance(v, Car)] == [4, 4]
+            assert len(sql) == 2
+            assert "trucks" not in " ".join(sql)
+
+
 async def test_single_table_inline_loads_both_subclasses_in_one_statement(
     settings: Settings,
 ) -> None:
@@ -611,3 +681,23 @@ def test_the_page_module_keeps_its_tables_apart_from_the_sample_models() -> None
     from snippets.models import Base as SampleBase
 
     assert not set(Base.metadata.tables) & set(SampleBase.metadata.tables)
+
+
+@pytest.mark.parametrize(
+    ("program", "shown"),
+    [
+        (
+            "one_to_one_without_unique.py",
+            ["session.add_all(", "session.commit()", "select(Account)"],
+        ),
+        ("single_table_not_null.py", ["session.add(Manager(", "session.commit()"]),
+    ],
+)
+def test_the_error_excerpts_show_the_statements_that_fail(
+    program: str, shown: list[str]
+) -> None:
+    """The output after these excerpts comes from an insert and a load: the excerpt shows
+    them, not only the models, and stays short."""
+    excerpt = section_text(f"snippets/relationships/examples/shapes/{program}:pattern")
+    assert all(words in excerpt for words in shown)
+    assert len([line for line in excerpt.splitlines() if line.strip()]) <= 20

@@ -2,6 +2,7 @@ import asyncio
 import warnings
 
 from sqlalchemy import ForeignKey, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from snippets.sample import sample_db
@@ -24,6 +25,12 @@ class Profile(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))  # not unique
 
 
+async def load_an_account_with_two_profiles(session: AsyncSession) -> Account:
+    session.add_all([Account(id=1), Profile(account_id=1), Profile(account_id=1)])
+    await session.commit()  # the database takes both
+    return (await session.scalars(select(Account))).one()  # warns
+
+
 # --8<-- [end:pattern]
 
 
@@ -31,13 +38,9 @@ async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        # The database takes a second profile for the same account.
-        session.add_all([Account(id=1), Profile(account_id=1), Profile(account_id=1)])
-        await session.commit()
-        session.expunge_all()  # load the account afresh
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            account = (await session.scalars(select(Account))).one()
+            account = await load_an_account_with_two_profiles(session)
         for warning in caught:
             print(f"{warning.category.__name__}: {str(warning.message).strip()}")
             """

@@ -25,7 +25,7 @@ async def main() -> None:
             vehicles = (await session.scalars(query)).all()
         print([car.seats for car in vehicles if isinstance(car, Car)])
         print([truck.payload_kg for truck in vehicles if isinstance(truck, Truck)])
-        print(len(sql))  # 1 for the vehicles, then 1 per subclass
+        print(len(sql))  # 1 for the vehicles, then 1 per subclass in the rows
         print(*sql, sep="\n")
         # --8<-- [end:pattern]
 

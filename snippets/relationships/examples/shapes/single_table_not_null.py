@@ -2,6 +2,7 @@ import asyncio
 
 from sqlalchemy import String
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
@@ -20,13 +21,18 @@ class Employee(Base):
 
 
 class Manager(Employee):  # no __tablename__: its columns go into employees
-    team: Mapped[str] = mapped_column(String(50))  # NOT NULL, for every employee
+    team: Mapped[str] = mapped_column(String(50))
     __mapper_args__ = {"polymorphic_identity": "manager"}
 
 
 class Engineer(Employee):
-    language: Mapped[str] = mapped_column(String(50))
+    language: Mapped[str] = mapped_column(String(50))  # NOT NULL, in every row
     __mapper_args__ = {"polymorphic_identity": "engineer"}
+
+
+async def hire_a_manager(session: AsyncSession) -> None:
+    session.add(Manager(team="Engines"))  # a manager has no language
+    await session.commit()
 
 
 # --8<-- [end:pattern]
@@ -36,9 +42,8 @@ async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        session.add(Manager(team="Engines"))  # a manager has no language
         try:
-            await session.commit()
+            await hire_a_manager(session)
         except IntegrityError as exc:
             print(f"{type(exc.orig).__name__}: {exc.orig}")
 
