@@ -19,7 +19,6 @@ from sqlalchemy import (
     Computed,
     FetchedValue,
     Identity,
-    Index,
     func,
     insert,
     inspect,
@@ -230,6 +229,27 @@ def test_gen_random_uuid_is_only_a_column_default_on_sqlite() -> None:
     assert "DEFAULT (gen_random_uuid())" in ddl
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_on_sqlite_only_inserts_that_leave_the_gen_random_uuid_key_out_fail(
+    settings: Settings,
+) -> None:
+    async with sample_db(rows=False) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(
+                Base.metadata.create_all, tables=[ServerAccount.__table__]
+            )
+        async with sessions() as session:
+            session.add(given := ServerAccount(id=uuid.uuid4(), name="given"))
+            await session.commit()
+            assert (await session.get_one(ServerAccount, given.id)).name == "given"
+            session.add(ServerAccount(name="left out"))
+            with pytest.raises(DBAPIError) as failure:
+                await session.flush()
+    assert driver_error(failure.value) == (
+        "OperationalError: unknown function: gen_random_uuid()"
+    )
+
+
 # --- UUIDs and JSON ------------------------------------------------------------------------
 
 
@@ -435,6 +455,29 @@ async def test_sqlalchemy_warns_before_inserting_a_key_nothing_makes(
                 await session.flush()
 
 
+async def test_the_missing_key_warning_comes_before_the_insert_is_sent(
+    settings: Settings, backend: str
+) -> None:
+    class Keyless(DeclarativeBase):
+        pass
+
+    class Row(Keyless):
+        __tablename__ = "keyless"
+        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+    async with sample_db(rows=False) as (engine, sessions):
+        async with engine.begin() as connection:
+            await connection.run_sync(Keyless.metadata.create_all)
+        async with sessions() as session:
+            session.add(Row())
+            with warnings.catch_warnings():
+                # As an error, the warning stops the flush: no INSERT has been sent.
+                warnings.simplefilter("error", SAWarning)
+                with log_sql(engine) as sql, pytest.raises(SAWarning):
+                    await session.flush()
+    assert not [statement for statement in sql if statement.startswith("INSERT")]
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 async def test_on_sqlite_refresh_reads_what_an_after_trigger_changed(
     settings: Settings,
@@ -502,13 +545,14 @@ async def test_postgres_18_makes_a_computed_column_virtual_unless_persisted(
         async with engine.begin() as connection:
             generated = dict((await connection.execute(kinds)).all())
             # A stored column can be indexed.
-            await connection.run_sync(
-                Index("ix_people_full_name", Person.full_name).create
+            # (Plain DDL: an Index() on a mapped column would join the shared metadata.)
+            await connection.exec_driver_sql(
+                "CREATE INDEX ix_people_full_name ON people (full_name)"
             )
         async with engine.begin() as connection:
             with pytest.raises(DBAPIError) as failure:
-                await connection.run_sync(
-                    Index("ix_virtual_full_name", VirtualPerson.full_name).create
+                await connection.exec_driver_sql(
+                    "CREATE INDEX ix_virtual_full_name ON virtual_people (full_name)"
                 )
     assert generated == {"people": "s", "virtual_people": "v"}
     assert "virtual generated column" in str(failure.value.orig)
@@ -522,3 +566,31 @@ def test_sqlalchemy_emits_stored_with_a_warning_for_servers_before_18() -> None:
         ddl = str(CreateTable(VirtualPerson.__table__).compile(dialect=dialect))
     assert "GENERATED ALWAYS AS (first_name || '!') STORED" in ddl
     assert "'STORED' since the current PostgreSQL version" in str(caught[0].message)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_sqlite_makes_a_computed_column_virtual_unless_persisted_and_indexes_it(
+    settings: Settings,
+) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    ddl = str(CreateTable(VirtualPerson.__table__).compile(dialect=sqlite.dialect()))
+    # No STORED and no VIRTUAL in the DDL: SQLite's own default, VIRTUAL, applies.
+    assert "GENERATED ALWAYS AS (first_name || '!'), " in ddl
+    hidden = text(
+        "SELECT hidden FROM pragma_table_xinfo(:table) WHERE name = 'full_name'"
+    )
+    async with tables("sqlite") as (engine, _), engine.begin() as connection:
+        # pragma table_xinfo: hidden is 2 for a VIRTUAL generated column, 3 for STORED.
+        virtual = (
+            await connection.execute(hidden, {"table": "virtual_people"})
+        ).scalar()
+        stored = (await connection.execute(hidden, {"table": "people"})).scalar()
+        await connection.exec_driver_sql(
+            "CREATE INDEX ix_virtual_full_name ON virtual_people (full_name)"
+        )
+        indexes = await connection.run_sync(
+            lambda sync: inspect(sync).get_indexes("virtual_people")
+        )
+    assert (virtual, stored) == (2, 3)
+    assert [index["name"] for index in indexes] == ["ix_virtual_full_name"]

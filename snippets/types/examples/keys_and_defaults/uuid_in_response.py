@@ -30,6 +30,7 @@ class AccountRead(BaseModel):
     name: str
 
 
+# requests use the example's database: see main()
 app = create_app(Settings(database_url="sqlite+aiosqlite://"))
 
 

@@ -32,10 +32,11 @@ async def main() -> None:
             try:
                 await session.flush()
             except IntegrityError as exc:
+                # warned before the INSERT was sent
+                print(f"{caught[0].category.__name__}: {caught[0].message}")
                 # the driver's own exception, which SQLAlchemy wraps
                 error = getattr(exc.orig, "__cause__", None) or exc.orig
                 print(f"{type(error).__name__}: {error}")
-        print(f"{caught[0].category.__name__}: {caught[0].message}")
 
 
 asyncio.run(main())
