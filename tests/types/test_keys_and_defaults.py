@@ -41,16 +41,12 @@ from snippets.app import DbSession, create_app
 from snippets.sample import sample_db
 from snippets.settings import Settings
 from snippets.sql_log import log_sql
+from snippets.types.keys_and_defaults import Account, AccountRead
+from snippets.types.keys_and_defaults import Base as AccountBase
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class Account(Base):
-    __tablename__ = "accounts"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    name: Mapped[str]
 
 
 class ServerAccount(Base):
@@ -143,6 +139,7 @@ async def tables(
             if backend == "postgres" or table.name not in PG_ONLY
         ]
         async with engine.begin() as connection:
+            await connection.run_sync(AccountBase.metadata.create_all)
             await connection.run_sync(Base.metadata.create_all, tables=wanted)
         yield engine, sessions
 
@@ -278,11 +275,6 @@ async def test_an_exact_class_lookup_misses_asyncpgs_uuid_and_str_works(
 
 
 class AccountCreate(BaseModel):
-    name: str
-
-
-class AccountRead(BaseModel):
-    id: uuid.UUID
     name: str
 
 

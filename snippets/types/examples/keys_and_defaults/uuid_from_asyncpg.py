@@ -4,21 +4,11 @@ import uuid
 
 from pydantic import TypeAdapter
 from sqlalchemy import insert
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
+from snippets.types.keys_and_defaults import Account, Base
 
 ADA = uuid.UUID("5f0c3a1e-8d2b-4c47-9a61-2b7e4d9f0c13")
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Account(Base):
-    __tablename__ = "accounts"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    name: Mapped[str]
 
 
 async def main() -> None:

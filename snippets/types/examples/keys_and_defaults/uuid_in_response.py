@@ -3,33 +3,16 @@ import uuid
 
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
-from pydantic import BaseModel
 from sqlalchemy import insert
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.app import DbSession, create_app
 from snippets.sample import sample_db
 from snippets.settings import Settings
+from snippets.types.keys_and_defaults import Account, AccountRead, Base
 
 ADA = uuid.UUID("5f0c3a1e-8d2b-4c47-9a61-2b7e4d9f0c13")
 
-
 # --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Account(Base):
-    __tablename__ = "accounts"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    name: Mapped[str]
-
-
-class AccountRead(BaseModel):
-    id: uuid.UUID
-    name: str
-
-
 # requests use the example's database: see main()
 app = create_app(Settings(database_url="sqlite+aiosqlite://"))
 

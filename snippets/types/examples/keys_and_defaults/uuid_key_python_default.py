@@ -1,31 +1,17 @@
 import asyncio
-import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.sample import sample_db
 from snippets.sql_log import log_sql
-
-
-# --8<-- [start:pattern]
-class Base(DeclarativeBase):
-    pass
-
-
-class Account(Base):
-    __tablename__ = "accounts"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    name: Mapped[str]
-
-
-# --8<-- [end:pattern]
+from snippets.types.keys_and_defaults import Account, Base
 
 
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+        # --8<-- [start:pattern]
         column = Base.metadata.tables["accounts"].c.id
         print("column type:", column.type.compile(engine.dialect))
         ada = Account(name="Ada")
@@ -37,6 +23,7 @@ async def main() -> None:
         print("after the flush: version", ada.id.version, type(ada.id))
         read_back = await session.scalar(select(Account.id))
         print("read back:", type(read_back), read_back == ada.id)
+        # --8<-- [end:pattern]
 
 
 asyncio.run(main())
