@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import runpy
 import warnings
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 
 import pytest
 from sqlalchemy import ForeignKey, String, func, select
@@ -62,11 +63,24 @@ def page_says(words: str) -> bool:
     return " ".join(words.split()) in " ".join(PAGE.read_text().split())
 
 
-async def create_tables(
-    engine: AsyncEngine, base: type[DeclarativeBase] = Base
+@asynccontextmanager
+async def empty_tables(
+    base: type[DeclarativeBase] = Base,
+) -> AsyncIterator[tuple[AsyncEngine, async_sessionmaker[AsyncSession]]]:
+    """An empty database with the tables of `base` (the page's models unless told)."""
+    async with sample_db(rows=False) as (engine, sessions):
+        async with engine.begin() as conn:
+            await conn.run_sync(base.metadata.create_all)
+        yield engine, sessions
+
+
+async def add_and_commit(
+    sessions: async_sessionmaker[AsyncSession], *objects: object
 ) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(base.metadata.create_all)
+    """Save these objects in a session of their own."""
+    async with sessions() as session:
+        session.add_all(objects)
+        await session.commit()
 
 
 def verbs(statements: Sequence[str]) -> list[str]:
@@ -77,12 +91,11 @@ def verbs(statements: Sequence[str]) -> list[str]:
 
 
 async def one_account_with_a_profile(
-    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await create_tables(engine)
-    async with sessions() as session:
-        session.add(Account(id=1, name="Ada", profile=Profile(bio="Analyst")))
-        await session.commit()
+    await add_and_commit(
+        sessions, Account(id=1, name="Ada", profile=Profile(bio="Analyst"))
+    )
 
 
 async def profile_count(session: AsyncSession) -> int:
@@ -90,8 +103,8 @@ async def profile_count(session: AsyncSession) -> int:
 
 
 async def test_deleting_an_account_deletes_its_profile(settings: Settings) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await one_account_with_a_profile(engine, sessions)
+    async with empty_tables() as (engine, sessions):
+        await one_account_with_a_profile(sessions)
         async with sessions() as session:
             account = await session.get(Account, 1)  # the profile is not loaded
             with log_sql(engine) as sql:
@@ -103,8 +116,8 @@ async def test_deleting_an_account_deletes_its_profile(settings: Settings) -> No
 
 async def test_joinedload_of_a_one_to_one_is_one_outer_join(settings: Settings) -> None:
     assert page_says("`joinedload` adds one `LEFT OUTER JOIN` and no duplicate rows")
-    async with sample_db(rows=False) as (engine, sessions):
-        await one_account_with_a_profile(engine, sessions)
+    async with empty_tables() as (engine, sessions):
+        await one_account_with_a_profile(sessions)
         async with sessions() as session:
             session.add(
                 Account(id=2, name="Grace")
@@ -121,8 +134,8 @@ async def test_joinedload_of_a_one_to_one_is_one_outer_join(settings: Settings) 
 
 async def test_a_second_profile_by_its_key_is_rejected(settings: Settings) -> None:
     assert page_says("A second profile added by its key")
-    async with sample_db(rows=False) as (engine, sessions):
-        await one_account_with_a_profile(engine, sessions)
+    async with empty_tables() as (_engine, sessions):
+        await one_account_with_a_profile(sessions)
         async with sessions() as session:
             session.add(Profile(account_id=1, bio="Poet"))
             with pytest.raises(IntegrityError) as caught:
@@ -135,8 +148,8 @@ async def test_a_second_profile_by_its_key_is_rejected(settings: Settings) -> No
 
 async def test_changing_the_profile_in_place_is_one_update(settings: Settings) -> None:
     assert page_says("which is one UPDATE")
-    async with sample_db(rows=False) as (engine, sessions):
-        await one_account_with_a_profile(engine, sessions)
+    async with empty_tables() as (engine, sessions):
+        await one_account_with_a_profile(sessions)
         async with sessions() as session:
             query = select(Account).options(joinedload(Account.profile))
             account = (await session.scalars(query)).one()
@@ -149,8 +162,8 @@ async def test_changing_the_profile_in_place_is_one_update(settings: Settings) -
 
 async def test_replacing_twice_keeps_one_profile(settings: Settings) -> None:
     # The page's fix, repeated: each time the old profile goes before the new one comes.
-    async with sample_db(rows=False) as (engine, sessions):
-        await one_account_with_a_profile(engine, sessions)
+    async with empty_tables() as (_engine, sessions):
+        await one_account_with_a_profile(sessions)
         async with sessions() as session:
             query = select(Account).options(joinedload(Account.profile))
             for bio in ("Poet", "Mathematician"):
@@ -187,17 +200,13 @@ class LooseProfile(WithoutUnique):
 async def test_without_unique_uselist_false_keeps_one_of_the_rows(
     settings: Settings,
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, WithoutUnique)
-        async with sessions() as session:
-            session.add(LooseAccount(id=1))
-            session.add_all(
-                [
-                    LooseProfile(account_id=1, bio="Analyst"),
-                    LooseProfile(account_id=1, bio="Poet"),
-                ]
-            )
-            await session.commit()
+    async with empty_tables(WithoutUnique) as (_engine, sessions):
+        await add_and_commit(
+            sessions,
+            LooseAccount(id=1),
+            LooseProfile(account_id=1, bio="Analyst"),
+            LooseProfile(account_id=1, bio="Poet"),
+        )
         async with sessions() as session:
             query = select(LooseAccount).options(selectinload(LooseAccount.profile))
             with warnings.catch_warnings(record=True):
@@ -210,76 +219,12 @@ async def test_without_unique_uselist_false_keeps_one_of_the_rows(
 # --- two foreign keys to the same table ----------------------------------------------------
 
 
-async def test_a_message_to_oneself(settings: Settings) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
-        async with sessions() as session:
-            ada = Member(name="Ada")
-            session.add(Message(sender=ada, recipient=ada, body="Note to self"))
-            await session.commit()
-        async with sessions() as session:
-            loaders = selectinload(Member.sent), selectinload(Member.received)
-            with log_sql(engine) as sql:
-                ada = (await session.scalars(select(Member).options(*loaders))).one()
-            assert len(sql) == 3
-            assert ada.sent == ada.received
-            assert ada.sent[0].sender is ada.sent[0].recipient is ada
-
-
-async def test_messages_with_both_accounts_loaded(settings: Settings) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
-        async with sessions() as session:
-            ada, grace = Member(name="Ada"), Member(name="Grace")
-            session.add(Message(sender=ada, recipient=grace, body="Hello, Grace"))
-            await session.commit()
-        async with sessions() as session:
-            loaders = selectinload(Message.sender), selectinload(Message.recipient)
-            with log_sql(engine) as sql:
-                message = (
-                    await session.scalars(select(Message).options(*loaders))
-                ).one()
-            assert (message.sender.name, message.recipient.name) == ("Ada", "Grace")
-            assert len(sql) == 3
-
-
-async def test_an_ambiguous_relationship_fails_at_the_first_query_then_at_every_one(
-    settings: Settings,
-) -> None:
-    class Broken(DeclarativeBase):
-        pass
-
-    class BrokenAccount(Broken):
-        __tablename__ = "accounts"
-        id: Mapped[int] = mapped_column(primary_key=True)
-
-    class BrokenMessage(Broken):
-        __tablename__ = "messages"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        sender_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-        recipient_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-        sender: Mapped[BrokenAccount] = relationship()
-
-    try:
-        async with sample_db(rows=False) as (engine, sessions):
-            await create_tables(
-                engine, Broken
-            )  # the tables are fine; the mapping is not
-            async with sessions() as session:
-                with pytest.raises(AmbiguousForeignKeysError):
-                    await session.scalars(select(BrokenMessage))
-                with pytest.raises(
-                    InvalidRequestError,
-                    match="One or more mappers failed to initialize",
-                ):
-                    await session.scalars(select(BrokenMessage))
-    finally:
-        Broken.registry.dispose()  # would stop every later mapper configuration
-
-
-def test_an_ambiguous_relationship_fails_when_the_first_object_is_created() -> None:
-    """Not only a query: `Message(...)` in a POST handler configures the mappers too."""
-    assert page_says("`Message(...)` in a POST handler raises the same error")
+@contextmanager
+def ambiguous_message_mapping() -> Iterator[
+    tuple[type[DeclarativeBase], type[DeclarativeBase]]
+]:
+    """The page's wrong way, in a registry of its own: two keys to members, and a
+    relationship that does not say which. Yields the base and the message class."""
 
     class Broken(DeclarativeBase):
         pass
@@ -296,10 +241,68 @@ def test_an_ambiguous_relationship_fails_when_the_first_object_is_created() -> N
         sender: Mapped[BrokenMember] = relationship()
 
     try:
-        with pytest.raises(AmbiguousForeignKeysError, match=r"Message\.sender"):
-            BrokenMessage(sender_id=1, recipient_id=2)  # no session, no query
+        yield Broken, BrokenMessage
     finally:
-        Broken.registry.dispose()
+        Broken.registry.dispose()  # would stop every later mapper configuration
+
+
+async def test_a_message_to_oneself(settings: Settings) -> None:
+    async with empty_tables() as (engine, sessions):
+        ada = Member(name="Ada")
+        await add_and_commit(
+            sessions, Message(sender=ada, recipient=ada, body="Note to self")
+        )
+        async with sessions() as session:
+            loaders = selectinload(Member.sent), selectinload(Member.received)
+            with log_sql(engine) as sql:
+                ada = (await session.scalars(select(Member).options(*loaders))).one()
+            assert len(sql) == 3
+            assert ada.sent == ada.received
+            assert ada.sent[0].sender is ada.sent[0].recipient is ada
+
+
+async def test_messages_with_both_accounts_loaded(settings: Settings) -> None:
+    async with empty_tables() as (engine, sessions):
+        ada, grace = Member(name="Ada"), Member(name="Grace")
+        await add_and_commit(
+            sessions, Message(sender=ada, recipient=grace, body="Hello, Grace")
+        )
+        async with sessions() as session:
+            loaders = selectinload(Message.sender), selectinload(Message.recipient)
+            with log_sql(engine) as sql:
+                message = (
+                    await session.scalars(select(Message).options(*loaders))
+                ).one()
+            assert (message.sender.name, message.recipient.name) == ("Ada", "Grace")
+            assert len(sql) == 3
+
+
+async def test_an_ambiguous_relationship_fails_at_the_first_query_then_at_every_one(
+    settings: Settings,
+) -> None:
+    with ambiguous_message_mapping() as (Broken, BrokenMessage):
+        # The tables are fine; the mapping is not.
+        async with (
+            empty_tables(Broken) as (_engine, sessions),
+            sessions() as session,
+        ):
+            with pytest.raises(AmbiguousForeignKeysError):
+                await session.scalars(select(BrokenMessage))
+            with pytest.raises(
+                InvalidRequestError,
+                match="One or more mappers failed to initialize",
+            ):
+                await session.scalars(select(BrokenMessage))
+
+
+def test_an_ambiguous_relationship_fails_when_the_first_object_is_created() -> None:
+    """Not only a query: `Message(...)` in a POST handler configures the mappers too."""
+    assert page_says("`Message(...)` in a POST handler raises the same error")
+    with (
+        ambiguous_message_mapping() as (_, BrokenMessage),
+        pytest.raises(AmbiguousForeignKeysError, match=r"Message\.sender"),
+    ):
+        BrokenMessage(sender_id=1, recipient_id=2)  # no session, no query
 
 
 # --- association proxy ---------------------------------------------------------------------
@@ -318,8 +321,7 @@ async def tagged_authors(
 
 
 async def test_the_proxy_supports_in_len_and_remove(settings: Settings) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
+    async with empty_tables() as (engine, sessions):
         await tagged_authors(sessions, authors=1, words=3)
         async with sessions() as session:
             author = (await session.scalars(select(Author).options(PROXY_LOADER))).one()
@@ -342,8 +344,7 @@ async def test_appending_through_the_proxy_inserts_the_keyword_then_the_link(
     settings: Settings,
 ) -> None:
     assert page_says("calls `creator=`, which wraps it in a new `AuthorKeyword`")
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
+    async with empty_tables() as (engine, sessions):
         await tagged_authors(sessions, authors=1, words=1)
         async with sessions() as session:
             author = (await session.scalars(select(Author).options(PROXY_LOADER))).one()
@@ -390,11 +391,10 @@ async def test_the_proxy_with_raise_on_sql_names_the_relationship(
         )
 
     try:
-        async with sample_db(rows=False) as (engine, sessions):
-            await create_tables(engine, Strict)
-            async with sessions() as session:
-                session.add(StrictAuthor(keywords=[StrictKeyword(word="poetry")]))
-                await session.commit()
+        async with empty_tables(Strict) as (_engine, sessions):
+            await add_and_commit(
+                sessions, StrictAuthor(keywords=[StrictKeyword(word="poetry")])
+            )
             async with sessions() as session:
                 author = (await session.scalars(select(StrictAuthor))).one()
                 with pytest.raises(
@@ -435,8 +435,7 @@ def test_without_creator_the_proxy_calls_the_class_with_one_argument() -> None:
 async def test_loading_through_the_proxy_costs_two_statements_for_any_number(
     settings: Settings, authors: int
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
+    async with empty_tables() as (engine, sessions):
         await tagged_authors(sessions, authors=authors, words=5)
         async with sessions() as session:
             with log_sql(engine) as sql:
@@ -466,8 +465,7 @@ async def test_a_query_filtered_on_a_subclass_column_with_with_polymorphic(
 ) -> None:
     assert page_says("`with_polymorphic(Vehicle, [Car, Truck])` joins")
     assert page_says("its `.Car.seats` can go in a `where()`")
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
+    async with empty_tables() as (engine, sessions):
         await fleet(sessions, size=2)
         async with sessions() as session:
             anything = with_polymorphic(Vehicle, [Car, Truck])
@@ -488,8 +486,7 @@ async def test_a_query_filtered_on_a_subclass_column_with_with_polymorphic(
 async def test_selectin_polymorphic_costs_one_statement_per_subclass_for_any_number(
     settings: Settings, size: int
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
+    async with empty_tables() as (engine, sessions):
         await fleet(sessions, size=size)
         async with sessions() as session:
             loader = selectin_polymorphic(Vehicle, [Car, Truck])
@@ -504,8 +501,7 @@ async def test_selectin_polymorphic_costs_one_statement_per_subclass_for_any_num
 
 
 async def test_a_subclass_query_needs_no_extra_statement(settings: Settings) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
+    async with empty_tables() as (engine, sessions):
         await fleet(sessions, size=2)
         async with sessions() as session:
             with log_sql(engine) as sql:
@@ -519,8 +515,7 @@ async def test_polymorphic_load_selectin_costs_one_statement_per_subclass(
     settings: Settings, size: int
 ) -> None:
     assert page_says("every query for the base class does it without an option")
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
+    async with empty_tables() as (engine, sessions):
         async with sessions() as session:
             for n in range(size):
                 session.add(CardPayment(amount=n, last4=f"{n:04}"))
@@ -545,16 +540,12 @@ async def test_polymorphic_load_sends_no_statement_for_a_subclass_not_in_the_row
 ) -> None:
     assert page_says("1 + 1 per subclass present in the rows |")
     assert not page_says("one more statement per subclass")
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
-        async with sessions() as session:
-            session.add_all(
-                [
-                    CardPayment(amount=20, last4="4242"),
-                    CardPayment(amount=5, last4="0005"),
-                ]
-            )
-            await session.commit()
+    async with empty_tables() as (engine, sessions):
+        await add_and_commit(
+            sessions,
+            CardPayment(amount=20, last4="4242"),
+            CardPayment(amount=5, last4="0005"),
+        )
         async with sessions() as session:
             with log_sql(engine) as sql:
                 found = (await session.scalars(select(Payment))).all()
@@ -570,11 +561,10 @@ async def test_selectin_polymorphic_sends_no_statement_for_a_subclass_not_in_the
     settings: Settings,
 ) -> None:
     assert page_says("then 1 per subclass present in the rows")
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
-        async with sessions() as session:
-            session.add_all([Car(name="Beetle", seats=4), Car(name="Mini", seats=4)])
-            await session.commit()
+    async with empty_tables() as (engine, sessions):
+        await add_and_commit(
+            sessions, Car(name="Beetle", seats=4), Car(name="Mini", seats=4)
+        )
         async with sessions() as session:
             loader = selectin_polymorphic(Vehicle, [Car, Truck])
             with log_sql(engine) as sql:
@@ -587,17 +577,13 @@ async def test_selectin_polymorphic_sends_no_statement_for_a_subclass_not_in_the
 async def test_single_table_inline_loads_both_subclasses_in_one_statement(
     settings: Settings,
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
-        async with sessions() as session:
-            session.add_all(
-                [
-                    Manager(name="Ada", team="Engines"),
-                    Engineer(name="Grace", language="COBOL"),
-                    Employee(name="Alan"),  # neither column: both stay NULL
-                ]
-            )
-            await session.commit()
+    async with empty_tables() as (engine, sessions):
+        await add_and_commit(
+            sessions,
+            Manager(name="Ada", team="Engines"),
+            Engineer(name="Grace", language="COBOL"),
+            Employee(name="Alan"),  # neither column: both stay NULL
+        )
         async with sessions() as session:
             with log_sql(engine) as sql:
                 staff = (await session.scalars(select(Employee))).all()
@@ -633,11 +619,8 @@ async def test_single_table_without_inline_leaves_subclass_columns_unloaded(
     assert page_says(
         'fails as in the joined case, unless the subclasses say `"polymorphic_load": "inline"`'
     )
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine, SingleTable)
-        async with sessions() as session:
-            session.add(Lead(name="Ada", team="Engines"))
-            await session.commit()
+    async with empty_tables(SingleTable) as (engine, sessions):
+        await add_and_commit(sessions, Lead(name="Ada", team="Engines"))
         async with sessions() as session:
             with log_sql(engine) as sql:
                 lead = (await session.scalars(select(Person))).one()
@@ -662,16 +645,14 @@ async def test_the_page_models_still_configure_after_the_ambiguous_program(
     program = ROOT / "snippets/relationships/examples/shapes/ambiguous_foreign_keys.py"
     runpy.run_path(str(program))
     assert "AmbiguousForeignKeysError" in capsys.readouterr().out
-    async with sample_db(rows=False) as (engine, sessions):
-        await create_tables(engine)
-        async with sessions() as session:
-            session.add(
-                Message(
-                    sender=Member(name="Ada"), recipient=Member(name="Grace"), body="Hi"
-                )
+    async with empty_tables() as (_engine, sessions), sessions() as session:
+        session.add(
+            Message(
+                sender=Member(name="Ada"), recipient=Member(name="Grace"), body="Hi"
             )
-            await session.commit()
-            assert await session.scalar(select(func.count()).select_from(Message)) == 1
+        )
+        await session.commit()
+        assert await session.scalar(select(func.count()).select_from(Message)) == 1
 
 
 def test_the_page_module_keeps_its_tables_apart_from_the_sample_models() -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import func, not_, select
+from sqlalchemy import Select, func, not_, select
 from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import (
     defer,
     selectinload,
     undefer,
     with_expression,
 )
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from snippets.models import Post as SamplePost
 from snippets.models import User
@@ -30,12 +34,41 @@ def sample_people() -> list[Person]:
     return [Person(first_name=n.split()[0], last_name=n.split()[1]) for n in names]
 
 
-async def test_the_full_name_hybrid_in_order_by_and_in_python_agree(
-    settings: Settings,
-) -> None:
+@asynccontextmanager
+async def computed_tables() -> AsyncIterator[tuple[AsyncEngine, AsyncSession]]:
+    """An empty database with the page's tables, and a session on it."""
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+        yield engine, session
+
+
+async def add_a_post_with_two_comments(session: AsyncSession) -> None:
+    session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
+    await session.commit()
+
+
+async def add_a_comment(session: AsyncSession, post: Post) -> None:
+    session.add(Comment(post_id=post.id))
+    await session.commit()
+
+
+def count_of_the_posts_comments() -> Select[int]:
+    """The page's query_expression count, without correlate_except."""
+    return select(func.count(Comment.id)).where(Comment.post_id == Post.id)
+
+
+def with_comment_count() -> LoaderOption:
+    """Fills Post.query_count with the post's number of comments."""
+    return with_expression(
+        Post.query_count, count_of_the_posts_comments().scalar_subquery()
+    )
+
+
+async def test_the_full_name_hybrid_in_order_by_and_in_python_agree(
+    settings: Settings,
+) -> None:
+    async with computed_tables() as (_engine, session):
         session.add_all(sample_people())
         await session.commit()
         in_sql = (
@@ -57,9 +90,7 @@ async def test_the_full_name_hybrid_in_order_by_and_in_python_agree(
 async def test_the_is_visible_hybrid_in_where_and_in_python_agree(
     settings: Settings,
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+    async with computed_tables() as (_engine, session):
         for published in (False, True):
             for hidden in (False, True):
                 session.add(Post(title="t", published=published, hidden=hidden))
@@ -90,16 +121,10 @@ def test_and_in_a_hybrid_body_silently_keeps_only_its_right_side() -> None:
 async def test_the_comment_count_with_zero_comments_is_0_not_none(
     settings: Settings,
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+    async with computed_tables() as (_engine, session):
         session.add(Post(title="No comments"))
         await session.commit()
-        count = select(func.count(Comment.id)).where(Comment.post_id == Post.id)
-        query = select(Post).options(
-            with_expression(Post.query_count, count.scalar_subquery()),
-            undefer(Post.deferred_count),
-        )
+        query = select(Post).options(with_comment_count(), undefer(Post.deferred_count))
         post = await session.scalar(query.execution_options(populate_existing=True))
     assert post is not None
     assert post.comment_count == 0
@@ -109,9 +134,7 @@ async def test_the_comment_count_with_zero_comments_is_0_not_none(
 
 
 async def test_the_comment_count_in_joined_queries(settings: Settings) -> None:
-    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
+    async with computed_tables() as (_engine, session):
         session.add(Post(title="Two", comments=[Comment(), Comment()]))
         session.add(Post(title="One", comments=[Comment()]))
         session.add(Post(title="None"))
@@ -136,11 +159,7 @@ async def test_the_comment_count_in_joined_queries(settings: Settings) -> None:
         assert list(await session.scalars(from_comments)) == [2, 2, 1]
         # Without correlate_except, the subquery would take blog_comments from the
         # outer query too, as the page says.
-        uncorrelated = (
-            select(func.count(Comment.id))
-            .where(Comment.post_id == Post.id)
-            .scalar_subquery()
-        )
+        uncorrelated = count_of_the_posts_comments().scalar_subquery()
         with pytest.raises(InvalidRequestError) as caught:
             await session.execute(select(uncorrelated).join(Post.comments))
     assert "returned no FROM clauses due to auto-correlation" in str(caught.value)
@@ -184,11 +203,8 @@ def test_a_deferred_column_property_is_in_the_select_only_when_undeferred() -> N
 async def test_a_deferred_column_property_is_left_out_of_the_sent_select(
     settings: Settings,
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
-        await session.commit()
+    async with computed_tables() as (engine, session):
+        await add_a_post_with_two_comments(session)
         with log_sql(engine) as sql:
             await session.scalars(select(Post))
             await session.scalars(select(Post).options(undefer(Post.deferred_count)))
@@ -223,20 +239,13 @@ def test_a_plain_property_in_where_is_sql_false_without_a_warning() -> None:
 async def test_with_expression_leaves_a_held_value_stale_without_populate_existing(
     settings: Settings,
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
-        await session.commit()
-        count = select(func.count(Comment.id)).where(Comment.post_id == Post.id)
-        query = select(Post).options(
-            with_expression(Post.query_count, count.scalar_subquery())
-        )
+    async with computed_tables() as (_engine, session):
+        await add_a_post_with_two_comments(session)
+        query = select(Post).options(with_comment_count())
         post = await session.scalar(query)
         assert post is not None
         assert post.query_count == 2
-        session.add(Comment(post_id=post.id))
-        await session.commit()
+        await add_a_comment(session, post)
         # The page: the held post keeps its last value, as SQLAlchemy's docs warn.
         await session.scalar(query)
         assert post.query_count == 2
@@ -255,18 +264,14 @@ async def test_with_expression_leaves_a_held_value_stale_without_populate_existi
 async def test_undefer_leaves_a_loaded_value_stale_without_populate_existing(
     settings: Settings,
 ) -> None:
-    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        session.add(Post(title="Two comments", comments=[Comment(), Comment()]))
-        await session.commit()
+    async with computed_tables() as (_engine, session):
+        await add_a_post_with_two_comments(session)
         post = (await session.scalars(select(Post))).one()
         query = select(Post).options(undefer(Post.deferred_count))
         # Unloaded: the undeferred query fills it in on the held post.
         await session.scalar(query)
         assert post.deferred_count == 2
-        session.add(Comment(post_id=post.id))
-        await session.commit()
+        await add_a_comment(session, post)
         # Loaded: a later undefer() leaves the old count.
         await session.scalar(query)
         assert post.deferred_count == 2
