@@ -106,7 +106,9 @@ def test_anyio_cancellations_exhaust_the_server_and_asyncio_ones_do_not(
     assert asyncio_line == "asyncio: 0 0"
     # A handful of anyio cancellations: the server is full, the pool thinks it is empty.
     attempts, checked_out = map(int, anyio_line.split()[1:])
-    assert attempts == 11  # max_connections = 10
+    # max_connections = 10: the eleventh fails, or the twelfth when the garbage collector
+    # has closed one abandoned connection meanwhile (seen on a loaded machine).
+    assert attempts in {11, 12}
     assert checked_out == 0
     assert error == shown_output("mistakes/index.md", "too-many-clients")
     assert f"`{cause}`" in PAGE.split("{#cancelled-queries}")[1].split("\n## ")[0]

@@ -78,8 +78,8 @@ def test_install_line_names_exactly_the_runtime_dependencies() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = {re.split(r"[\[=<>]", dep)[0] for dep in project["dependencies"]}
     # The install line is for the reader's app: pydantic comes with pydantic-settings,
-    # asgi-lifespan with the verify script and the tests.
-    assert named == runtime - {"pydantic", "asgi-lifespan"}
+    # asgi-lifespan with the verify script and the tests, pgvector with the vectors page.
+    assert named == runtime - {"pydantic", "asgi-lifespan", "pgvector"}
 
 
 def test_fastapi_does_not_bring_httpx() -> None:
