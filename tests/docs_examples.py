@@ -269,8 +269,9 @@ def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
     examples = [
         ex
         for page in pages
+        for samples in [markup_samples(page)]  # read each page once
         for ex in find_examples(page)
-        if ex.start_line not in markup_samples(page)
+        if ex.start_line not in samples
     ]
     examples.sort(key=lambda ex: (str(ex.path), ex.start_line))
     return [

@@ -425,48 +425,47 @@ async def test_a_sql_default_goes_into_the_insert_and_a_python_onupdate_stays_lo
         assert label.state == "edited"
 
 
-async def test_sqlalchemy_warns_before_inserting_a_key_nothing_makes(
-    settings: Settings, backend: str
-) -> None:
-    class Keyless(DeclarativeBase):
-        pass
+class Keyless(DeclarativeBase):
+    pass
 
-    class Row(Keyless):
-        __tablename__ = "keyless"
-        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
 
+class KeylessRow(Keyless):
+    """A UUID key that nothing makes: neither Python nor the server."""
+
+    __tablename__ = "keyless"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+
+@asynccontextmanager
+async def a_keyless_row_pending() -> AsyncIterator[tuple[AsyncEngine, AsyncSession]]:
     async with sample_db(rows=False) as (engine, sessions):
         async with engine.begin() as connection:
             await connection.run_sync(Keyless.metadata.create_all)
         async with sessions() as session:
-            session.add(Row())
-            with (
-                pytest.warns(SAWarning, match="has no Python-side or server-side"),
-                pytest.raises(IntegrityError),
-            ):
-                await session.flush()
+            session.add(KeylessRow())
+            yield engine, session
+
+
+async def test_sqlalchemy_warns_before_inserting_a_key_nothing_makes(
+    settings: Settings, backend: str
+) -> None:
+    async with a_keyless_row_pending() as (_, session):
+        with (
+            pytest.warns(SAWarning, match="has no Python-side or server-side"),
+            pytest.raises(IntegrityError),
+        ):
+            await session.flush()
 
 
 async def test_the_missing_key_warning_comes_before_the_insert_is_sent(
     settings: Settings, backend: str
 ) -> None:
-    class Keyless(DeclarativeBase):
-        pass
-
-    class Row(Keyless):
-        __tablename__ = "keyless"
-        id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-
-    async with sample_db(rows=False) as (engine, sessions):
-        async with engine.begin() as connection:
-            await connection.run_sync(Keyless.metadata.create_all)
-        async with sessions() as session:
-            session.add(Row())
-            with warnings.catch_warnings():
-                # As an error, the warning stops the flush: no INSERT has been sent.
-                warnings.simplefilter("error", SAWarning)
-                with log_sql(engine) as sql, pytest.raises(SAWarning):
-                    await session.flush()
+    async with a_keyless_row_pending() as (engine, session):
+        with warnings.catch_warnings():
+            # As an error, the warning stops the flush: no INSERT has been sent.
+            warnings.simplefilter("error", SAWarning)
+            with log_sql(engine) as sql, pytest.raises(SAWarning):
+                await session.flush()
     assert not [statement for statement in sql if statement.startswith("INSERT")]
 
 
