@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -16,10 +15,9 @@ import pytest
 
 from tests import postgres
 from tests.docs_examples import ROOT, DocBlock, inline_blocks
-from tests.shown_code import section_text
+from tests.shown_code import INCLUDE, section_text
 
 BLOCKS = [block for block in inline_blocks() if not block.skip_reason]
-# Programs whose second run rightly prints something else; both runs must still succeed.
 # Programs that run the app itself, on the database its settings name (DATABASE_URL); every
 # other example uses EXAMPLES_DATABASE_URL or a private database, and must not touch it.
 # A program file by its path; an inline block by its page and a line of its code.
@@ -33,16 +31,17 @@ USES_APP_DATABASE = {
 }
 
 
-def uses_app_database(block: DocBlock) -> bool:
+def app_database_key(block: DocBlock) -> str | None:
+    """The block's entry in USES_APP_DATABASE, if it has one."""
     if block.program is not None:
-        return block.program.relative_to(ROOT).as_posix() in USES_APP_DATABASE
+        key = block.program.relative_to(ROOT).as_posix()
+        return key if key in USES_APP_DATABASE else None
     page = block.location.split(":")[0]
-    return any(
-        f"{page}: {line}" in USES_APP_DATABASE
-        for line in block.example.source.splitlines()
-    )
+    keys = (f"{page}: {line}" for line in block.example.source.splitlines())
+    return next((key for key in keys if key in USES_APP_DATABASE), None)
 
 
+# Programs whose second run rightly prints something else; both runs must still succeed.
 SECOND_RUN_DIFFERS = {
     "docs/setup/verify.md": "it shows a new database's first check, and the first run "
     "migrates it: the second run finds the schema in place",
@@ -137,7 +136,8 @@ def test_every_file_a_program_needs_is_shown_on_a_page() -> None:
     """A reader can create each module a program imports from what the pages show."""
     shown: dict[str, set[str]] = {}
     for page in sorted((ROOT / "docs").rglob("*.md")):
-        for target in re.findall(r'^\s*--8<--\s+"([^"]*)"\s*$', page.read_text(), re.M):
+        lines = page.read_text().splitlines()
+        for target in [m.group(1) for line in lines if (m := INCLUDE.match(line))]:
             lines = section_text(target).splitlines()
             shown.setdefault(target.partition(":")[0], set()).update(
                 line.strip() for line in lines
@@ -209,7 +209,7 @@ def test_a_program_runs_twice_in_an_empty_folder(
     shutil.copytree(reader_project, folder, symlinks=True)
     copy_files(needed_files(block.example.source), folder)
     (folder / "example.py").write_text(block.example.source)
-    app_database = uses_app_database(block)
+    app_database = app_database_key(block) is not None
     if backend == "sqlite":
         env = reader_env(f"sqlite:///{folder / 'app.db'}")
         runs = [run(folder, "example.py", env), run(folder, "example.py", env)]
@@ -262,14 +262,5 @@ def test_without_database_url_a_program_uses_a_private_database_or_says_so(
 def test_every_program_allowed_the_app_database_exists() -> None:
     """The allow-list names real programs: a renamed one would otherwise drop out of it
     silently (and then fail for the wrong reason)."""
-    matched = {
-        key
-        for block in BLOCKS
-        for key in USES_APP_DATABASE
-        if uses_app_database(block)
-        and (
-            key == (block.program and block.program.relative_to(ROOT).as_posix())
-            or key.split(": ", 1)[-1] in block.example.source
-        )
-    }
+    matched = {app_database_key(block) for block in BLOCKS} - {None}
     assert matched == set(USES_APP_DATABASE)
