@@ -360,7 +360,7 @@ def excerpt_problems(paths: Iterable[Path] = (DOCS,)) -> list[str]:
                 )
                 continue
             source = program.read_text()
-            shown = section_source(source, "pattern")
+            shown = section_text(f"{rel}:pattern")
             hidden = sorted(
                 used_names(shown) & module_definitions(source) - defined_in(shown)
             )
@@ -372,13 +372,20 @@ def excerpt_problems(paths: Iterable[Path] = (DOCS,)) -> list[str]:
     return problems
 
 
-def section_source(source: str, name: str) -> str:
-    """A section of a file as the page shows it: between its markers, dedented."""
-    lines = source.splitlines()
-    stripped = [line.strip() for line in lines]
-    start = stripped.index(f"# --8<-- [start:{name}]")
-    end = stripped.index(f"# --8<-- [end:{name}]")
-    return textwrap.dedent("\n".join(lines[start + 1 : end]))
+MARKER = re.compile(r"^\s*# --8<-- \[(?:start|end):[a-z0-9_]+\]\s*$")
+
+
+def section_text(target: str) -> str:
+    """`path:name` (or a whole file) as pymdownx.snippets includes it: dedented, without
+    its markers."""
+    path, _, name = target.partition(":")
+    lines = (ROOT / path).read_text().splitlines()
+    if name:
+        stripped = [line.strip() for line in lines]
+        start = stripped.index(f"# --8<-- [start:{name}]")
+        end = stripped.index(f"# --8<-- [end:{name}]")
+        lines = lines[start + 1 : end]
+    return textwrap.dedent("\n".join(x for x in lines if not MARKER.match(x)))
 
 
 def used_names(fragment: str) -> set[str]:

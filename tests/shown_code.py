@@ -11,23 +11,10 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from tests.docs_examples import DOCS, ROOT, line_at, markup_samples
+from tests.docs_examples import DOCS, line_at, markup_samples, section_text
 
 PYTHON_FENCE = re.compile(r"^([ \t]*)```python[^\n]*\n(.*?)^\1```", re.M | re.S)
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]*)"\s*$')
-MARKER = re.compile(r"^\s*# --8<-- \[(?:start|end):[a-z0-9_]+\]\s*$")
-
-
-def section_text(target: str) -> str:
-    """`path:name` (or a whole file) as pymdownx.snippets includes it."""
-    path, _, name = target.partition(":")
-    lines = (ROOT / path).read_text().splitlines()
-    if name:
-        stripped = [line.strip() for line in lines]
-        start = stripped.index(f"# --8<-- [start:{name}]")
-        end = stripped.index(f"# --8<-- [end:{name}]")
-        lines = lines[start + 1 : end]
-    return textwrap.dedent("\n".join(x for x in lines if not MARKER.match(x)))
 
 
 def shown_blocks(page: Path) -> list[str]:
