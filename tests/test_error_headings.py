@@ -1,6 +1,7 @@
-"""The chapter's error index: on the Types and modeling pages (and More relationship shapes),
-every wrong way that raises has a heading with the exact error, `### `Kind: message` {#anchor}`,
-which the section's own output shows and the site search finds by its words."""
+"""The error index of the chapters written in the example shape (Types and modeling, More
+relationship shapes, Sessions and transactions): every wrong way that raises has a heading
+with the exact error, `### `Kind: message` {#anchor}`, which the section's own output shows
+and the site search finds by its words."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ from tests.docs_examples import DOCS, ROOT
 from tests.pages import section_output, with_includes
 from tests.test_site import mkdocs_build
 
-PAGES = [*sorted((DOCS / "types").glob("*.md")), DOCS / "relationships" / "shapes.md"]
+PAGES = [
+    *sorted((DOCS / "types").glob("*.md")),
+    DOCS / "relationships" / "shapes.md",
+    *sorted((DOCS / "sessions").glob("*.md")),
+]
 HEADING = re.compile(
     r"^(?P<level>#{2,4}) (?P<title>[^\n]+?) \{#(?P<anchor>[a-z0-9-]+)\}\n"
     r"(?P<body>.*?)(?=^#{2,4} |\Z)",
