@@ -1,0 +1,123 @@
+"""docs/sessions/concurrency.md: gather_bounded and server_sessions, and the fan-out on a real
+PostgreSQL pool of three connections."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from snippets.database import close_db, create_engine, create_session_factory
+from snippets.pooling.observe import pool_numbers
+from snippets.sessions.concurrency import gather_bounded, server_sessions
+from snippets.settings import Settings
+
+
+async def test_gather_bounded_runs_at_most_limit_calls_at_once_and_keeps_order() -> (
+    None
+):
+    running, peak = 0, 0
+
+    def call(number: int, delay: float) -> Callable[[], Awaitable[int]]:
+        async def run() -> int:
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(delay)
+            running -= 1
+            return number
+
+        return run
+
+    # Later calls finish first; the results still come back in the order of the calls.
+    results = await gather_bounded(3, [call(n, 0.02 * (10 - n)) for n in range(10)])
+    assert results == list(range(10))
+    assert peak == 3
+
+
+async def test_gather_bounded_cancels_the_rest_when_one_call_fails() -> None:
+    started: list[int] = []
+    finished: list[int] = []
+
+    async def slow(number: int) -> int:
+        started.append(number)
+        await asyncio.sleep(0.5)
+        finished.append(number)
+        return number
+
+    async def fails() -> int:
+        await asyncio.sleep(0.01)
+        raise ValueError("bad input")
+
+    calls: list[Callable[[], Awaitable[int]]] = [
+        fails,
+        *(partial(slow, number) for number in range(6)),
+    ]
+    with pytest.raises(ExceptionGroup) as caught:
+        await gather_bounded(2, calls)
+    assert [type(exc) for exc in caught.value.exceptions] == [ValueError]
+    # None ran to its end, and those still waiting for the semaphore never started.
+    assert finished == []
+    assert len(started) <= 2
+
+
+def pool_of_three(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        db_pool_size=2,
+        db_max_overflow=1,
+        db_pool_timeout=0.1,
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_ten_queries_through_a_pool_of_three_need_the_semaphore(
+    database_url: str,
+) -> None:
+    settings = pool_of_three(database_url)
+    engine = create_engine(settings)
+    sessions = create_session_factory(engine)
+    peak = 0
+
+    async def query() -> int:
+        nonlocal peak
+        async with sessions() as session:
+            await session.execute(text("SELECT pg_sleep(0.15)"))
+            peak = max(peak, pool_numbers(engine)["checked_out"])
+            return 1
+
+    async def unbounded() -> None:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(10):
+                group.create_task(query())
+
+    try:
+        with pytest.raises(ExceptionGroup) as caught:  # the pool times out
+            await unbounded()
+        assert {type(exc) for exc in caught.value.exceptions} == {PoolTimeout}
+        peak = 0
+        limit = settings.db_pool_size + settings.db_max_overflow
+        assert await gather_bounded(limit, [query] * 10) == [1] * 10
+        assert peak == 3
+        assert pool_numbers(engine)["checked_out"] == 0
+    finally:
+        await close_db(engine)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_server_sessions_counts_the_other_connections_by_state(
+    database_url: str,
+) -> None:
+    engine = create_engine(pool_of_three(database_url))
+    try:
+        assert await server_sessions(engine) == {}
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))  # begins a transaction, left open
+            assert await server_sessions(engine) == {"idle in transaction": 1}
+        assert await server_sessions(engine) == {"idle": 1}  # back in the pool
+    finally:
+        await close_db(engine)
