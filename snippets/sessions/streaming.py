@@ -1,0 +1,160 @@
+"""A slow route, its middleware both ways, a streamed export, uvicorn in-process."""
+
+# --8<-- [start:imports]
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from snippets.app import DbSession
+from snippets.models import User
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:slow_route]
+def slow_app(sessions: async_sessionmaker[AsyncSession], seconds: float) -> FastAPI:
+    """GET /slow runs one query for `seconds` through the get_db session."""
+    app = FastAPI()
+    app.state.session_factory = sessions  # what the lifespan sets in the real app
+    app.state.outcomes = []
+
+    @app.get("/slow")
+    async def slow(db: DbSession) -> dict[str, bool]:
+        await db.execute(text("SELECT pg_sleep(:seconds)"), {"seconds": seconds})
+        app.state.outcomes.append("finished")  # not reached if the route is cancelled
+        return {"done": True}
+
+    return app
+
+
+# --8<-- [end:slow_route]
+
+
+# --8<-- [start:base_http_middleware]
+def add_timing_header(app: FastAPI) -> None:
+    @app.middleware("http")  # a BaseHTTPMiddleware
+    async def timing(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Seconds"] = f"{time.perf_counter() - start:.3f}"
+        return response
+
+
+# --8<-- [end:base_http_middleware]
+
+
+# --8<-- [start:asgi_middleware]
+class TimingMiddleware:
+    """The same header as a pure ASGI middleware; app.add_middleware() adds it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seconds = f"{time.perf_counter() - start:.3f}".encode()
+                message["headers"] = [*message["headers"], (b"x-seconds", seconds)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
+# --8<-- [end:asgi_middleware]
+
+
+# --8<-- [start:export]
+def export_app(sessions: async_sessionmaker[AsyncSession], yield_per: int) -> FastAPI:
+    app = FastAPI()
+    app.state.session_factory = sessions
+
+    @app.get("/users.txt")
+    async def export_users(request: Request) -> StreamingResponse:
+        factory = request.app.state.session_factory
+        return StreamingResponse(
+            user_lines(factory, yield_per), media_type="text/plain"
+        )
+
+    return app
+
+
+async def user_lines(
+    sessions: async_sessionmaker[AsyncSession], yield_per: int
+) -> AsyncIterator[str]:
+    # A session of its own, open as long as the body is being sent: the request's
+    # session (get_db) is closed by the time the first line is asked for.
+    async with sessions() as session:
+        query = select(User.email).order_by(User.id)
+        emails = await session.stream_scalars(
+            query.execution_options(yield_per=yield_per)
+        )
+        async for email in emails:
+            yield f"{email}\n"
+
+
+# --8<-- [end:export]
+
+
+# --8<-- [start:serving]
+@asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[int]:
+    """uvicorn serving `app` in this event loop on a free port, which it yields."""
+    config = uvicorn.Config(app, port=0, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn sets a flag, not an event)
+        await asyncio.sleep(0.01)
+    try:
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def disconnect_after(port: int, path: str, seconds: float) -> bytes:
+    """Send GET `path`, read for `seconds`, then close the socket; what arrived."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    received = b""
+    try:
+        async with asyncio.timeout(seconds):
+            while chunk := await reader.read(1024):
+                received += chunk
+    except TimeoutError:
+        pass
+    writer.close()
+    await writer.wait_closed()
+    return received
+
+
+# --8<-- [end:serving]
+
+
+# --8<-- [start:backends]
+async def backends(engine: AsyncEngine, condition: str) -> int:
+    """Server sessions on the engine's database, other than this query's, that match
+    `condition` (an SQL expression on pg_stat_activity)."""
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        f"AND pid <> pg_backend_pid() AND {condition}"
+    )
+    async with engine.connect() as connection:
+        return int(await connection.scalar(text(query)) or 0)
+
+
+# --8<-- [end:backends]

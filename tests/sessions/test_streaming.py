@@ -1,0 +1,194 @@
+"""Claims on docs/sessions/streaming.md beyond what its programs print: the route and the
+streamed export under real uvicorn (in this event loop) with real socket disconnects, at
+several moments, on a real PostgreSQL server; the memory bound on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tracemalloc
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.responses import StreamingResponse
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from snippets.app import DbSession
+from snippets.database import create_session_factory, get_db
+from snippets.models import User
+from snippets.pooling.observe import pool_numbers
+from snippets.sessions.streaming import (
+    TimingMiddleware,
+    add_timing_header,
+    backends,
+    disconnect_after,
+    export_app,
+    serving,
+    slow_app,
+    user_lines,
+)
+
+ROWS = 20000
+
+
+def checked_out(engine: AsyncEngine) -> int:
+    return pool_numbers(engine)["checked_out"]
+
+
+BUSY = "state <> 'idle'"
+
+
+async def add_users(engine: AsyncEngine, rows: int) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(User),
+            [{"email": f"user{n}@example.com", "name": "-"} for n in range(rows)],
+        )
+
+
+def with_middleware(app: FastAPI, kind: str) -> FastAPI:
+    if kind == "base":
+        add_timing_header(app)
+    elif kind == "asgi":
+        app.add_middleware(TimingMiddleware)
+    return app
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize("kind", ["none", "base", "asgi"])
+async def test_a_disconnect_neither_cancels_the_route_nor_leaks(
+    engine: AsyncEngine, kind: str
+) -> None:
+    sessions = create_session_factory(engine)
+    app = with_middleware(slow_app(sessions, 0.3), kind)
+    async with serving(app) as port:
+        # One client waits for the answer (the header proves the middleware ran),
+        # three leave while the query runs.
+        async with httpx.AsyncClient() as client:
+            answered = asyncio.create_task(client.get(f"http://127.0.0.1:{port}/slow"))
+            await asyncio.gather(
+                *(disconnect_after(port, "/slow", 0.1) for _ in range(3))
+            )
+            running = "state = 'active' AND query LIKE '%pg_sleep%'"
+            assert await backends(engine, running) == 4  # the server was not told
+            assert checked_out(engine) == 4
+            response = await answered
+        assert response.json() == {"done": True}
+        assert ("x-seconds" in response.headers) == (kind != "none")
+        await asyncio.sleep(0.1)
+        assert app.state.outcomes == ["finished"] * 4
+        assert checked_out(engine) == 0
+        assert await backends(engine, BUSY) == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_client_leaving_mid_stream_releases_the_connection(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO users (email, name) SELECT 'user' || n || '@example.com', "
+                f"'-' FROM generate_series(1, {ROWS}) n"
+            )
+        )
+    sessions = create_session_factory(engine)
+    async with serving(export_app(sessions, yield_per=100)) as port:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(f"http://127.0.0.1:{port}/users.txt")
+        assert len(response.text.splitlines()) == ROWS
+        # Gone at once, after a little, and (three clients) while others stream.
+        for pause in (0.0, 0.05, 0.2):
+            clients = [disconnect_after(port, "/users.txt", pause) for _ in range(3)]
+            received = await asyncio.gather(*clients)
+            assert all(len(body) < ROWS * 20 for body in received)
+            await asyncio.sleep(0.2)
+            assert checked_out(engine) == 0
+            assert await backends(engine, BUSY) == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_stream_is_open_on_the_server_while_the_client_waits(
+    engine: AsyncEngine,
+) -> None:
+    """The disconnect example's premise: the body is not all sent before it disconnects."""
+    await add_users(engine, ROWS)
+    sessions = create_session_factory(engine)
+    async with serving(export_app(sessions, yield_per=100)) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /users.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        await reader.read(1024)
+        await asyncio.sleep(0.2)
+        assert await backends(engine, "state = 'idle in transaction'") == 1
+        assert checked_out(engine) == 1
+        writer.close()
+        await asyncio.sleep(0.2)
+        assert checked_out(engine) == 0
+
+
+async def test_the_request_session_is_closed_before_the_body(
+    engine: AsyncEngine,
+) -> None:
+    """DbSession (scope="function") is closed; Depends(get_db), scope "request" by
+    default in this FastAPI, stays open until the response is sent."""
+    await add_users(engine, 3)
+    errors: list[BaseException] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.exc_info and record.exc_info[1]:
+                errors.append(record.exc_info[1])
+
+    def streamed(session: AsyncSession) -> StreamingResponse:
+        async def lines() -> AsyncIterator[str]:
+            async for email in await session.stream_scalars(select(User.email)):
+                yield f"{email}\n"
+
+        return StreamingResponse(lines())
+
+    app = FastAPI()
+    app.state.session_factory = create_session_factory(engine)
+
+    @app.get("/function")
+    async def function_scope(db: DbSession) -> StreamingResponse:
+        return streamed(db)
+
+    @app.get("/request")
+    async def request_scope(
+        db: Annotated[AsyncSession, Depends(get_db)],
+    ) -> StreamingResponse:
+        return streamed(db)
+
+    async with serving(app) as port, httpx.AsyncClient() as client:
+        logging.getLogger("uvicorn.error").addHandler(Keep())
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get(f"http://127.0.0.1:{port}/function")
+        response = await client.get(f"http://127.0.0.1:{port}/request")
+    assert [f"{type(e).__name__}: {e}" for e in errors] == [
+        "InvalidRequestError: This Session has been permanently closed and is unable "
+        "to handle any more transaction requests."
+    ]
+    assert len(response.text.splitlines()) == 3
+
+
+async def test_streamed_memory_stays_flat(engine: AsyncEngine) -> None:
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    await add_users(engine, 100)
+    [_ async for _ in user_lines(sessions, yield_per=100)]  # warm caches
+    peaks = []
+    for total in (2000, 16000):
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM users"))
+        await add_users(engine, total)
+        tracemalloc.start()
+        count = 0
+        async for _ in user_lines(sessions, yield_per=100):
+            count += 1
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert count == total
+    assert peaks[1] < peaks[0] * 1.5  # 8x the rows
