@@ -1,0 +1,192 @@
+"""docs/sessions/isolation.md: `run_transaction` on a real PostgreSQL server. It runs the
+whole transaction again after a serialization failure or a deadlock, a bounded number of
+times, with a growing, jittered pause; it never retries any other error."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from snippets.database import create_session_factory, driver_error
+from snippets.sessions.isolation import (
+    Account,
+    open_accounts,
+    run_transaction,
+    sqlstate,
+)
+
+pytestmark = pytest.mark.parametrize("backend", ["postgres"])
+
+
+def factory(engine: AsyncEngine, level: str) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine.execution_options(isolation_level=level))
+
+
+class ConflictingWithdrawal:
+    """Takes 50 from account 1; on its first `conflicts` attempts another transaction
+    takes 30 between its read and its write, which REPEATABLE READ refuses (40001)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], conflicts: int):
+        self.sessions, self.conflicts, self.attempts = sessions, conflicts, 0
+
+    async def __call__(self, session: AsyncSession) -> int:
+        self.attempts += 1
+        account = await session.get_one(Account, 1)
+        if self.attempts <= self.conflicts:
+            async with self.sessions.begin() as other:
+                (await other.get_one(Account, 1)).balance -= 30
+        account.balance -= 50
+        await session.flush()
+        return account.balance
+
+
+async def balance(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        query = select(Account.balance).where(Account.id == 1)
+        return (await connection.execute(query)).scalar_one()
+
+
+async def test_a_serialization_failure_is_retried_and_the_second_attempt_commits(
+    engine: AsyncEngine,
+) -> None:
+    await open_accounts(engine)
+    work = ConflictingWithdrawal(factory(engine, "REPEATABLE READ"), conflicts=1)
+    assert await run_transaction(work.sessions, work) == 20
+    assert work.attempts == 2
+    assert await balance(engine) == 20  # 100 - 30 (the other) - 50 (the retry)
+
+
+async def test_without_the_helper_the_same_conflict_fails_with_40001(
+    engine: AsyncEngine,
+) -> None:
+    await open_accounts(engine)
+    work = ConflictingWithdrawal(factory(engine, "REPEATABLE READ"), conflicts=1)
+    with pytest.raises(DBAPIError) as raised:
+        async with work.sessions.begin() as session:
+            await work(session)
+    assert sqlstate(raised.value) == "40001"
+    assert raised.value.orig.sqlstate == "40001"  # type: ignore[union-attr]
+    assert await balance(engine) == 70
+
+
+async def test_it_gives_up_after_the_attempts_and_raises_the_last_failure(
+    engine: AsyncEngine,
+) -> None:
+    await open_accounts(engine)
+    work = ConflictingWithdrawal(factory(engine, "REPEATABLE READ"), conflicts=10)
+    with pytest.raises(DBAPIError) as raised:
+        await run_transaction(work.sessions, work, attempts=4)
+    assert work.attempts == 4
+    assert type(driver_error(raised.value)).__name__ == "SerializationError"
+    assert (
+        await balance(engine) == 100 - 4 * 30
+    )  # only the other transactions committed
+
+
+async def test_an_integrity_error_is_raised_at_once(engine: AsyncEngine) -> None:
+    await open_accounts(engine)
+    calls = 0
+
+    async def open_account_1_again(session: AsyncSession) -> None:
+        nonlocal calls
+        calls += 1
+        session.add(Account(id=1, balance=0))
+        await session.flush()
+
+    with pytest.raises(IntegrityError) as raised:
+        await run_transaction(factory(engine, "SERIALIZABLE"), open_account_1_again)
+    assert calls == 1
+    assert sqlstate(raised.value) == "23505"
+
+
+async def test_other_exceptions_pass_through_untouched(engine: AsyncEngine) -> None:
+    calls = 0
+
+    async def fails(session: AsyncSession) -> None:
+        nonlocal calls
+        calls += 1
+        raise ValueError("not a database error")
+
+    with pytest.raises(ValueError, match="not a database error"):
+        await run_transaction(create_session_factory(engine), fails)
+    assert calls == 1
+    assert sqlstate(ValueError("no SQLSTATE")) is None
+
+
+async def test_a_deadlock_is_retried(engine: AsyncEngine) -> None:
+    calls = 0
+
+    async def deadlocks_once(session: AsyncSession) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the server reports SQLSTATE 40P01, as for a real deadlock
+            raise_it = "RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'"
+            await session.execute(text(f"DO $$ BEGIN {raise_it}; END $$"))
+        return "done"
+
+    assert await run_transaction(create_session_factory(engine), deadlocks_once) == (
+        "done"
+    )
+    assert calls == 2
+
+
+async def test_the_pause_grows_and_is_jittered(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await open_accounts(engine)
+    bounds: list[tuple[float, float]] = []
+    real_uniform = random.uniform
+
+    def recording_uniform(low: float, high: float) -> float:
+        bounds.append((low, high))
+        return real_uniform(low, high)
+
+    monkeypatch.setattr(random, "uniform", recording_uniform)
+    work = ConflictingWithdrawal(factory(engine, "REPEATABLE READ"), conflicts=3)
+    await run_transaction(work.sessions, work, attempts=4, backoff=0.01)
+    assert bounds == [(0, 0.01), (0, 0.02), (0, 0.04)]  # none after the last attempt
+
+
+async def test_concurrent_transactions_under_serializable_end_without_write_skew(
+    engine: AsyncEngine,
+) -> None:
+    """Two requests at once, each taking 150 from its own account if the total allows;
+    both read before either writes. One commits, the other is retried and declines."""
+    await open_accounts(engine)
+    sessions = factory(engine, "SERIALIZABLE")
+    both_read = asyncio.Barrier(2)
+    attempts: list[int] = []
+
+    def withdraw_150_from(
+        account_id: int,
+    ) -> Callable[[AsyncSession], Awaitable[bool]]:
+        async def work(session: AsyncSession) -> bool:
+            attempts.append(account_id)
+            total = (
+                await session.execute(select(func.sum(Account.balance)))
+            ).scalar_one()
+            if attempts.count(account_id) == 1:
+                await both_read.wait()
+            if total < 150:
+                return False
+            (await session.get_one(Account, account_id)).balance -= 150
+            await session.flush()
+            return True
+
+        return work
+
+    done = await asyncio.gather(
+        run_transaction(sessions, withdraw_150_from(1)),
+        run_transaction(sessions, withdraw_150_from(2)),
+    )
+    assert sorted(done) == [False, True]
+    assert len(attempts) == 3
+    async with engine.connect() as connection:
+        total = select(func.sum(Account.balance))
+        assert (await connection.execute(total)).scalar_one() == 50
