@@ -4,15 +4,17 @@ PostgreSQL pool of three connections."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import async_scoped_session
 
 from snippets.database import close_db, create_engine, create_session_factory
-from snippets.pooling.observe import pool_numbers
+from snippets.pooling.observe import count_pool_events, pool_numbers
 from snippets.sessions.concurrency import gather_bounded, server_sessions
 from snippets.settings import Settings
 
@@ -120,4 +122,71 @@ async def test_server_sessions_counts_the_other_connections_by_state(
             assert await server_sessions(engine) == {"idle in transaction": 1}
         assert await server_sessions(engine) == {"idle": 1}  # back in the pool
     finally:
+        await close_db(engine)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_task_group_closes_the_connections_of_the_queries_it_cancels(
+    database_url: str,
+) -> None:
+    engine = create_engine(Settings(database_url=database_url))
+    sessions = create_session_factory(engine)
+    events = count_pool_events(engine)
+    pids: list[int] = []
+    connected = asyncio.Barrier(3)  # both queries have their connection
+
+    async def slow() -> None:
+        async with sessions() as session:
+            pids.append(await session.scalar(text("SELECT pg_backend_pid()")))
+            await connected.wait()
+            await session.execute(text("SELECT pg_sleep(5)"))
+
+    async def fails() -> None:
+        await connected.wait()
+        await asyncio.sleep(0.1)
+        raise ValueError("bad input")
+
+    async def group() -> None:
+        async with asyncio.TaskGroup() as tasks:
+            for call in (slow, slow, fails):
+                tasks.create_task(call())
+
+    try:
+        started = time.monotonic()
+        with pytest.raises(ExceptionGroup):
+            await group()
+        assert time.monotonic() - started < 2  # not the 5 s of the statements
+        assert pool_numbers(engine)["checked_out"] == 0
+        async with engine.connect() as check:
+            alive = await check.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                {"pids": pids},
+            )
+        assert alive == 0  # neither running nor idle: closed
+        assert events["connect"] == 3  # the check needed a new connection
+    finally:
+        await close_db(engine)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_scoped_session_per_finished_task_uses_up_the_pool(
+    database_url: str,
+) -> None:
+    engine = create_engine(pool_of_three(database_url))
+    scoped = async_scoped_session(
+        create_session_factory(engine), scopefunc=asyncio.current_task
+    )
+
+    async def select_one() -> None:
+        await scoped.execute(text("SELECT 1"))
+
+    try:
+        for _ in range(3):
+            await asyncio.create_task(select_one())
+        assert len(scoped.registry.registry) == 3
+        with pytest.raises(PoolTimeout):
+            await asyncio.create_task(select_one())
+    finally:
+        for session in scoped.registry.registry.values():
+            await session.close()
         await close_db(engine)

@@ -12,10 +12,10 @@ async def main() -> None:
         # --8<-- [start:pattern]
         async def slow_query() -> None:
             async with sessions() as session:  # a session of its own
-                await session.execute(text("SELECT pg_sleep(0.3)"))
+                await session.execute(text("SELECT pg_sleep(0.6)"))
 
         async def fails() -> None:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.2)
             raise ValueError("bad input")
 
         queries = [asyncio.create_task(slow_query()) for _ in range(2)]

@@ -19,9 +19,9 @@ async def main() -> None:
             """
             IllegalStateChangeError: Method 'close()' can't be called here; method '_connection_for_bind()' is already in progress and this would cause an unexpected state change to <SessionTransactionState.CLOSED: 5>
             """
-            print(f"{type(exc.__context__).__name__}")
+            print(type(exc.__context__).__name__)
             #> InvalidRequestError
-        await asyncio.sleep(0.2)  # the first task's query has finished by now
+        await asyncio.wait(asyncio.all_tasks() - {asyncio.current_task()})
         print(pool_numbers(engine)["checked_out"], await server_sessions(engine))
         #> 1 {'idle in transaction': 1}
         # --8<-- [end:pattern]

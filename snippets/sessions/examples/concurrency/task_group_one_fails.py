@@ -16,10 +16,10 @@ async def main() -> None:
         async def slow_query() -> None:
             async with sessions() as session:
                 opened.append(session)
-                await session.execute(text("SELECT pg_sleep(0.3)"))
+                await session.execute(text("SELECT pg_sleep(0.6)"))
 
         async def fails() -> None:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.2)
             raise ValueError("bad input")
 
         try:
