@@ -8,13 +8,14 @@ import asyncio
 import asyncpg
 import httpx
 import pytest
+from fastapi import HTTPException
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from snippets.database import close_db, create_engine, driver_error
 from snippets.pgbouncer import create_pgbouncer_engine
-from snippets.sessions.timeouts import get_limited_db, limit_transaction
+from snippets.sessions.timeouts import get_limited_db, limit_transaction, report
 from snippets.settings import Settings
 from tests import pgbouncer
 from tests.pages import shown_output
@@ -81,17 +82,31 @@ async def limited_then_default(first: AsyncEngine, second: AsyncEngine) -> None:
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
-async def test_the_dependency_passes_other_errors_on(engine: AsyncEngine) -> None:
+async def test_the_dependency_answers_503_for_a_timeout_only(
+    engine: AsyncEngine,
+) -> None:
+    """In-process, the same paths the uvicorn test takes, and one it does not: another
+    database error passes through unchanged."""
     async with engine.connect() as connection, connection.begin():
-        with pytest.raises(DBAPIError) as raised:
+        with pytest.raises(DBAPIError) as other:
             await connection.execute(text("SELECT 1/0"))
     async with AsyncSession(engine) as session:
         dependency = get_limited_db(session)
         assert await anext(dependency) is session
-        assert await session.scalar(SHOW) == "200ms"
+        assert await report(session) == {"statement_timeout": "200ms"}
+        with pytest.raises(DBAPIError) as timed_out:
+            await report(session, seconds=1)
+        with pytest.raises(HTTPException) as answered:
+            await dependency.athrow(timed_out.value)
+        assert answered.value.status_code == 503
+    async with AsyncSession(engine) as session:
+        dependency = get_limited_db(session)
+        await anext(dependency)
+        await session.commit()  # the next transaction is not limited
+        assert await session.scalar(SHOW) == "0"
         with pytest.raises(DBAPIError) as passed:
-            await dependency.athrow(raised.value)
-        assert passed.value is raised.value
+            await dependency.athrow(other.value)
+        assert passed.value is other.value
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
