@@ -28,7 +28,7 @@ async def main() -> None:
                 PendingRollbackError: Can't reconnect until invalid transaction is rolled back.  Please rollback() fully before proceeding (Background on this error at: https://sqlalche.me/e/21/8s2b)
                 """
             await session.rollback()
-            for _ in range(50):  # well before the sleep would end
+            for _ in range(100):  # well before the sleep would end
                 if await session.scalar(gone, {"pid": pid}):
                     break
                 await asyncio.sleep(0.02)
