@@ -10,12 +10,16 @@ from snippets.sessions.concurrency import server_sessions
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
         # --8<-- [start:pattern]
+        ready = asyncio.Barrier(3)  # the two queries and the task that fails
+
         async def slow_query() -> None:
             async with sessions() as session:  # a session of its own
+                await session.connection()  # holds a connection from the pool
+                await ready.wait()
                 await session.execute(text("SELECT pg_sleep(0.6)"))
 
         async def fails() -> None:
-            await asyncio.sleep(0.2)
+            await ready.wait()  # once both queries hold their connection
             raise ValueError("bad input")
 
         queries = [asyncio.create_task(slow_query()) for _ in range(2)]
