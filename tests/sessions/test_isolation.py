@@ -6,22 +6,30 @@ from __future__ import annotations
 
 import asyncio
 import random
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from snippets.database import create_session_factory, driver_error
 from snippets.sessions.isolation import (
     Account,
+    explain,
     open_accounts,
     run_transaction,
     sqlstate,
 )
 
-pytestmark = pytest.mark.parametrize("backend", ["postgres"])
+POSTGRES = pytest.mark.parametrize("backend", ["postgres"])
 
 
 def factory(engine: AsyncEngine, level: str) -> async_sessionmaker[AsyncSession]:
@@ -52,6 +60,7 @@ async def balance(engine: AsyncEngine) -> int:
         return (await connection.execute(query)).scalar_one()
 
 
+@POSTGRES
 async def test_a_serialization_failure_is_retried_and_the_second_attempt_commits(
     engine: AsyncEngine,
 ) -> None:
@@ -62,6 +71,7 @@ async def test_a_serialization_failure_is_retried_and_the_second_attempt_commits
     assert await balance(engine) == 20  # 100 - 30 (the other) - 50 (the retry)
 
 
+@POSTGRES
 async def test_without_the_helper_the_same_conflict_fails_with_40001(
     engine: AsyncEngine,
 ) -> None:
@@ -72,9 +82,14 @@ async def test_without_the_helper_the_same_conflict_fails_with_40001(
             await work(session)
     assert sqlstate(raised.value) == "40001"
     assert raised.value.orig.sqlstate == "40001"  # type: ignore[union-attr]
+    assert explain(raised.value) == (
+        "DBAPIError 40001, SerializationError: "
+        "could not serialize access due to concurrent update"
+    )
     assert await balance(engine) == 70
 
 
+@POSTGRES
 async def test_it_gives_up_after_the_attempts_and_raises_the_last_failure(
     engine: AsyncEngine,
 ) -> None:
@@ -89,6 +104,7 @@ async def test_it_gives_up_after_the_attempts_and_raises_the_last_failure(
     )  # only the other transactions committed
 
 
+@POSTGRES
 async def test_an_integrity_error_is_raised_at_once(engine: AsyncEngine) -> None:
     await open_accounts(engine)
     calls = 0
@@ -105,6 +121,7 @@ async def test_an_integrity_error_is_raised_at_once(engine: AsyncEngine) -> None
     assert sqlstate(raised.value) == "23505"
 
 
+@POSTGRES
 async def test_other_exceptions_pass_through_untouched(engine: AsyncEngine) -> None:
     calls = 0
 
@@ -119,6 +136,7 @@ async def test_other_exceptions_pass_through_untouched(engine: AsyncEngine) -> N
     assert sqlstate(ValueError("no SQLSTATE")) is None
 
 
+@POSTGRES
 async def test_a_deadlock_is_retried(engine: AsyncEngine) -> None:
     calls = 0
 
@@ -136,6 +154,7 @@ async def test_a_deadlock_is_retried(engine: AsyncEngine) -> None:
     assert calls == 2
 
 
+@POSTGRES
 async def test_the_pause_grows_and_is_jittered(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,6 +172,7 @@ async def test_the_pause_grows_and_is_jittered(
     assert bounds == [(0, 0.01), (0, 0.02), (0, 0.04)]  # none after the last attempt
 
 
+@POSTGRES
 async def test_concurrent_transactions_under_serializable_end_without_write_skew(
     engine: AsyncEngine,
 ) -> None:
@@ -190,3 +210,99 @@ async def test_concurrent_transactions_under_serializable_end_without_write_skew
     async with engine.connect() as connection:
         total = select(func.sum(Account.balance))
         assert (await connection.execute(total)).scalar_one() == 50
+
+
+SHOW = text("SHOW transaction_isolation")
+
+
+@POSTGRES
+async def test_an_engine_copy_sets_the_level_only_while_it_holds_the_connection(
+    engine: AsyncEngine,
+) -> None:
+    """The page: the copy shares the pool and puts the level back on return."""
+    serializable = factory(engine, "SERIALIZABLE")
+    async with serializable() as session:
+        assert await session.scalar(SHOW) == "serializable"
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    async with engine.connect() as connection:  # the same pooled connection
+        assert await connection.scalar(text("SELECT pg_backend_pid()")) == pid
+        assert await connection.scalar(SHOW) == "read committed"
+
+
+@POSTGRES
+async def test_write_skew_failure_says_why_and_that_a_retry_may_succeed(
+    engine: AsyncEngine,
+) -> None:
+    await open_accounts(engine)
+    sessions = factory(engine, "SERIALIZABLE")
+    total = select(func.sum(Account.balance))
+    async with sessions() as first, sessions() as second:
+        for session, account_id in ((first, 1), (second, 2)):
+            await session.execute(total)
+            (await session.get_one(Account, account_id)).balance -= 150
+            await session.flush()  # no error yet: the failure waits for commit
+        await first.commit()
+        with pytest.raises(DBAPIError) as raised:
+            await second.commit()
+    message = str(driver_error(raised.value)).splitlines()
+    assert message[0] == (
+        "could not serialize access due to read/write dependencies among transactions"
+    )
+    assert message[1].startswith("DETAIL:  Reason code: ")
+    assert message[2] == "HINT:  The transaction might succeed if retried."
+
+
+async def test_database_is_locked_on_sqlite_has_no_sqlstate_and_is_not_retried() -> (
+    None
+):
+    calls = 0
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'app.db'}"
+        engine = create_async_engine(url, connect_args={"timeout": 0.1})
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (x INTEGER)"))
+
+        async def write(session: AsyncSession) -> None:
+            nonlocal calls
+            calls += 1
+            await session.execute(text("INSERT INTO t VALUES (2)"))
+
+        try:
+            async with engine.connect() as holder:
+                await holder.execute(text("INSERT INTO t VALUES (1)"))  # holds the lock
+                with pytest.raises(DBAPIError, match="database is locked") as raised:
+                    await run_transaction(create_session_factory(engine), write)
+        finally:
+            await engine.dispose()
+    assert calls == 1
+    assert sqlstate(raised.value) is None
+
+
+@POSTGRES
+async def test_locking_in_one_order_waits_instead_of_deadlocking(
+    engine: AsyncEngine,
+) -> None:
+    await open_accounts(engine)
+    sessions = create_session_factory(engine)
+    order: list[str] = []
+
+    async def transfer(name: str, session: AsyncSession) -> None:
+        for account_id in (1, 2):  # both lock account 1 first, then account 2
+            withdraw = update(Account).where(Account.id == account_id)
+            await session.execute(withdraw.values(balance=Account.balance - 10))
+        order.append(name)
+        await session.commit()
+
+    async with sessions() as first, sessions() as second:
+        await first.execute(text("SET LOCAL deadlock_timeout = '50ms'"))
+        await second.execute(text("SET LOCAL deadlock_timeout = '50ms'"))
+        await first.execute(select(Account).where(Account.id == 1).with_for_update())
+        waiting = asyncio.create_task(transfer("second", second))
+        await asyncio.sleep(0.2)  # longer than deadlock_timeout: second is waiting
+        assert not waiting.done()
+        await transfer("first", first)
+        await waiting
+    assert order == ["first", "second"]
+    async with engine.connect() as connection:
+        total = select(func.sum(Account.balance))
+        assert (await connection.execute(total)).scalar_one() == 200 - 40
