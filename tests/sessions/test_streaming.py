@@ -10,13 +10,14 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.types import Message, Receive, Scope, Send
 
@@ -125,9 +126,14 @@ async def test_a_client_leaving_mid_stream_releases_the_connection(
 async def test_the_stream_is_open_on_the_server_while_the_client_waits(
     engine: AsyncEngine,
 ) -> None:
-    """The disconnect example's premise: the body is not all sent before it disconnects."""
+    """The disconnect example's premise (the body is not all sent before the client
+    leaves), and how the connection comes back: the cancelled body cancels the session's
+    close too, so the pool invalidates the connection (closes it) instead of reusing it."""
     await add_users(engine, ROWS)
     sessions = create_session_factory(engine)
+    pool_events: list[str] = []
+    for name in ("checkin", "invalidate"):
+        event.listen(engine.sync_engine.pool, name, partial(note, pool_events, name))
     async with serving(export_app(sessions, yield_per=100)) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET /users.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -135,9 +141,16 @@ async def test_the_stream_is_open_on_the_server_while_the_client_waits(
         await asyncio.sleep(0.2)
         assert await backends(engine, "state = 'idle in transaction'") == 1
         assert checked_out(engine) == 1
+        pool_events.clear()  # the checkin of backends()' connection
         writer.close()
         await asyncio.sleep(0.2)
         assert checked_out(engine) == 0
+        assert pool_events == ["invalidate", "checkin"]
+        assert await backends(engine, "true") == 0  # its server session has ended
+
+
+def note(events: list[str], name: str, *_: object) -> None:
+    events.append(name)
 
 
 async def test_the_request_session_is_closed_before_the_body(
@@ -233,3 +246,16 @@ async def test_the_asgi_middleware_passes_other_scopes_through() -> None:
 
     await TimingMiddleware(app)({"type": "lifespan"}, receive, send)
     assert seen == ["lifespan"]
+
+
+async def test_uvicorn_announces_asgi_spec_2_3_for_http() -> None:
+    """Below 2.4, StreamingResponse listens for the disconnect and cancels the body."""
+    app = FastAPI()
+
+    @app.get("/spec")
+    async def spec(request: Request) -> str:
+        return str(request.scope["asgi"]["spec_version"])
+
+    async with serving(app) as port, httpx.AsyncClient() as client:
+        response = await client.get(f"http://127.0.0.1:{port}/spec")
+    assert response.json() == "2.3"
