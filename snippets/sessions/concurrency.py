@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 OTHER_SESSIONS = text(
     "SELECT state, count(*) FROM pg_stat_activity"
     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    # Not the server's own workers (autovacuum, parallel query), also listed here.
+    " AND backend_type = 'client backend'"
     " GROUP BY state ORDER BY state"
 )
 

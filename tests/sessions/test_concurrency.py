@@ -4,12 +4,14 @@ PostgreSQL pool of three connections."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import async_scoped_session
 
@@ -189,4 +191,71 @@ async def test_a_scoped_session_per_finished_task_uses_up_the_pool(
     finally:
         for session in scoped.registry.registry.values():
             await session.close()
+        await close_db(engine)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_server_sessions_leaves_out_the_servers_own_workers(
+    database_url: str,
+) -> None:
+    """Autovacuum and parallel query workers also sit in pg_stat_activity under this
+    database, `active`; counting them made the page's outputs flaky."""
+    engine = create_engine(pool_of_three(database_url))
+    try:
+        async with engine.connect() as parallel:
+            for setting in (
+                "SET debug_parallel_query = on",  # a parallel worker runs the query
+                "SET parallel_setup_cost = 0",
+            ):
+                await parallel.execute(text(setting))
+            query = asyncio.create_task(parallel.execute(text("SELECT pg_sleep(0.5)")))
+            async with engine.connect() as watch:
+                for _ in range(40):  # until the worker shows up
+                    workers = await watch.scalar(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND backend_type = 'parallel worker'"
+                        )
+                    )
+                    if workers:
+                        break
+                    await asyncio.sleep(0.01)
+                seen = await server_sessions(engine)
+            await query  # before any assert: the connection is busy until then
+        assert workers == 1
+        # The query's connection and the watching one, not the query's worker.
+        assert seen == {"active": 1, "idle in transaction": 1}
+    finally:
+        await close_db(engine)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_shared_sessions_leftover_connection_ends_only_with_the_collector(
+    database_url: str,
+) -> None:
+    """The page: after the IllegalStateChangeError nothing closes the session; its
+    connection stays checked out until the garbage collector terminates it."""
+    engine = create_engine(pool_of_three(database_url))
+    sessions = create_session_factory(engine)
+
+    async def handler() -> str:  # a request that shares one session between tasks
+        query = text("SELECT pg_sleep(0.1)")
+        try:
+            async with sessions() as shared:
+                await asyncio.gather(*(shared.execute(query) for _ in range(3)))
+        except Exception as exc:
+            return type(exc).__name__
+        return "no error"
+
+    try:
+        assert await handler() == "IllegalStateChangeError"
+        await asyncio.wait(asyncio.all_tasks() - {asyncio.current_task()}, timeout=2)
+        assert pool_numbers(engine)["checked_out"] == 1
+        assert await server_sessions(engine) == {"idle in transaction": 1}
+        with pytest.warns(SAWarning, match="garbage collector is trying to clean up"):
+            gc.collect()
+        await asyncio.sleep(0.2)  # the connection is terminated on the loop
+        assert pool_numbers(engine)["checked_out"] == 0
+        assert "idle in transaction" not in await server_sessions(engine)
+    finally:
         await close_db(engine)
