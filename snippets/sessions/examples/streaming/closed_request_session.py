@@ -42,7 +42,9 @@ async def main() -> None:
     async with sample_db() as (_, sessions):
         app.state.session_factory = sessions
         async with serving(app) as port, httpx.AsyncClient() as client:
-            logging.getLogger("uvicorn.error").addHandler(ShowError())
+            # Added once uvicorn has configured its logging, which resets handlers.
+            uvicorn_log, show_error = logging.getLogger("uvicorn.error"), ShowError()
+            uvicorn_log.addHandler(show_error)
             try:
                 await client.get(f"http://127.0.0.1:{port}/users.txt")
             except httpx.RemoteProtocolError as exc:
@@ -50,6 +52,7 @@ async def main() -> None:
                 """
                 the client gets RemoteProtocolError: peer closed connection without sending complete message body (incomplete chunked read)
                 """
+            uvicorn_log.removeHandler(show_error)
 
 
 asyncio.run(main())
