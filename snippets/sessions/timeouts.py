@@ -34,7 +34,9 @@ async def limit_transaction(
 
 
 # --8<-- [start:dependency]
-# SQLSTATEs of `canceling statement due to statement timeout` and `... lock timeout`.
+# SQLSTATEs of `canceling statement due to statement timeout` and `... lock timeout`;
+# they also cover a cancel by pg_cancel_backend() and FOR UPDATE NOWAIT on a locked row,
+# for which a 503 (try again) fits as well.
 TIMED_OUT = {"57014", "55P03"}
 
 

@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from snippets.database import close_db, create_engine, driver_error
 from snippets.pgbouncer import create_pgbouncer_engine
-from snippets.sessions.timeouts import get_limited_db, limit_transaction, report
+from snippets.sessions.timeouts import (
+    TIMED_OUT,
+    get_limited_db,
+    limit_transaction,
+    report,
+)
 from snippets.settings import Settings
 from tests import pgbouncer
 from tests.pages import shown_output
@@ -142,14 +147,40 @@ async def test_limit_transaction_defaults(engine: AsyncEngine) -> None:
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
-async def test_a_plain_set_follows_the_connection_back_into_the_pool(
-    engine: AsyncEngine,
+@pytest.mark.parametrize(("end", "next_sees"), [("commit", "200ms"), ("rollback", "0")])
+async def test_a_committed_plain_set_follows_the_connection_back_into_the_pool(
+    engine: AsyncEngine, end: str, next_sees: str
 ) -> None:
-    """Why the page sets its limits with SET LOCAL: the pool's reset is a rollback."""
+    """Why the page sets its limits with SET LOCAL: a plain SET whose transaction commits
+    stays on the connection; the pool's reset rollback undoes only an uncommitted one."""
     async with AsyncSession(engine) as session:
         await session.execute(text("SET statement_timeout = '200ms'"))
         pid = await session.scalar(PID)
-        await session.commit()
+        await getattr(session, end)()
     async with AsyncSession(engine) as session:
         assert await session.scalar(PID) == pid
-        assert await session.scalar(SHOW) == "200ms"
+        assert await session.scalar(SHOW) == next_sees
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_timeout_sqlstates_also_cover_a_user_cancel_and_nowait(
+    engine: AsyncEngine,
+) -> None:
+    """The dependency's comment: a 503 also for pg_cancel_backend() and NOWAIT."""
+    async with AsyncSession(engine) as holder, AsyncSession(engine) as other:
+        await holder.execute(text("SELECT 1 FROM pg_class LIMIT 1 FOR UPDATE"))
+        with pytest.raises(DBAPIError) as nowait:
+            await other.execute(
+                text("SELECT 1 FROM pg_class LIMIT 1 FOR UPDATE NOWAIT")
+            )
+        await other.rollback()
+        pid = await other.scalar(PID)
+        sleeping = asyncio.create_task(other.execute(text("SELECT pg_sleep(5)")))
+        await asyncio.sleep(0.2)
+        await holder.execute(text("SELECT pg_cancel_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as cancelled:
+            await sleeping
+    states = {
+        getattr(driver_error(e.value), "sqlstate", None) for e in (nowait, cancelled)
+    }
+    assert states == {"55P03", "57014"} == TIMED_OUT
