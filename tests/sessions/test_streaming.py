@@ -192,11 +192,15 @@ async def test_the_request_session_is_closed_before_the_body(
         with pytest.raises(httpx.RemoteProtocolError):
             await client.get(f"http://127.0.0.1:{port}/function")
         response = await client.get(f"http://127.0.0.1:{port}/request")
+        # The status went out before the body failed: a 200, then a cut-off body.
+        raw = await disconnect_after(port, "/function", 0.2)
         logging.getLogger("uvicorn.error").removeHandler(keep)
+    assert raw.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert raw.endswith(b"Transfer-Encoding: chunked\r\n\r\n")  # not one chunk
     assert [f"{type(e).__name__}: {e}" for e in errors] == [
         "InvalidRequestError: This Session has been permanently closed and is unable "
         "to handle any more transaction requests."
-    ]
+    ] * 2
     assert len(response.text.splitlines()) == 3
 
 
