@@ -1,0 +1,429 @@
+"""Work outside the request (docs/sessions/background.md): background tasks and a worker.
+
+The served apps and the worker run as real processes (uvicorn, `python -m`) on the real
+PostgreSQL server; the scope and `run_job` tests run on both backends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import BackgroundTasks, Depends, FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import func, make_url, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from snippets.app import DbSession, create_app
+from snippets.database import create_session_factory, get_db
+from snippets.models import Post, User
+from snippets.sessions.background import (
+    Job,
+    JobsBase,
+    process,
+    run_job,
+    run_worker,
+    welcome_post,
+    work,
+)
+from snippets.settings import Settings
+from tests.servers import free_port, serving, wait_for
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    return make_url(database_url).set(drivername="postgresql").render_as_string(False)
+
+
+async def count(factory: async_sessionmaker[AsyncSession], model: Any) -> int:
+    async with factory() as session:
+        return int(await session.scalar(select(func.count(model.id))) or 0)
+
+
+# --- the request's session in a background task ---------------------------------------
+
+
+DefaultScope = Annotated[AsyncSession, Depends(get_db)]
+
+
+@asynccontextmanager
+async def client_for(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    async with LifespanManager(app):
+        transport = ASGITransport(app=app)
+        async with AsyncClient(transport=transport, base_url="http://app") as client:
+            yield client
+
+
+async def test_default_scope_task_runs_in_the_request_transaction_before_get_db_exits(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    """At the default scope the task runs before get_db's exit: inside the request's
+    transaction, on its connection; a write it does not commit is rolled back."""
+    seen: dict[str, Any] = {}
+    app = create_app(settings)
+
+    async def write_later(session: AsyncSession) -> None:
+        seen["in_transaction"] = session.in_transaction()
+        if backend_has_pool(app):
+            seen["checked_out"] = app.state.engine.pool.checkedout()
+        session.add(User(email="task@example.com", name="Task"))
+        await session.flush()  # sent, never committed
+
+    async def route(session: DefaultScope, tasks: BackgroundTasks) -> None:
+        await session.get(User, 1)
+        tasks.add_task(write_later, session)
+
+    app.add_api_route("/later", route, methods=["POST"])
+    async with client_for(app) as client:
+        assert (await client.post("/later")).status_code == 200
+        assert seen["in_transaction"] is True
+        if backend_has_pool(app):
+            assert seen["checked_out"] == 1
+            assert app.state.engine.pool.checkedout() == 0
+        assert await count(app.state.session_factory, User) == 0
+
+
+def backend_has_pool(app: FastAPI) -> bool:
+    return hasattr(app.state.engine.pool, "checkedout")
+
+
+async def test_function_scope_task_gets_the_closed_session(settings: Settings) -> None:
+    order: list[str] = []
+    app = create_app(settings)
+
+    async def use_later(session: AsyncSession) -> None:
+        order.append("task")
+        await session.get(User, 1)
+
+    async def route(session: DbSession, tasks: BackgroundTasks) -> None:
+        tasks.add_task(use_later, session)
+
+    app.add_api_route("/later", route, methods=["POST"])
+    async with client_for(app) as client:
+        with pytest.raises(Exception, match="permanently closed"):
+            await client.post("/later")
+    assert order == ["task"]
+
+
+# --- run_job: a session and a transaction of its own --------------------------------------
+
+
+async def test_a_job_that_returns_is_committed(engine: AsyncEngine) -> None:
+    factory = create_session_factory(engine)
+    async with factory.begin() as session:
+        session.add(User(email="ada@example.com", name="Ada"))
+    await run_job(factory, welcome_post, 1)
+    async with factory() as session:
+        titles = (await session.scalars(select(Post.title))).all()
+    assert titles == ["Welcome, Ada!"]
+
+
+async def adds_a_post_then_fails(session: AsyncSession, user_id: int) -> None:
+    author = await session.get_one(User, user_id)
+    session.add(Post(title="half done", author=author))
+    await session.flush()  # the row is in the database, uncommitted
+    raise RuntimeError("the second step failed")
+
+
+async def test_a_failing_job_is_logged_and_leaves_no_rows(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    factory = create_session_factory(engine)
+    async with factory.begin() as session:
+        session.add(User(email="ada@example.com", name="Ada"))
+    with caplog.at_level(logging.ERROR, logger="snippets.sessions.background"):
+        await run_job(factory, adds_a_post_then_fails, 1)  # does not raise
+    [record] = caplog.records
+    assert record.getMessage() == "background job adds_a_post_then_fails failed"
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], RuntimeError)
+    assert "Traceback" in caplog.text
+    assert "the second step failed" in caplog.text
+    assert await count(factory, Post) == 0
+    if hasattr(engine.pool, "checkedout"):
+        assert engine.pool.checkedout() == 0
+
+
+# --- under uvicorn ------------------------------------------------------------------------
+
+
+async def waiting_on_locks(server: asyncpg.Connection) -> int:
+    return int(
+        await server.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock'"
+        )
+    )
+
+
+async def poll(check: Callable[[], Awaitable[bool]], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_uvicorn_answers_before_the_task_and_logs_its_failure(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = ("uvicorn", "snippets.sessions.background:app", "--port", str(port))
+    with serving(*args, env={"DATABASE_URL": database_url}) as process:
+        wait_for(process, f"{base}/health")
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            created = await client.post(
+                "/users", json={"email": "ada@example.com", "name": "Ada"}
+            )
+            user_id = created.json()["id"]
+            server = await asyncpg.connect(asyncpg_dsn(database_url))
+            try:
+                posts = "SELECT count(*) FROM posts"
+                # The task's INSERT needs a key-share lock on the user's row: hold it.
+                locker = server.transaction()
+                await locker.start()
+                await server.execute(
+                    "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id
+                )
+                response = await client.post(f"/users/{user_id}/welcome")
+                assert response.status_code == 202  # while the task is blocked
+                watcher = await asyncpg.connect(asyncpg_dsn(database_url))
+                try:
+                    await poll(lambda: _equals(waiting_on_locks(watcher), 1))
+                    assert await watcher.fetchval(posts) == 0
+                    await locker.commit()
+                    await poll(lambda: _equals(watcher.fetchval(posts), 1))
+                finally:
+                    await watcher.close()
+            finally:
+                await server.close()
+            missing = await client.post("/users/999/welcome")
+            assert missing.status_code == 202
+            await asyncio.sleep(0.3)  # the task runs after the response
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "background job welcome_post failed" in output
+    assert "Traceback (most recent call last):" in output
+    assert "sqlalchemy.exc.NoResultFound: No row was found when one was required" in (
+        output
+    )
+    assert "Exception in ASGI application" not in output  # run_job caught it
+
+
+async def _equals(value: Awaitable[Any], expected: Any) -> bool:
+    return bool(await value == expected)
+
+
+async def reuse_session(session: AsyncSession) -> None:
+    await session.get(User, 1)
+
+
+async def schedule_reuse(session: DbSession, tasks: BackgroundTasks) -> None:
+    tasks.add_task(reuse_session, session)
+
+
+# Served by uvicorn in the next test: a task given the request's session.
+reuse_app = create_app()
+reuse_app.add_api_route("/reuse", schedule_reuse, methods=["POST"])
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_uvicorn_logs_the_closed_session_error_of_a_task(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = "tests.sessions.test_background:reuse_app"
+    with serving(
+        "uvicorn", app, "--port", str(port), env={"DATABASE_URL": database_url}
+    ) as process:
+        wait_for(process, f"{base}/health")
+        assert httpx.post(f"{base}/reuse").status_code == 200  # the response is sent
+        time.sleep(0.3)
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "Exception in ASGI application" in output
+    assert (
+        "InvalidRequestError: This Session has been permanently closed and is unable "
+        "to handle any more transaction requests." in output
+    )
+
+
+# --- the worker ---------------------------------------------------------------------------
+
+
+async def queue(
+    engine: AsyncEngine, *seconds: float
+) -> async_sessionmaker[AsyncSession]:
+    async with engine.begin() as connection:
+        await connection.run_sync(JobsBase.metadata.create_all)
+    factory = create_session_factory(engine)
+    async with factory.begin() as session:
+        session.add_all(Job(seconds=s) for s in seconds)
+    return factory
+
+
+async def done_flags(factory: async_sessionmaker[AsyncSession]) -> list[bool]:
+    async with factory() as session:
+        return list((await session.scalars(select(Job.done).order_by(Job.id))).all())
+
+
+async def test_work_processes_jobs_in_order_until_stopped(engine: AsyncEngine) -> None:
+    factory = await queue(engine, 0, 0, 0)
+    stop = asyncio.Event()
+    handled: list[int] = []
+
+    async def handle(session: AsyncSession, job: Job) -> None:
+        await process(session, job)
+        handled.append(job.id)
+
+    worker = asyncio.create_task(work(factory, handle, stop, idle=0.01))
+    await poll(lambda: _equals(done_flags(factory), [True, True, True]))
+    await asyncio.sleep(0.05)  # idle polls: nothing queued
+    stop.set()
+    await asyncio.wait_for(worker, 1)
+    assert handled == [1, 2, 3]
+
+
+async def test_a_failing_job_stays_queued(engine: AsyncEngine) -> None:
+    factory = await queue(engine, 0)
+
+    async def fails(session: AsyncSession, job: Job) -> None:
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        await work(factory, fails, asyncio.Event())
+    assert await done_flags(factory) == [False]
+
+
+def test_skip_locked_is_left_out_on_sqlite_only() -> None:
+    claim = select(Job).with_for_update(skip_locked=True)
+    assert "FOR UPDATE SKIP LOCKED" in str(claim.compile(dialect=postgresql.dialect()))
+    assert "FOR UPDATE" not in str(claim.compile(dialect=sqlite.dialect()))
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_two_workers_share_the_jobs(engine: AsyncEngine) -> None:
+    factory = await queue(engine, 0.2, 0.2, 0.2, 0.2)
+    stop = asyncio.Event()
+    handled: dict[str, list[int]] = {"a": [], "b": []}
+
+    def handler(name: str) -> Callable[[AsyncSession, Job], Awaitable[None]]:
+        async def handle(session: AsyncSession, job: Job) -> None:
+            await process(session, job)
+            handled[name].append(job.id)
+
+        return handle
+
+    workers = [
+        asyncio.create_task(work(factory, handler(name), stop, idle=0.01))
+        for name in handled
+    ]
+    await poll(lambda: _equals(done_flags(factory), [True] * 4))
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*workers), 2)
+    assert sorted(handled["a"] + handled["b"]) == [1, 2, 3, 4]
+    assert len(handled["a"]) == len(handled["b"]) == 2
+
+
+WORKER_CONNECTIONS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'jobs-worker'"
+)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_the_worker_process_stops_cleanly_on_a_signal(
+    engine: AsyncEngine, database_url: str, signum: signal.Signals
+) -> None:
+    factory = await queue(engine, 0.3, 0.3, 0.3)
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "snippets.sessions.background",
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    server = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await poll(lambda: _equals(done_flags(factory), [True, False, False]))
+        # The worker is now in the second job, holding its connection.
+        assert await server.fetchval(WORKER_CONNECTIONS) == 1
+        worker.send_signal(signum)
+        output, _ = await asyncio.wait_for(worker.communicate(), 10)
+        assert worker.returncode == 0, output
+        assert output == b""
+        assert await done_flags(factory) == [True, True, False]
+        assert await server.fetchval(WORKER_CONNECTIONS) == 0
+    finally:
+        await server.close()
+        if worker.returncode is None:
+            worker.kill()
+            await worker.communicate()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_run_worker_disposes_its_engine_when_it_stops(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    """In a process that lives on (here pytest's), only dispose() closes the worker's
+    pooled connections; and the signal handlers are gone once it returns."""
+    factory = await queue(engine, 0.2, 0.2, 0.2)
+    worker = asyncio.create_task(run_worker(settings))
+    server = await asyncpg.connect(
+        asyncpg_dsn(settings.database_url.render_as_string(False))
+    )
+    try:
+        await poll(lambda: _equals(done_flags(factory), [True, False, False]))
+        assert await server.fetchval(WORKER_CONNECTIONS) == 1
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(worker, 2)
+        assert await done_flags(factory) == [True, True, False]
+        await poll(lambda: _equals(server.fetchval(WORKER_CONNECTIONS), 0), 1)
+    finally:
+        await server.close()
+    assert not asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+
+IN_TRANSACTION = """SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+    AND pid <> pg_backend_pid() AND state = 'idle in transaction'"""
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_with_the_default_factory_a_task_leaves_a_connection_out(
+    engine: AsyncEngine, settings: Settings, database_url: str
+) -> None:
+    app = create_app(settings)
+    kept: list[AsyncSession] = []
+
+    async def count_later(session: DbSession, tasks: BackgroundTasks) -> None:
+        kept.append(session)
+        tasks.add_task(session.scalar, select(func.count(User.id)))
+
+    app.add_api_route("/count-later", count_later, methods=["POST"])
+    async with client_for(app) as client:
+        app.state.session_factory = async_sessionmaker(
+            app.state.engine, expire_on_commit=False
+        )
+        assert (await client.post("/count-later")).status_code == 200
+        assert app.state.engine.pool.checkedout() == 1
+        server = await asyncpg.connect(asyncpg_dsn(database_url))
+        try:
+            assert await server.fetchval(IN_TRANSACTION) == 1
+        finally:
+            await server.close()
+        await kept[0].close()
+        assert app.state.engine.pool.checkedout() == 0
