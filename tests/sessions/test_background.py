@@ -24,7 +24,12 @@ from fastapi import BackgroundTasks, Depends, FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from snippets.app import DbSession, create_app
 from snippets.database import create_session_factory, get_db
@@ -316,7 +321,8 @@ def test_skip_locked_is_left_out_on_sqlite_only() -> None:
 
 @pytest.mark.parametrize("backend", ["postgres"])
 async def test_two_workers_share_the_jobs(engine: AsyncEngine) -> None:
-    factory = await queue(engine, 0.2, 0.2, 0.2, 0.2)
+    factory = await queue(engine, 0.3, 0.3, 0.3, 0.3)
+    started = time.monotonic()
     stop = asyncio.Event()
     handled: dict[str, list[int]] = {"a": [], "b": []}
 
@@ -336,6 +342,8 @@ async def test_two_workers_share_the_jobs(engine: AsyncEngine) -> None:
     await asyncio.wait_for(asyncio.gather(*workers), 2)
     assert sorted(handled["a"] + handled["b"]) == [1, 2, 3, 4]
     assert len(handled["a"]) == len(handled["b"]) == 2
+    # In parallel: 0.6 s; one after the other (a claim waiting on the row lock): 1.2 s.
+    assert time.monotonic() - started < 1.0
 
 
 WORKER_CONNECTIONS = (
@@ -427,3 +435,23 @@ async def test_with_the_default_factory_a_task_leaves_a_connection_out(
             await server.close()
         await kept[0].close()
         assert app.state.engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_pooled_connections_stay_open_until_dispose(settings: Settings) -> None:
+    worker_engine = create_async_engine(
+        settings.database_url,
+        connect_args={"server_settings": {"application_name": "jobs-worker"}},
+    )
+    server = await asyncpg.connect(
+        asyncpg_dsn(settings.database_url.render_as_string(False))
+    )
+    try:
+        async with worker_engine.connect() as connection:
+            await connection.execute(select(1))
+        # Back in the pool, not closed: the server still has the session.
+        assert await server.fetchval(WORKER_CONNECTIONS) == 1
+        await worker_engine.dispose()
+        await poll(lambda: _equals(server.fetchval(WORKER_CONNECTIONS), 0), 1)
+    finally:
+        await server.close()
