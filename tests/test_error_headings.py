@@ -1,5 +1,5 @@
 """The error index of the chapters written in the example shape (Types and modeling, More
-relationship shapes, Sessions and transactions): every wrong way that raises has a heading
+relationship shapes, Sessions and transactions, the newer Queries pages): every wrong way that raises has a heading
 with the exact error, `### `Kind: message` {#anchor}`, which the section's own output shows
 and the site search finds by its words."""
 
@@ -19,6 +19,8 @@ PAGES = [
     *sorted((DOCS / "types").glob("*.md")),
     DOCS / "relationships" / "shapes.md",
     *sorted((DOCS / "sessions").glob("*.md")),
+    DOCS / "queries" / "filters.md",
+    DOCS / "queries" / "large-lists.md",
 ]
 HEADING = re.compile(
     r"^(?P<level>#{2,4}) (?P<title>[^\n]+?) \{#(?P<anchor>[a-z0-9-]+)\}\n"
