@@ -1,7 +1,7 @@
-"""The error index of the chapters written in the example shape (Types and modeling, More
-relationship shapes, Sessions and transactions, the newer Queries pages): every wrong way that raises has a heading
-with the exact error, `### `Kind: message` {#anchor}`, which the section's own output shows
-and the site search finds by its words."""
+"""The error index of the pages written in the example shape (Types and modeling, More
+relationship shapes, Sessions and transactions, the newer Queries pages): every wrong way
+that raises has a heading with the exact error, `### `Kind: message` {#anchor}`, which the
+section's own output shows and the site search finds by its words."""
 
 from __future__ import annotations
 
