@@ -1,14 +1,16 @@
 """The Isolation and retries page: a table of two accounts for the concurrency programs,
 and `run_transaction`, which runs a whole transaction again when PostgreSQL asks for it
-(a serialization failure, SQLSTATE 40001, or a deadlock, 40P01)."""
+(a serialization failure, SQLSTATE 40001, or a deadlock, 40P01); and `sqlite_begin`,
+which makes a SQLite transaction begin before its first read."""
 
 # --8<-- [start:accounts]
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -88,3 +90,20 @@ async def run_transaction(
 
 
 # --8<-- [end:run_transaction]
+
+
+# --8<-- [start:sqlite_begin]
+def sqlite_begin(engine: AsyncEngine, statement: str = "BEGIN") -> None:
+    """SQLAlchemy's recipe for SQLite: the driver, which sends BEGIN only before a
+    write, sends none; SQLAlchemy sends `statement` as each transaction starts."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def no_driver_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def begin_first(connection: Connection) -> None:
+        connection.exec_driver_sql(statement)
+
+
+# --8<-- [end:sqlite_begin]

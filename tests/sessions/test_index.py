@@ -131,7 +131,34 @@ async def test_testclient_with_an_engine_of_another_loop(
         return
     with pytest.raises(RuntimeError, match="attached to a different loop"):
         client.get("/users/count")
-    await engine.dispose()  # the connection the other loop broke
+    async with engine.connect() as connection:  # still works on its own loop
+        assert await connection.scalar(select(1)) == 1
+    await engine.dispose()
+
+
+@POSTGRES
+def test_testclient_other_loop_logs_the_connection_it_cannot_close(
+    settings: Settings,
+) -> None:
+    """The page's program on PostgreSQL: its output is the RuntimeError, and the pool,
+    failing to close the broken connection from the wrong loop, logs to stderr."""
+    program = ROOT / "snippets/sessions/examples/index/testclient_other_loop.py"
+    result = subprocess.run(
+        [sys.executable, str(program)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "attached to a different loop" in result.stdout
+    assert "Exception terminating connection" in result.stderr
+    assert "attached to a different loop" in result.stderr
+    assert "Future exception was never retrieved" in result.stderr
+    assert (
+        "ConnectionDoesNotExistError: connection was closed in the middle of operation"
+        in result.stderr
+    )
 
 
 def test_testclient_runs_the_lifespan_on_its_loop(settings: Settings) -> None:

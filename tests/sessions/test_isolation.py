@@ -26,6 +26,7 @@ from snippets.sessions.isolation import (
     explain,
     open_accounts,
     run_transaction,
+    sqlite_begin,
     sqlstate,
 )
 
@@ -306,3 +307,42 @@ async def test_locking_in_one_order_waits_instead_of_deadlocking(
     async with engine.connect() as connection:
         total = select(func.sum(Account.balance))
         assert (await connection.execute(total)).scalar_one() == 200 - 40
+
+
+@pytest.mark.parametrize("begin", [None, "BEGIN", "BEGIN IMMEDIATE"])
+async def test_on_sqlite_a_read_is_in_the_transaction_only_with_sqlite_begin(
+    begin: str | None,
+) -> None:
+    """At SERIALIZABLE, pysqlite's BEGIN comes only before a write: a transaction's
+    reads see another connection's commit. With `sqlite_begin` the transaction holds
+    the database from its first read, and the other writer waits, then fails."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_async_engine(
+            f"sqlite+aiosqlite:///{Path(folder) / 'app.db'}",
+            isolation_level="SERIALIZABLE",
+            connect_args={"timeout": 0.1},
+        )
+        if begin:
+            sqlite_begin(engine, begin)
+        await open_accounts(engine)
+        sessions = create_session_factory(engine)
+        take_30 = update(Account).where(Account.id == 1).values(balance=70)
+        try:
+            async with sessions() as reader:
+                first = (await reader.get_one(Account, 1)).balance
+                if begin is None:
+                    async with sessions.begin() as writer:
+                        await writer.execute(take_30)
+                    reader.expire_all()
+                    assert (first, (await reader.get_one(Account, 1)).balance) == (
+                        100,
+                        70,
+                    )
+                else:
+                    with pytest.raises(DBAPIError, match="database is locked"):
+                        async with sessions.begin() as writer:
+                            await writer.execute(take_30)
+                    reader.expire_all()
+                    assert (await reader.get_one(Account, 1)).balance == first == 100
+        finally:
+            await engine.dispose()
