@@ -279,6 +279,18 @@ async def test_database_is_locked_on_sqlite_has_no_sqlstate_and_is_not_retried()
     assert sqlstate(raised.value) is None
 
 
+async def wait_for_lock_wait(engine: AsyncEngine, pid: int) -> None:
+    """Until the server shows the backend `pid` waiting for a lock (2 s at most)."""
+    query = text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid")
+    async with engine.connect() as observer:
+        await observer.execution_options(isolation_level="AUTOCOMMIT")
+        for _ in range(200):
+            if await observer.scalar(query, {"pid": pid}) == "Lock":
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError(f"backend {pid} never waited for a lock")
+
+
 @POSTGRES
 async def test_locking_in_one_order_waits_instead_of_deadlocking(
     engine: AsyncEngine,
@@ -298,8 +310,10 @@ async def test_locking_in_one_order_waits_instead_of_deadlocking(
         await first.execute(text("SET LOCAL deadlock_timeout = '50ms'"))
         await second.execute(text("SET LOCAL deadlock_timeout = '50ms'"))
         await first.execute(select(Account).where(Account.id == 1).with_for_update())
+        second_pid = await second.scalar(text("SELECT pg_backend_pid()"))
         waiting = asyncio.create_task(transfer("second", second))
-        await asyncio.sleep(0.2)  # longer than deadlock_timeout: second is waiting
+        await wait_for_lock_wait(engine, second_pid)
+        await asyncio.sleep(0.1)  # past deadlock_timeout: the server checked, no cycle
         assert not waiting.done()
         await transfer("first", first)
         await waiting
@@ -346,3 +360,75 @@ async def test_on_sqlite_a_read_is_in_the_transaction_only_with_sqlite_begin(
                     assert (await reader.get_one(Account, 1)).balance == first == 100
         finally:
             await engine.dispose()
+
+
+@POSTGRES
+async def test_a_connection_level_lasts_until_the_connection_returns_to_the_pool(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="SERIALIZABLE")
+        await connection.commit()
+        assert await connection.scalar(SHOW) == "serializable"  # its next transaction
+        pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+    async with engine.connect() as connection:  # the same pooled connection
+        assert await connection.scalar(text("SELECT pg_backend_pid()")) == pid
+        assert await connection.scalar(SHOW) == "read committed"
+
+
+@POSTGRES
+async def test_of_ten_that_read_a_row_before_any_writes_it_one_commits(
+    engine: AsyncEngine,
+) -> None:
+    """Why retries suit occasional conflicts only: at REPEATABLE READ, one round of ten
+    read-modify-write transactions on one row commits one; nine must run again."""
+    await open_accounts(engine)
+    sessions = factory(engine, "REPEATABLE READ")
+    all_read = asyncio.Barrier(10)
+
+    async def withdraw() -> None:
+        async with sessions.begin() as session:
+            account = await session.get_one(Account, 1)
+            await all_read.wait()
+            account.balance -= 1
+
+    outcomes = await asyncio.gather(
+        *(withdraw() for _ in range(10)), return_exceptions=True
+    )
+    failures = [sqlstate(o) for o in outcomes if isinstance(o, BaseException)]
+    assert failures == ["40001"] * 9
+    assert await balance(engine) == 99
+
+
+@POSTGRES
+async def test_ten_atomic_updates_of_one_row_all_commit_at_once(
+    engine: AsyncEngine,
+) -> None:
+    """`SET balance = balance - 1` at READ COMMITTED: each UPDATE waits for the row and
+    applies to its latest value; none conflicts, none is retried."""
+    await open_accounts(engine)
+    sessions = create_session_factory(engine)
+    all_began = asyncio.Barrier(10)
+    calls: list[int] = []
+
+    async def withdraw(session: AsyncSession) -> None:
+        calls.append(1)
+        await session.execute(text("SELECT 1"))  # each in its own open transaction
+        await all_began.wait()
+        take_one = update(Account).where(Account.id == 1)
+        await session.execute(take_one.values(balance=Account.balance - 1))
+
+    await asyncio.gather(*(run_transaction(sessions, withdraw) for _ in range(10)))
+    assert len(calls) == 10
+    assert await balance(engine) == 90
+
+
+@POSTGRES
+async def test_the_examples_role_may_set_deadlock_timeout(engine: AsyncEngine) -> None:
+    """The deadlock example lowers deadlock_timeout: a superuser-only setting."""
+    async with engine.connect() as connection:
+        context = text(
+            "SELECT context FROM pg_settings WHERE name = 'deadlock_timeout'"
+        )
+        assert await connection.scalar(context) == "superuser"
+        assert await connection.scalar(text("SHOW is_superuser")) == "on"
