@@ -1,0 +1,244 @@
+"""Claims on docs/queries/filters.md: any()/has() against a join, the search route over HTTP
+(filters, sort allow-list, injection attempts, tiebreaker), and escaped LIKE, on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, get_args
+
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from snippets.app import create_app
+from snippets.models import Post, User
+from snippets.queries.filters import SORT_COLUMNS, SortName, router
+from snippets.sample import sample_db, sample_rows
+from snippets.settings import Settings
+from snippets.sql_log import log_sql
+
+EXPECTED_SORTS = "'name', 'email' or 'created_at'"
+
+
+async def test_a_limit_counts_join_rows_but_any_counts_users(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        await session.execute(update(Post).values(published=True))
+        exists = select(User.name).where(User.posts.any(Post.published))
+        joined = select(User.name).join(User.posts).where(Post.published)
+        page_of_two = [
+            (await session.scalars(query.limit(2))).all()
+            for query in (exists.order_by(User.id), joined.order_by(User.id, Post.id))
+        ]
+    assert page_of_two == [
+        ["Ada Lovelace", "Grace Hopper"],
+        ["Ada Lovelace", "Ada Lovelace"],
+    ]
+
+
+def test_every_sort_name_has_a_column_and_no_more() -> None:
+    assert set(get_args(SortName)) == set(SORT_COLUMNS)
+
+
+# The engine each test client's app runs on, to log its SQL and read its tables.
+engines: dict[AsyncClient, AsyncEngine] = {}
+
+
+@pytest.fixture
+async def client(engine: AsyncEngine, settings: Settings) -> AsyncIterator[AsyncClient]:
+    """The reference app with the search router, over HTTP, on the sample rows plus
+    users whose names hold LIKE wildcards or repeat a name."""
+    app = create_app(settings)
+    app.include_router(router)
+    async with (
+        LifespanManager(app) as manager,
+        AsyncClient(
+            transport=ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
+    ):
+        async with app.state.session_factory() as session:
+            session.add_all(sample_rows())
+            session.add_all(
+                User(email=f"{local}@example.com", name=name)
+                for local, name in [
+                    ("twin1", "Twin"),
+                    ("ab", "a_b"),
+                    ("axb", "axb"),
+                    ("twin2", "Twin"),
+                    ("fifty", "50% Club"),
+                    ("fivehundred", "500 Club"),
+                ]
+            )
+            await session.commit()
+        engines[client] = app.state.engine
+        yield client
+        del engines[client]
+
+
+async def names(client: AsyncClient, **params: Any) -> list[str]:
+    response = await client.get("/search/users", params=params)
+    assert response.status_code == 200, response.text
+    return [user["name"] for user in response.json()]
+
+
+async def snapshot(engine: AsyncEngine) -> dict[str, list[Any]]:
+    """Every row of every table, to compare before and after a request."""
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+        rows: dict[str, list[Any]] = {}
+        for table in sorted(tables):
+            result = await connection.exec_driver_sql(f'SELECT * FROM "{table}"')
+            rows[table] = sorted(map(tuple, result.all()), key=repr)
+    return rows
+
+
+@pytest.mark.parametrize(
+    "sort",
+    [
+        "name;DROP TABLE users",
+        "name; DROP TABLE users; --",
+        "name desc",
+        "name DESC",
+        "password",
+        "users.name",
+        "(SELECT 1)",
+        "",
+    ],
+)
+async def test_an_unknown_sort_is_a_422_and_changes_nothing(
+    client: AsyncClient, sort: str
+) -> None:
+    engine = engines[client]
+    before = await snapshot(engine)
+    with log_sql(engine) as sql:
+        response = await client.get("/search/users", params={"sort": sort})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "type": "literal_error",
+                "loc": ["query", "sort"],
+                "msg": f"Input should be {EXPECTED_SORTS}",
+                "input": sort,
+                "ctx": {"expected": EXPECTED_SORTS},
+            }
+        ]
+    }
+    assert sql == []  # refused before the route ran: no SQL at all
+    after = await snapshot(engine)
+    assert "users" in after
+    assert after == before
+    assert len(after["users"]) == 9
+
+
+async def test_a_misspelt_parameter_is_a_422(client: AsyncClient) -> None:
+    response = await client.get("/search/users", params={"nme": "ada"})
+    assert response.status_code == 422
+    error = response.json()["detail"][0]
+    assert (error["type"], error["loc"], error["msg"]) == (
+        "extra_forbidden",
+        ["query", "nme"],
+        "Extra inputs are not permitted",
+    )
+
+
+async def test_no_filter_sends_no_where(client: AsyncClient) -> None:
+    engine = engines[client]
+    with log_sql(engine) as sql:
+        everyone = await names(client)
+    assert len(everyone) == 9
+    assert "WHERE" not in sql[0]
+
+
+async def test_each_sort_column_and_direction(client: AsyncClient) -> None:
+    for sort in get_args(SortName):
+        for order in ("asc", "desc"):
+            assert len(await names(client, sort=sort, order=order)) == 9
+    assert await names(client, sort="email", limit=3) == ["a_b", "Ada Lovelace", "axb"]
+    assert await names(client, sort="email", order="desc", limit=3) == [
+        "Twin",
+        "Twin",
+        "Linus Torvalds",
+    ]
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+async def test_the_primary_key_breaks_ties_in_the_same_direction(
+    client: AsyncClient, order: str
+) -> None:
+    response = await client.get(
+        "/search/users", params={"name": "twin", "order": order}
+    )
+    ids = [user["id"] for user in response.json()]
+    assert len(ids) == 2
+    assert ids == sorted(ids, reverse=order == "desc")
+
+
+async def test_filters_combine_and_the_name_filter_ignores_case(
+    client: AsyncClient,
+) -> None:
+    assert await names(client, name="LOVE") == ["Ada Lovelace"]
+    assert await names(client, has_published="true") == ["Ada Lovelace"]
+    assert await names(client, has_published="false", name="o", order="desc") == [
+        "Linus Torvalds",
+        "Grace Hopper",
+    ]
+
+
+async def test_the_name_filter_escapes_wildcards(client: AsyncClient) -> None:
+    assert await names(client, name="a_b") == ["a_b"]
+    assert await names(client, name="50%") == ["50% Club"]
+    assert await names(client, name="%") == ["50% Club"]
+    assert await names(client, name="_") == ["a_b"]
+
+
+@pytest.fixture
+async def titles(settings: Settings) -> AsyncIterator[Any]:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        ada = User(email="ada@example.com", name="Ada")
+        for title in ["50% off", "500 errors", "a_b testing", "axb notes", "a/b"]:
+            session.add(Post(title=title, author=ada))
+        await session.flush()
+
+        async def find(condition: Any) -> list[str]:
+            query = select(Post.title).where(condition).order_by(Post.id)
+            return list((await session.scalars(query)).all())
+
+        find.engine = engine  # type: ignore[attr-defined]
+        yield find
+
+
+async def test_startswith_and_contains_escape_wildcards(
+    titles: Any, backend: str
+) -> None:
+    assert await titles(Post.title.startswith("50%", autoescape=True)) == ["50% off"]
+    assert await titles(Post.title.startswith("50%")) == ["50% off", "500 errors"]
+    assert await titles(Post.title.startswith("a_b", autoescape=True)) == [
+        "a_b testing"
+    ]
+    assert await titles(Post.title.contains("a/b", autoescape=True)) == ["a/b"]
+
+
+async def test_a_lone_percent_matches_every_row_unless_escaped(
+    titles: Any, backend: str
+) -> None:
+    assert len(await titles(Post.title.contains("%"))) == 5
+    assert await titles(Post.title.contains("%", autoescape=True)) == ["50% off"]
+
+
+async def test_the_driver_receives_the_escaped_value(titles: Any, backend: str) -> None:
+    sent: list[Any] = []
+
+    def collect(_conn: Any, _cursor: Any, _sql: str, parameters: Any, *_: Any) -> None:
+        sent.append(parameters)
+
+    sync_engine = titles.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", collect)
+    try:
+        await titles(Post.title.contains("a_b", autoescape=True))
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", collect)
+    assert list(sent[0]) == ["a/_b"]
