@@ -9,7 +9,7 @@ from typing import Any, get_args
 import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.app import create_app
@@ -37,6 +37,21 @@ async def test_a_limit_counts_join_rows_but_any_counts_users(
         ["Ada Lovelace", "Grace Hopper"],
         ["Ada Lovelace", "Ada Lovelace"],
     ]
+
+
+async def test_unique_folds_the_repeated_object_and_any_without_condition(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        await session.execute(update(Post).values(published=True))
+        joined = select(User).join(User.posts).where(Post.published).order_by(User.id)
+        repeated = (await session.scalars(joined)).all()
+        folded = (await session.scalars(joined)).unique().all()
+        authors = select(User.name).where(User.posts.any()).order_by(User.id)
+        any_post = (await session.scalars(authors)).all()
+    assert repeated[0] is repeated[1]  # the same identity, twice
+    assert [user.name for user in folded] == ["Ada Lovelace", "Grace Hopper"]
+    assert any_post == ["Ada Lovelace", "Grace Hopper"]
 
 
 def test_every_sort_name_has_a_column_and_no_more() -> None:
@@ -242,3 +257,18 @@ async def test_the_driver_receives_the_escaped_value(titles: Any, backend: str) 
     finally:
         event.remove(sync_engine, "before_cursor_execute", collect)
     assert list(sent[0]) == ["a/_b"]
+
+
+def test_text_in_order_by_puts_the_clients_text_into_the_sql() -> None:
+    query = select(User.id).order_by(text("name;DROP TABLE users"))
+    assert str(query).endswith("ORDER BY name;DROP TABLE users")
+
+
+async def test_a_bound_parameter_in_order_by_is_a_value_not_a_column(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        by_value = select(User.name).order_by(bindparam("sort", "name"), User.id.desc())
+        names = (await session.scalars(by_value)).all()
+    # Both backends order by the constant 'name': every row ties, the id decides.
+    assert names == ["Linus Torvalds", "Grace Hopper", "Ada Lovelace"]
