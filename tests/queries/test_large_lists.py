@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -93,3 +96,24 @@ async def test_escaped_colons_bind_on_postgres_and_are_refused_by_sqlite(
         with log_sql(engine) as sql:
             assert await session.scalar(query, {"after": 1}) == 2
         assert sql == ["SELECT count(*) FROM users WHERE id > $1::int"]
+
+
+async def test_a_date_from_the_boundary_is_what_asyncpg_expects(
+    settings: Settings, backend: str
+) -> None:
+    query = text("SELECT count(*) FROM users WHERE created_at >= :since")
+    app = FastAPI()
+    async with sample_db() as (_, sessions):
+
+        @app.get("/count")
+        async def count(since: date) -> int:  # FastAPI converts the query string
+            async with sessions() as session:
+                found: int = await session.scalar(query, {"since": since})
+            return found
+
+        transport = ASGITransport(app=app)
+        async with AsyncClient(transport=transport, base_url="http://app") as client:
+            assert (await client.get("/count?since=2000-01-01")).json() == 3
+        async with sessions() as session:
+            since = date.fromisoformat("2000-01-01")
+            assert await session.scalar(query, {"since": since}) == 3
