@@ -18,7 +18,7 @@ async def main() -> None:
             with log_sql(engine) as sql:
                 names = (await session.scalars(query)).all()
             print(names)
-            print(f"parameters sent: {sql[0].count('?') + sql[0].count('$')}")
+            print(f"placeholders: {sql[0].count('?')}")  # SQLite's are ?
         except DBAPIError as exc:
             error = driver_error(exc)  # asyncpg's own
             print(f"{type(error).__name__}: {error}")

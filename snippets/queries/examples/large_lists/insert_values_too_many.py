@@ -12,8 +12,8 @@ from snippets.sql_log import log_sql
 async def main() -> None:
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
         # --8<-- [start:pattern]
-        rows = [{"email": f"user{n}@example.com", "name": "New"} for n in range(20_000)]
-        try:  # one VALUES list: two parameters a row, 40,000 in one statement
+        rows = [{"email": f"user{n}@example.com", "name": "New"} for n in range(16_384)]
+        try:  # one VALUES list: two parameters a row, 32,768 in all
             await session.execute(insert(User).values(rows))
             print("values(): accepted")
         except DBAPIError as exc:
