@@ -13,7 +13,7 @@ from contextlib import suppress
 from typing import Concatenate, ParamSpec
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -39,7 +39,9 @@ async def run_job(
             await job(session, *args, **kwargs)
     except Exception:
         # Nothing awaits a background task: this log line is the only report of it.
-        logger.exception("background job %s failed", job.__name__)
+        # getattr: a functools.partial has no __name__.
+        name = getattr(job, "__qualname__", repr(job))
+        logger.exception("background job %s failed", name)
 
 
 # --8<-- [end:run_job]
@@ -78,6 +80,7 @@ class Job(JobsBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     seconds: Mapped[float]  # how long the job's work takes (a stand-in for real work)
     done: Mapped[bool] = mapped_column(default=False)
+    attempts: Mapped[int] = mapped_column(default=0)  # failed runs so far
 
 
 async def process(session: AsyncSession, job: Job) -> None:
@@ -90,6 +93,15 @@ async def process(session: AsyncSession, job: Job) -> None:
 
 # --8<-- [start:work]
 Handler = Callable[[AsyncSession, Job], Awaitable[None]]
+MAX_ATTEMPTS = 3  # a job that failed this often is no longer claimed
+# The oldest job to do; SKIP LOCKED: other workers skip the one this one holds.
+CLAIM = (
+    select(Job)
+    .where(~Job.done, Job.attempts < MAX_ATTEMPTS)
+    .order_by(Job.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
 
 
 async def work(
@@ -100,17 +112,28 @@ async def work(
 ) -> None:
     """Process queued jobs, one session and transaction each, until `stop` is set."""
     while not stop.is_set():
-        async with factory.begin() as session:
-            # SKIP LOCKED: other workers skip the job this one holds (PostgreSQL;
-            # SQLite has no row locks and SQLAlchemy leaves the clause out there).
-            claim = select(Job).where(~Job.done).order_by(Job.id).limit(1)
-            job = await session.scalar(claim.with_for_update(skip_locked=True))
-            if job is not None:
-                await handle(session, job)
-                job.done = True
-        if job is None:  # nothing queued: wait, but wake at once on shutdown
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), idle)
+        job_id = None
+        try:
+            async with factory.begin() as session:
+                job = await session.scalar(CLAIM)
+                if job is not None:
+                    job_id = job.id
+                    await handle(session, job)
+                    job.done = True
+        except Exception:
+            if job_id is None:  # the claim itself failed: let the process exit
+                raise
+            # Rolled back: the job's writes are gone. Count the failure in a
+            # transaction of its own, and carry on with the next job.
+            logger.exception("job %s failed", job_id)
+            async with factory.begin() as session:
+                await session.execute(
+                    update(Job).filter_by(id=job_id).values(attempts=Job.attempts + 1)
+                )
+        else:
+            if job_id is None:  # nothing queued: wait, but wake at once on shutdown
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle)
 
 
 # --8<-- [end:work]
@@ -118,15 +141,25 @@ async def work(
 
 # --8<-- [start:main]
 async def run_worker(settings: Settings, handle: Handler = process) -> None:
+    if settings.database_url.get_backend_name() != "postgresql":
+        raise ValueError("the worker needs PostgreSQL (FOR UPDATE SKIP LOCKED)")
     engine = create_async_engine(
         settings.database_url,
-        # The name pg_stat_activity shows for this worker's connections.
-        connect_args={"server_settings": {"application_name": "jobs-worker"}},
+        # An idle worker's pooled connection may be dropped (server restart, proxy):
+        # the ping at checkout replaces it instead of failing the next claim.
+        pool_pre_ping=True,
+        # timeout: give up connecting after 10 s; application_name: the name
+        # pg_stat_activity shows for this worker's connections.
+        connect_args={
+            "timeout": 10,
+            "server_settings": {"application_name": "jobs-worker"},
+        },
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         # The job in progress finishes and commits; then the loop ends.
+        # (Within the supervisor's grace period: after it, SIGKILL rolls it back.)
         loop.add_signal_handler(signum, stop.set)
     try:
         await work(create_session_factory(engine), handle, stop)

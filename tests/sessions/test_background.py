@@ -7,6 +7,8 @@ PostgreSQL server; the scope and `run_job` tests run on both backends.
 from __future__ import annotations
 
 import asyncio
+import functools
+import gc
 import logging
 import os
 import signal
@@ -24,6 +26,7 @@ from fastapi import BackgroundTasks, Depends, FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, SAWarning
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,6 +38,7 @@ from snippets.app import DbSession, create_app
 from snippets.database import create_session_factory, get_db
 from snippets.models import Post, User
 from snippets.sessions.background import (
+    MAX_ATTEMPTS,
     Job,
     JobsBase,
     process,
@@ -158,6 +162,23 @@ async def test_a_failing_job_is_logged_and_leaves_no_rows(
     assert await count(factory, Post) == 0
     if hasattr(engine.pool, "checkedout"):
         assert engine.pool.checkedout() == 0
+
+
+async def test_a_failing_partial_is_logged_under_its_qualname(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A functools.partial has no __name__: the log line must not hide the job's error."""
+    factory = create_session_factory(engine)
+    async with factory.begin() as session:
+        session.add(User(email="ada@example.com", name="Ada"))
+    job = functools.partial(adds_a_post_then_fails, user_id=1)
+    with caplog.at_level(logging.ERROR, logger="snippets.sessions.background"):
+        await run_job(factory, job)  # does not raise
+    [record] = caplog.records
+    assert record.getMessage() == f"background job {job!r} failed"
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], RuntimeError)
+    assert await count(factory, Post) == 0
 
 
 # --- under uvicorn ------------------------------------------------------------------------
@@ -285,6 +306,13 @@ async def done_flags(factory: async_sessionmaker[AsyncSession]) -> list[bool]:
         return list((await session.scalars(select(Job.done).order_by(Job.id))).all())
 
 
+async def attempts(factory: async_sessionmaker[AsyncSession]) -> list[int]:
+    async with factory() as session:
+        return list(
+            (await session.scalars(select(Job.attempts).order_by(Job.id))).all()
+        )
+
+
 async def test_work_processes_jobs_in_order_until_stopped(engine: AsyncEngine) -> None:
     factory = await queue(engine, 0, 0, 0)
     stop = asyncio.Event()
@@ -302,15 +330,39 @@ async def test_work_processes_jobs_in_order_until_stopped(engine: AsyncEngine) -
     assert handled == [1, 2, 3]
 
 
-async def test_a_failing_job_stays_queued(engine: AsyncEngine) -> None:
-    factory = await queue(engine, 0)
+async def test_a_poison_job_fails_and_the_worker_carries_on(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A job that always raises is retried MAX_ATTEMPTS times, then no longer claimed;
+    the jobs behind it are done, its writes are rolled back, and the worker keeps going."""
+    factory = await queue(engine, 0, 0, 0)
+    stop = asyncio.Event()
 
-    async def fails(session: AsyncSession, job: Job) -> None:
-        raise RuntimeError("no")
+    async def handle(session: AsyncSession, job: Job) -> None:
+        session.add(User(email=f"job{job.id}@example.com", name="Job"))
+        if job.id == 1:
+            await session.flush()  # the row is sent, then rolled back
+            raise RuntimeError("poison")
 
-    with pytest.raises(RuntimeError):
-        await work(factory, fails, asyncio.Event())
-    assert await done_flags(factory) == [False]
+    with caplog.at_level(logging.ERROR, logger="snippets.sessions.background"):
+        worker = asyncio.create_task(work(factory, handle, stop, idle=0.01))
+        await poll(lambda: _equals(done_flags(factory), [False, True, True]))
+        await asyncio.sleep(0.1)  # idle polls: the failed job is not claimed again
+        assert not worker.done()  # the worker did not exit
+        stop.set()
+        await asyncio.wait_for(worker, 1)
+    assert await attempts(factory) == [MAX_ATTEMPTS, 0, 0]
+    assert [r.getMessage() for r in caplog.records] == ["job 1 failed"] * MAX_ATTEMPTS
+    assert all(
+        isinstance(r.exc_info[1], RuntimeError) for r in caplog.records if r.exc_info
+    )
+    assert await count(factory, User) == 2  # job 1's user was rolled back
+
+
+async def test_a_failing_claim_ends_the_worker(engine: AsyncEngine) -> None:
+    """Not a job's fault (here: no jobs table): work() raises, for the supervisor."""
+    with pytest.raises(DBAPIError, match="jobs"):
+        await work(create_session_factory(engine), process, asyncio.Event())
 
 
 def test_skip_locked_is_left_out_on_sqlite_only() -> None:
@@ -340,15 +392,29 @@ async def test_two_workers_share_the_jobs(engine: AsyncEngine) -> None:
     await poll(lambda: _equals(done_flags(factory), [True] * 4))
     stop.set()
     await asyncio.wait_for(asyncio.gather(*workers), 2)
-    assert sorted(handled["a"] + handled["b"]) == [1, 2, 3, 4]
-    assert len(handled["a"]) == len(handled["b"]) == 2
+    assert sorted(handled["a"] + handled["b"]) == [1, 2, 3, 4]  # none twice
+    assert handled["a"]  # both worked
+    assert handled["b"]
     # In parallel: 0.6 s; one after the other (a claim waiting on the row lock): 1.2 s.
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.2
 
 
 WORKER_CONNECTIONS = (
     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'jobs-worker'"
 )
+WORKER_STATES = """SELECT coalesce(array_agg(state), '{}') FROM pg_stat_activity
+    WHERE application_name = 'jobs-worker'"""
+
+
+async def start_worker(database_url: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "snippets.sessions.background",
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
@@ -357,30 +423,117 @@ async def test_the_worker_process_stops_cleanly_on_a_signal(
     engine: AsyncEngine, database_url: str, signum: signal.Signals
 ) -> None:
     factory = await queue(engine, 0.3, 0.3, 0.3)
-    worker = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "snippets.sessions.background",
-        env={**os.environ, "DATABASE_URL": database_url},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    worker = await start_worker(database_url)
     server = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await poll(lambda: _equals(done_flags(factory), [True, False, False]))
-        # The worker is now in the second job, holding its connection.
-        assert await server.fetchval(WORKER_CONNECTIONS) == 1
+        # The worker is now inside the second job's transaction.
+        assert await server.fetchval(WORKER_STATES) == ["idle in transaction"]
         worker.send_signal(signum)
         output, _ = await asyncio.wait_for(worker.communicate(), 10)
         assert worker.returncode == 0, output
         assert output == b""
         assert await done_flags(factory) == [True, True, False]
-        assert await server.fetchval(WORKER_CONNECTIONS) == 0
+        await poll(lambda: _equals(server.fetchval(WORKER_CONNECTIONS), 0), 2)
     finally:
         await server.close()
         if worker.returncode is None:
             worker.kill()
             await worker.communicate()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_sigkill_mid_job_leaves_the_job_queued(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """What a supervisor does once its grace period is over: the job rolls back and
+    stays queued, to run again (at least once), and the server drops the connection."""
+    factory = await queue(engine, 0.3, 0.3)
+    worker = await start_worker(database_url)
+    server = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await poll(lambda: _equals(done_flags(factory), [True, False]))
+        assert await server.fetchval(WORKER_STATES) == ["idle in transaction"]
+        worker.kill()
+        await worker.communicate()
+        await poll(lambda: _equals(server.fetchval(WORKER_CONNECTIONS), 0), 2)
+        assert await done_flags(factory) == [True, False]
+        assert await attempts(factory) == [0, 0]
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_an_idle_worker_survives_a_dropped_connection(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """The server (or a proxy) ends the idle worker's pooled connection; the next
+    claim's pre-ping replaces it and the worker processes the next job."""
+    factory = await queue(engine, 0)
+    worker = await start_worker(database_url)
+    server = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        # Past its start (the first job done), the worker waits, its connection idle.
+        await poll(lambda: _equals(done_flags(factory), [True]))
+        await poll(lambda: _equals(server.fetchval(WORKER_STATES), ["idle"]))
+        killed = await server.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'jobs-worker'"
+        )
+        assert killed == 1
+        async with factory.begin() as session:
+            session.add(Job(seconds=0))
+        await poll(lambda: _equals(done_flags(factory), [True, True]))
+        assert worker.returncode is None
+        worker.terminate()
+        output, _ = await asyncio.wait_for(worker.communicate(), 10)
+        assert worker.returncode == 0, output
+    finally:
+        await server.close()
+        if worker.returncode is None:
+            worker.kill()
+            await worker.communicate()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_job_longer_than_the_idle_in_transaction_timeout_fails(
+    engine: AsyncEngine, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The row lock holds a transaction open for the whole job: PostgreSQL ends a
+    session idle in a transaction for longer than idle_in_transaction_session_timeout."""
+    factory = await queue(engine, 0.4, 0)
+    strict = create_async_engine(
+        settings.database_url,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {"idle_in_transaction_session_timeout": "200"}
+        },
+    )
+    stop = asyncio.Event()
+    try:
+        with caplog.at_level(logging.ERROR, logger="snippets.sessions.background"):
+            worker = asyncio.create_task(
+                work(create_session_factory(strict), process, stop, idle=0.01)
+            )
+            await poll(lambda: _equals(done_flags(factory), [False, True]))
+            await poll(lambda: _equals(attempts(factory), [MAX_ATTEMPTS, 0]))
+            stop.set()
+            await asyncio.wait_for(worker, 2)
+    finally:
+        await strict.dispose()
+    assert [r.getMessage() for r in caplog.records] == ["job 1 failed"] * MAX_ATTEMPTS
+    error = caplog.records[0].exc_info
+    assert error is not None
+    # The server ended the session during the job: the job's commit finds it closed.
+    assert "InterfaceError) connection is closed" in str(error[1])
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_the_worker_refuses_a_database_other_than_postgresql(
+    settings: Settings,
+) -> None:
+    with pytest.raises(ValueError, match=r"^the worker needs PostgreSQL"):
+        await run_worker(settings)
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
@@ -433,7 +586,12 @@ async def test_with_the_default_factory_a_task_leaves_a_connection_out(
             assert await server.fetchval(IN_TRANSACTION) == 1
         finally:
             await server.close()
-        await kept[0].close()
+        # Only the garbage collector returns it, once the session is unreachable,
+        # with a warning.
+        gc_warning = "The garbage collector is trying to clean up non-checked-in"
+        kept.clear()
+        with pytest.warns(SAWarning, match=gc_warning):
+            gc.collect()
         assert app.state.engine.pool.checkedout() == 0
 
 
