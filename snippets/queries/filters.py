@@ -24,14 +24,18 @@ SORT_COLUMNS: dict[SortName, InstrumentedAttribute[Any]] = {
 
 
 class UserFilters(BaseModel):
-    # A misspelt parameter (?nme=ada) is a 422, not a filter silently ignored.
+    # A misspelt parameter (?nme=ada) is a 422, not a filter silently ignored; so is
+    # any parameter that is not a field here, paging included.
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=100)
+    # min_length: ?name= is a 422, not a search that matches every row.
+    name: str | None = Field(default=None, min_length=1, max_length=100)
     has_published: bool | None = None
     sort: SortName = "name"
     order: Literal["asc", "desc"] = "asc"
     limit: int = Field(default=20, ge=1, le=100)
+    # Bounded: the server produces every row it skips (pagination.md, deep pages).
+    offset: int = Field(default=0, ge=0, le=10_000)
 
 
 # --8<-- [end:params]
@@ -42,8 +46,9 @@ def user_conditions(filters: UserFilters) -> list[ColumnElement[bool]]:
     """One condition per filter the request set; none when it set none."""
     conditions: list[ColumnElement[bool]] = []
     if filters.name is not None:
-        # autoescape: a % or _ the user typed matches itself, not any characters;
-        # icontains ignores case on both backends.
+        # autoescape: a %, _ or \ the user typed matches itself. icontains ignores the
+        # case of ASCII letters only on SQLite, and on PostgreSQL as the database's
+        # locale says (docs/queries/reading.md, "LIKE and ILIKE differ").
         conditions.append(User.name.icontains(filters.name, autoescape=True))
     if filters.has_published is not None:
         published = User.posts.any(Post.published)
@@ -65,13 +70,14 @@ async def search_users(
     column = SORT_COLUMNS[filters.sort]
     descending = filters.order == "desc"
     # The primary key breaks ties, so equal names come back in the same order on every
-    # request (and a page boundary never splits them differently).
+    # request, and consecutive offsets never show a row twice or skip one.
     order = [column.desc(), User.id.desc()] if descending else [column, User.id]
     query = (
         select(User)
         .where(*user_conditions(filters))
         .order_by(*order)
         .limit(filters.limit)
+        .offset(filters.offset)
     )
     return (await session.scalars(query)).all()
 
