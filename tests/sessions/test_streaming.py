@@ -5,11 +5,13 @@ several moments, on a real PostgreSQL server; the memory measurement on both bac
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from functools import partial
 from typing import Annotated
 
@@ -18,15 +20,18 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import event, insert, select, text
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.types import Message, Receive, Scope, Send
 
 from snippets.app import DbSession
-from snippets.database import create_session_factory, get_db
+from snippets.database import create_engine, create_session_factory, get_db
 from snippets.models import User
 from snippets.pooling.observe import pool_numbers
 from snippets.sample import sample_db
 from snippets.sessions.streaming import (
+    ClosingStreamingResponse,
     TimingMiddleware,
     add_timing_header,
     backends,
@@ -36,12 +41,17 @@ from snippets.sessions.streaming import (
     main,
     peak_memory,
     serving,
+    settle,
     slow_app,
+    stalled,
+    stalled_client,
     user_lines,
 )
 from snippets.settings import Settings
 from tests.docs_examples import ROOT
 from tests.pages import shown_output
+from tests.servers import free_port, wait_for
+from tests.servers import serving as serving_process
 
 ROWS = 20000
 
@@ -58,6 +68,18 @@ async def add_users(engine: AsyncEngine, rows: int) -> None:
         await connection.execute(
             insert(User),
             [{"email": f"user{n}@example.com", "name": "-"} for n in range(rows)],
+        )
+
+
+async def add_long_emails(engine: AsyncEngine) -> None:
+    """20,000 emails of 312 characters: a body of about 6 MB, more than the socket
+    buffers hold (about 2.9 MB measured here with stalled_client)."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO users (email, name) SELECT lpad(n::text, 300, 'x') || "
+                f"'@example.com', '-' FROM generate_series(1, {ROWS}) n"
+            )
         )
 
 
@@ -127,26 +149,138 @@ async def test_the_stream_is_open_on_the_server_while_the_client_waits(
     engine: AsyncEngine,
 ) -> None:
     """The disconnect example's premise (the body is not all sent before the client
-    leaves), and how the connection comes back: the cancelled body cancels the session's
-    close too, so the pool invalidates the connection (closes it) instead of reusing it."""
-    await add_users(engine, ROWS)
+    leaves), and how the connection comes back without middleware: the cancellation
+    interrupts a fetch, which SQLAlchemy treats as a disconnect (handle_error with
+    is_disconnect), so the pool invalidates the connection instead of reusing it."""
+    await add_long_emails(engine)
     sessions = create_session_factory(engine)
-    pool_events: list[str] = []
-    for name in ("checkin", "invalidate"):
-        event.listen(engine.sync_engine.pool, name, partial(note, pool_events, name))
+    pool_events = listen_for_pool_events(engine)
     async with serving(export_app(sessions, yield_per=100)) as port:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"GET /users.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        await reader.read(1024)
-        await asyncio.sleep(0.2)
-        assert await backends(engine, "state = 'idle in transaction'") == 1
-        assert checked_out(engine) == 1
-        pool_events.clear()  # the checkin of backends()' connection
-        writer.close()
-        await asyncio.sleep(0.2)
+        async with stalled_client(port, "/users.txt"):
+            await stalled(engine, 1.0)  # until the body waits for the client
+            assert await backends(engine, BUSY) == 1
+            assert checked_out(engine) == 1
+            async with engine.connect() as connection:
+                stream_pid = await connection.scalar(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE state <> 'idle' "
+                        "AND datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            pool_events.clear()  # the checkins of these queries' connections
+        await settle(engine, 0.5)
         assert checked_out(engine) == 0
-        assert pool_events == ["invalidate", "checkin"]
-        assert await backends(engine, "true") == 0  # its server session has ended
+        assert pool_events[:3] == [  # then settle()'s own connections
+            "handle_error CancelledError is_disconnect=True",
+            "invalidate",
+            "checkin",
+        ]
+        assert await backends(engine, f"pid = {stream_pid}") == 0  # its session ended
+
+
+def listen_for_pool_events(engine: AsyncEngine) -> list[str]:
+    pool_events: list[str] = []
+    for name in ("checkin", "invalidate", "reset"):
+        event.listen(engine.sync_engine.pool, name, partial(note, pool_events, name))
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def handle_error(context: ExceptionContext) -> None:
+        error = type(context.original_exception).__name__
+        pool_events.append(
+            f"handle_error {error} is_disconnect={context.is_disconnect}"
+        )
+
+    return pool_events
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_base_http_middleware_leaks_a_connection_mid_stream(
+    engine: AsyncEngine,
+) -> None:
+    """Under @app.middleware("http") the cancellation lands at BaseHTTPMiddleware's
+    send, outside the generator, which nothing closes: its session stays open (idle in
+    transaction) until the garbage collector finds it. The fixes: ClosingStreamingResponse
+    (its close runs normally: reset, checkin, no handle_error, no invalidate), the
+    request's session from Depends(get_db) (scope "request"), or a pure ASGI middleware."""
+    await add_long_emails(engine)
+    sessions = create_session_factory(engine)
+    pool_events = listen_for_pool_events(engine)
+    base = with_middleware(export_app(sessions, yield_per=100), "base")
+    closing = export_app(sessions, 100, response_class=ClosingStreamingResponse)
+    asgi = with_middleware(export_app(sessions, yield_per=100), "asgi")
+    request_scoped = with_middleware(FastAPI(), "base")
+    request_scoped.state.session_factory = sessions
+
+    @request_scoped.get("/users.txt")
+    async def users(
+        db: Annotated[AsyncSession, Depends(get_db)],
+    ) -> StreamingResponse:
+        query = select(User.email).execution_options(yield_per=100)
+
+        async def lines() -> AsyncIterator[str]:
+            async for email in await db.stream_scalars(query):
+                yield f"{email}\n"
+
+        return StreamingResponse(lines())
+
+    apps = {
+        "base": base,
+        "closing": with_middleware(closing, "base"),
+        "asgi": asgi,
+        "request": request_scoped,
+    }
+    left: dict[str, tuple[int, int]] = {}
+    for name, app in apps.items():
+        async with serving(app) as port:
+            async with stalled_client(port, "/users.txt"):
+                await stalled(engine, 1.0)  # until the body waits for the client
+                assert await backends(engine, BUSY) == 1
+                pool_events.clear()
+            await settle(engine, 0.5)
+            idle = await backends(engine, "state = 'idle in transaction'")
+        left[name] = (checked_out(engine), idle)
+        if name == "closing":  # then settle()'s own connections, checked in
+            assert pool_events[:2] == ["reset", "checkin"]
+            assert not [e for e in pool_events if e.startswith(("handle", "inv"))]
+        with pytest.warns(SAWarning) if name == "base" else nullcontext():
+            gc.collect()
+    assert left == {
+        "base": (1, 1),
+        "closing": (0, 0),
+        "asgi": (0, 0),
+        "request": (0, 0),
+    }
+
+
+def leaky_apps() -> FastAPI:
+    """For a uvicorn process: the export under each middleware, one mount each."""
+    sessions = create_session_factory(create_engine(Settings()))
+    root = FastAPI()
+    root.mount("/base", with_middleware(export_app(sessions, 100), "base"))
+    closing = export_app(sessions, 100, response_class=ClosingStreamingResponse)
+    root.mount("/closing", with_middleware(closing, "base"))
+    root.mount("/asgi", with_middleware(export_app(sessions, 100), "asgi"))
+    return root
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_base_http_middleware_leaks_in_a_uvicorn_process(
+    engine: AsyncEngine,
+) -> None:
+    await add_long_emails(engine)
+    port = free_port()
+    app = "tests.sessions.test_streaming:leaky_apps"
+    args = ("uvicorn", "--factory", app, "--port", str(port), "--log-level", "warning")
+    with serving_process(*args) as process:
+        await asyncio.to_thread(wait_for, process, f"http://127.0.0.1:{port}/docs")
+        idle: dict[str, int] = {}
+        for mount in ("asgi", "closing", "base"):
+            async with stalled_client(port, f"/{mount}/users.txt"):
+                await stalled(engine, 1.0)  # until the body waits for the client
+                assert await backends(engine, BUSY) == 1
+            await settle(engine, 0.5)  # the server's sessions, from this process
+            idle[mount] = await backends(engine, "state = 'idle in transaction'")
+        assert idle == {"asgi": 0, "closing": 0, "base": 1}
 
 
 def note(events: list[str], name: str, *_: object) -> None:
@@ -237,6 +371,32 @@ async def test_the_measurement_reads_every_row(
     await main()
     printed = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in printed] == ["streamed", "loaded at once"]
+
+
+async def test_the_closing_response_takes_any_async_iterable() -> None:
+    """A body that is not a generator has no aclose(): sent as is, nothing to close.
+    A generator is closed, finished or not."""
+
+    class Lines:
+        def __aiter__(self) -> AsyncIterator[str]:
+            return self
+
+        async def __anext__(self) -> str:
+            raise StopAsyncIteration
+
+    async def generated() -> AsyncIterator[str]:
+        yield "a generator, closed again once finished"
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        body = Lines() if scope["path"] == "/lines" else generated()
+        await ClosingStreamingResponse(body)(scope, receive, send)
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport) as client:
+        lines = await client.get("http://test/lines")
+        generator = await client.get("http://test/generator")
+    assert (lines.status_code, lines.text) == (200, "")
+    assert generator.text == "a generator, closed again once finished"
 
 
 async def test_the_asgi_middleware_passes_other_scopes_through() -> None:

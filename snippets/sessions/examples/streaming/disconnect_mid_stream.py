@@ -5,10 +5,18 @@ from sqlalchemy import text
 
 from snippets.pooling.observe import pool_numbers
 from snippets.sample import sample_db
-from snippets.sessions.streaming import backends, export_app, serving
+from snippets.sessions.streaming import (
+    backends,
+    export_app,
+    serving,
+    settle,
+    stalled,
+    stalled_client,
+)
 
-MANY_USERS = """INSERT INTO users (email, name)
-SELECT 'user' || n || '@example.com', 'User ' || n FROM generate_series(1, 20000) n"""
+# 20,000 emails of 312 characters: a body of about 6 MB.
+MANY_USERS = """INSERT INTO users (email, name) SELECT
+lpad(n::text, 300, 'x') || '@example.com', 'User ' || n FROM generate_series(1, 20000) n"""
 
 
 async def main() -> None:
@@ -22,16 +30,13 @@ async def main() -> None:
             print(response.status_code, len(response.text.splitlines()), "lines")
             #> 200 20000 lines
             # --8<-- [start:pattern]
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"GET /users.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            await reader.read(1024)  # the first lines, then the client stops reading
-            await asyncio.sleep(0.2)
-            streaming = await backends(engine, "state = 'idle in transaction'")
-            writer.close()  # the client goes away mid-stream
-            await asyncio.sleep(0.2)
+            async with stalled_client(port, "/users.txt"):  # reads 1 KiB, then stops
+                await stalled(engine, 1.0)  # until the body waits for the client
+                streaming = await backends(engine, "state <> 'idle'")
+            await settle(engine, 0.5)  # the client has closed its socket
             busy = await backends(engine, "state <> 'idle'")
-            print(f"while streaming: {streaming} backend idle in transaction")
-            #> while streaming: 1 backend idle in transaction
+            print(f"while streaming: {streaming} transaction open")
+            #> while streaming: 1 transaction open
             checked_out = pool_numbers(engine)["checked_out"]
             print(f"then: {checked_out} checked out, {busy} busy backends")
             #> then: 0 checked out, 0 busy backends
