@@ -21,6 +21,9 @@ PAGES = [
     *sorted((DOCS / "sessions").glob("*.md")),
     DOCS / "queries" / "filters.md",
     DOCS / "queries" / "large-lists.md",
+    DOCS / "queries" / "bulk-updates.md",
+    DOCS / "queries" / "upserts.md",
+    DOCS / "queries" / "global-filters.md",
 ]
 HEADING = re.compile(
     r"^(?P<level>#{2,4}) (?P<title>[^\n]+?) \{#(?P<anchor>[a-z0-9-]+)\}\n"
