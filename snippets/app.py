@@ -40,7 +40,14 @@ from snippets.database import (
 from snippets.migrations.startup import upgrade_to_head
 from snippets.models import User
 from snippets.pooling.observe import pool_numbers
-from snippets.schemas import UserCreate, UserRead, UserUpdate
+from snippets.queries.pagination import (
+    InvalidCursor,
+    KeysetPage,
+    SortKey,
+    cursor_secret,
+    keyset_page,
+)
+from snippets.schemas import ErrorDetail, UserCreate, UserPage, UserRead, UserUpdate
 from snippets.settings import Settings
 
 # scope="function": the session closes, and its connection goes back to the pool, when
@@ -115,16 +122,32 @@ async def create_user(body: UserCreate, session: DbSession) -> User:
     return user
 
 
-@router.get("/users", response_model=list[UserRead])
+# --8<-- [start:list_users]
+# A total order: name, then the primary key among users of the same name.
+USER_ORDER = (SortKey(User.name), SortKey(User.id))
+
+
+@router.get(
+    "/users",
+    response_model=UserPage,
+    responses={400: {"model": ErrorDetail, "description": "Invalid cursor"}},
+)
 async def list_users(
     session: DbSession,
+    secret: Annotated[bytes, Depends(cursor_secret)],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> Sequence[User]:
-    result = await session.scalars(
-        select(User).order_by(User.id).limit(limit).offset(offset)
-    )
-    return result.all()
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> KeysetPage[User]:
+    try:
+        return await keyset_page(
+            session, select(User), USER_ORDER, limit, cursor, secret
+        )
+    except InvalidCursor as exc:
+        # The client's mistake, not the server's: 400, and it starts without a cursor.
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+
+
+# --8<-- [end:list_users]
 
 
 @router.get("/users/{user_id}", response_model=UserRead)

@@ -28,3 +28,19 @@ class UserRead(BaseModel):
 
 
 # --8<-- [end:schemas]
+
+
+# --8<-- [start:page]
+class UserPage(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    items: list[UserRead]
+    # Pass it back as ?cursor= for the next page; null on the last page.
+    next_cursor: str | None
+
+
+class ErrorDetail(BaseModel):
+    detail: str
+
+
+# --8<-- [end:page]

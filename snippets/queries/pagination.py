@@ -1,12 +1,25 @@
 """A page of results with the total a paginated API reports next to it."""
 
-# --8<-- [start:paginate]
+# --8<-- [start:imports]
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import cache
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+# --8<-- [end:imports]
+
+# --8<-- [start:paginate]
 T = TypeVar("T")
 
 
@@ -35,3 +48,152 @@ async def paginate(
 
 
 # --8<-- [end:paginate]
+
+
+# --8<-- [start:cursor]
+Scalar = str | int | float | bool | None
+SIGNATURE_BYTES = 16
+
+
+class InvalidCursor(ValueError):
+    """A cursor this server did not issue for this listing: the API answers 400."""
+
+
+def encode_cursor(values: Sequence[Scalar], secret: bytes, scope: str) -> str:
+    """The sort-key values of the last row, as an opaque, signed, URL-safe string.
+
+    `scope` (the listing and its order) is signed too, so a cursor is refused by a
+    listing, or an order, it was not issued for.
+    """
+    payload = json.dumps([scope, *values], separators=(",", ":")).encode()
+    signature = hmac.new(secret, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    return base64.urlsafe_b64encode(signature + payload).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, secret: bytes, scope: str) -> list[Scalar]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except ValueError:  # binascii.Error, or a non-ASCII character
+        raise InvalidCursor("invalid cursor: not base64url") from None
+    signature, payload = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
+    expected = hmac.new(secret, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    if not hmac.compare_digest(signature, expected):
+        raise InvalidCursor(
+            "invalid cursor: altered, or issued by another server or secret"
+        )
+    # Signed by us, so it is the JSON encode_cursor wrote.
+    decoded: list[Scalar] = json.loads(payload)
+    issued_for, *values = decoded
+    if issued_for != scope:
+        raise InvalidCursor("invalid cursor: issued for another listing or order")
+    return values
+
+
+class CursorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Set CURSOR_SECRET to the same value on every process that serves the API. Without
+    # it each process makes its own, and its cursors answer 400 elsewhere or after a
+    # restart (the client starts the listing again).
+    cursor_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32))
+    )
+
+
+@cache
+def cursor_secret() -> bytes:
+    return CursorSettings().cursor_secret.get_secret_value().encode()
+
+
+# --8<-- [end:cursor]
+
+
+# --8<-- [start:keyset]
+@dataclass(frozen=True)
+class SortKey:
+    column: InstrumentedAttribute[Any]
+    descending: bool = False
+
+    @property
+    def nullable(self) -> bool:
+        return bool(getattr(self.column.expression, "nullable", True))
+
+    def order(self) -> ColumnElement[Any]:
+        ordered = self.column.desc() if self.descending else self.column.asc()
+        # One NULL placement on both backends (SQLite and PostgreSQL defaults differ).
+        return ordered.nulls_last() if self.nullable else ordered
+
+
+def after(keys: Sequence[SortKey], values: Sequence[Scalar]) -> ColumnElement[bool]:
+    """Rows strictly after the row whose sort-key values are `values`."""
+    if len({key.descending for key in keys}) == 1 and not any(
+        key.nullable for key in keys
+    ):
+        # One direction and no NULLs: a row-value comparison, which an index serves.
+        columns, bound = tuple_(*(k.column for k in keys)), tuple_(*values)
+        return columns < bound if keys[0].descending else columns > bound
+    # Otherwise: (k1 beyond v1) OR (k1 = v1 AND k2 beyond v2) OR ...
+    branches: list[ColumnElement[bool]] = []
+    equal_so_far: list[ColumnElement[bool]] = []
+    for key, value in zip(keys, values, strict=True):
+        column = key.column
+        if value is not None:
+            beyond = column < value if key.descending else column > value
+            if key.nullable:  # NULLs sort last, so they come after every value
+                beyond = or_(beyond, column.is_(None))
+            branches.append(and_(*equal_so_far, beyond))
+        # After a NULL nothing is beyond it in this key; only later keys can be.
+        equal_so_far.append(column.is_(None) if value is None else column == value)
+    return or_(*branches)
+
+
+@dataclass
+class KeysetPage(Generic[T]):
+    items: list[T]
+    next_cursor: str | None  # None: this is the last page
+
+
+async def keyset_page(
+    session: AsyncSession,
+    query: Select[T],
+    keys: Sequence[SortKey],
+    limit: int,
+    cursor: str | None,
+    secret: bytes,
+) -> KeysetPage[T]:
+    """Up to `limit` rows of `query` (one entity) after `cursor`, ordered by `keys`.
+
+    The last key must be unique and not null (the primary key): ties in the others
+    are broken by it, so the order is total and no row is skipped or repeated.
+    """
+    scope = ",".join(f"{k.column} {'desc' if k.descending else 'asc'}" for k in keys)
+    if cursor is not None:
+        # The scope names every key, so a decoded cursor has one value per key.
+        query = query.where(after(keys, decode_cursor(cursor, secret, scope)))
+    # One row more than asked: its presence says whether a next page exists.
+    ordered = query.order_by(None).order_by(*(key.order() for key in keys))
+    rows = list(await session.scalars(ordered.limit(limit + 1)))
+    items = rows[:limit]
+    if len(rows) <= limit:
+        return KeysetPage(items, None)
+    last = [getattr(items[-1], key.column.key) for key in keys]
+    return KeysetPage(items, encode_cursor(last, secret, scope))
+
+
+# --8<-- [end:keyset]
+
+
+# --8<-- [start:estimate]
+async def estimated_count(session: AsyncSession, table: str) -> int | None:
+    """PostgreSQL's estimate of a whole table's rows, from its statistics: no scan.
+
+    Up to date as of the last ANALYZE (autovacuum runs it); None before the first.
+    """
+    estimate = await session.scalar(
+        text("SELECT reltuples::bigint FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+        {"t": table},
+    )
+    return None if estimate is None or estimate < 0 else int(estimate)
+
+
+# --8<-- [end:estimate]

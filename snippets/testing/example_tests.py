@@ -48,7 +48,7 @@ async def test_listing_shows_exactly_this_tests_users(
     ada = new_user(name="Ada")
     db_session.add_all([ada, new_user(name="Bea"), new_post(ada, published=True)])
     await db_session.flush()  # the rows exist in the test's transaction
-    listed = (await client.get("/users")).json()
+    listed = (await client.get("/users")).json()["items"]
     assert [user["name"] for user in listed] == ["Ada", "Bea"]
 
 

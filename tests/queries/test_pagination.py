@@ -1,13 +1,31 @@
-"""Claims on docs/queries/pagination.md, with more rows than a page."""
+"""Claims on docs/queries/pagination.md, with more rows than a page; the reference app's
+cursor-paginated GET /users over HTTP on both backends."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+import base64
+import itertools
+from collections.abc import AsyncIterator
+from typing import Any
 
-from snippets.models import User
-from snippets.queries.pagination import paginate
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from snippets.app import USER_ORDER, create_app
+from snippets.models import Category, User
+from snippets.queries.pagination import (
+    SortKey,
+    cursor_secret,
+    encode_cursor,
+    estimated_count,
+    keyset_page,
+    paginate,
+)
 from snippets.sample import sample_db
 from snippets.settings import Settings
 
@@ -55,3 +73,229 @@ async def test_pages_and_sizes_below_one_are_refused_before_any_query(
     async with sample_db() as (_, sessions), sessions() as session:
         with pytest.raises(ValueError, match="page and size start at 1"):
             await paginate(session, select(User.id), page, size)
+
+
+SECRET = b"test secret"
+TWINS = 25  # users of one name: pages end inside the run of ties
+
+
+@pytest.fixture
+async def served(
+    engine: AsyncEngine, settings: Settings
+) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
+    """The reference app over HTTP, with 25 users named Twin, Ada and Zed."""
+    app = create_app(settings)
+    app.dependency_overrides[cursor_secret] = lambda: SECRET
+    async with (
+        LifespanManager(app) as manager,
+        AsyncClient(
+            transport=ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
+    ):
+        async with app.state.session_factory() as session:
+            session.add_all(
+                User(email=f"twin{n}@example.com", name="Twin") for n in range(TWINS)
+            )
+            session.add_all(
+                User(email=f"{name}@example.com", name=name) for name in ("Ada", "Zed")
+            )
+            await session.commit()
+        yield app, client
+
+
+@pytest.fixture
+def client(served: tuple[FastAPI, AsyncClient]) -> AsyncClient:
+    return served[1]
+
+
+async def walk(client: AsyncClient, limit: int) -> list[list[dict[str, Any]]]:
+    pages, params = [], {"limit": limit}
+    while True:
+        response = await client.get("/users", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        pages.append(page["items"])
+        if page["next_cursor"] is None:
+            return pages
+        params["cursor"] = page["next_cursor"]
+
+
+@pytest.mark.parametrize("limit", [1, 4, 7, 27, 100])
+async def test_a_full_walk_returns_every_user_once_in_order(
+    client: AsyncClient, backend: str, limit: int
+) -> None:
+    pages = await walk(client, limit)
+    rows = [(user["name"], user["id"]) for page in pages for user in page]
+    assert rows == sorted(rows)
+    assert len({user_id for _, user_id in rows}) == len(rows) == TWINS + 2
+    assert all(len(page) == limit for page in pages[:-1])
+    assert 1 <= len(pages[-1]) <= limit  # limit + 1 probing: no empty last page
+    boundaries = [(a[-1]["name"], b[0]["name"]) for a, b in itertools.pairwise(pages)]
+    if limit < TWINS:
+        assert ("Twin", "Twin") in boundaries  # a page ended inside the ties
+
+
+async def test_a_user_inserted_between_two_pages_moves_no_other_user(
+    served: tuple[FastAPI, AsyncClient], backend: str
+) -> None:
+    app, client = served
+    before = [user["id"] for page in await walk(client, 100) for user in page]
+    first = (await client.get("/users", params={"limit": 5})).json()
+    async with app.state.session_factory() as session:
+        # One before the cursor (Aaron), one inside the ties after it (Twin), one at the end.
+        session.add_all(
+            User(email=f"new{n}@example.com", name=name)
+            for n, name in enumerate(["Aaron", "Twin", "Zoe"])
+        )
+        await session.commit()
+    params = {"limit": 5, "cursor": first["next_cursor"]}
+    rest: list[dict[str, Any]] = []
+    while params["cursor"] is not None:
+        page = (await client.get("/users", params=params)).json()
+        rest += page["items"]
+        params["cursor"] = page["next_cursor"]
+    seen = [user["id"] for user in first["items"] + rest]
+    assert [i for i in seen if i in before] == before  # none skipped or repeated
+    new_names = sorted(user["name"] for user in rest if user["id"] not in before)
+    assert new_names == ["Twin", "Zoe"]  # Aaron sorts before the cursor
+
+
+def forged(cursor: str) -> str:
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    edited = raw[:16] + raw[16:].replace(b"Ada", b"Twi")
+    return base64.urlsafe_b64encode(edited).rstrip(b"=").decode()
+
+
+async def test_invalid_cursors_answer_400_with_a_clear_message(
+    client: AsyncClient, backend: str
+) -> None:
+    cursor = (await client.get("/users", params={"limit": 1})).json()["next_cursor"]
+    scope = "User.name asc,User.id asc"
+    altered = "invalid cursor: altered, or issued by another server or secret"
+    cases = {
+        forged(cursor): altered,
+        cursor[:-1]: altered,
+        cursor[:-4]: altered,
+        cursor + "AAAA": altered,
+        "": altered,
+        "é": "invalid cursor: not base64url",
+        "abcde": "invalid cursor: not base64url",
+        encode_cursor(["Ada", 1], b"another secret", scope): altered,
+        encode_cursor(["Ada", 1], SECRET, "User.id asc"): (
+            "invalid cursor: issued for another listing or order"
+        ),
+    }
+    for bad, message in cases.items():
+        response = await client.get("/users", params={"cursor": bad})
+        assert (response.status_code, response.json()) == (400, {"detail": message})
+    # The genuine cursor still works.
+    assert (await client.get("/users", params={"cursor": cursor})).status_code == 200
+
+
+async def test_limit_is_bounded_and_openapi_documents_400_and_422(
+    served: tuple[FastAPI, AsyncClient], backend: str
+) -> None:
+    app, client = served
+    for limit in (0, 101, "x"):
+        response = await client.get("/users", params={"limit": limit})
+        assert response.status_code == 422
+    assert (
+        await client.get("/users", params={"cursor": "x" * 1001})
+    ).status_code == 422
+    operation = app.openapi()["paths"]["/users"]["get"]
+    responses = operation["responses"]
+    assert set(responses) == {"200", "400", "422"}
+    ref = "$ref"
+    assert responses["200"]["content"]["application/json"]["schema"][ref].endswith(
+        "/UserPage"
+    )
+    assert responses["400"]["content"]["application/json"]["schema"][ref].endswith(
+        "/ErrorDetail"
+    )
+    params = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, 100)
+
+
+def test_the_app_orders_by_a_non_null_key_then_the_primary_key() -> None:
+    assert [key.nullable for key in USER_ORDER] == [False, False]
+    assert USER_ORDER[-1].column is User.id
+
+
+async def test_mixed_directions_walk_every_row_once_through_ties(
+    settings: Settings, backend: str
+) -> None:
+    keys = [SortKey(User.name, descending=True), SortKey(User.id)]
+    async with sample_db() as (_, sessions), sessions() as session:
+        session.add_all(
+            User(email=f"x{n}@example.com", name=["Ada Lovelace", "Bo"][n % 2])
+            for n in range(9)
+        )
+        await session.commit()
+        expected = (
+            await session.scalars(select(User.id).order_by(User.name.desc(), User.id))
+        ).all()
+        for limit in (1, 2, 5):
+            seen, cursor = [], None
+            while True:
+                page = await keyset_page(
+                    session, select(User), keys, limit, cursor, SECRET
+                )
+                seen += [user.id for user in page.items]
+                if (cursor := page.next_cursor) is None:
+                    break
+            assert seen == expected, limit
+
+
+async def test_nullable_keys_put_nulls_last_and_cursors_cross_them(
+    settings: Settings, backend: str
+) -> None:
+    keys = [SortKey(Category.parent_id, descending=True), SortKey(Category.id)]
+    async with sample_db() as (_, sessions), sessions() as session:
+        session.add_all(Category(name=f"root {n}") for n in range(4))  # more NULLs
+        await session.commit()
+        rows = (await session.execute(select(Category.parent_id, Category.id))).all()
+        # parent_id descending, NULLs last, then id ascending
+        expected = [
+            i for p, i in sorted(rows, key=lambda r: (r[0] is None, -(r[0] or 0), r[1]))
+        ]
+        for limit in (1, 2, 3):
+            seen, cursor = [], None
+            while True:
+                page = await keyset_page(
+                    session, select(Category), keys, limit, cursor, SECRET
+                )
+                seen += [c.id for c in page.items]
+                if (cursor := page.next_cursor) is None:
+                    break
+            assert seen == expected, limit
+    assert SortKey(Category.parent_id).nullable
+    assert not SortKey(Category.id).nullable
+
+
+async def test_the_estimate_is_none_before_analyze_and_the_count_after(
+    settings: Settings, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("pg_class is PostgreSQL's catalog")
+    async with sample_db() as (_, sessions), sessions() as session:
+        assert await estimated_count(session, "users") is None
+        await session.execute(text("ANALYZE users"))
+        assert await estimated_count(session, "users") == 3
+
+
+def test_cursor_secret_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cursor_secret.cache_clear()
+    monkeypatch.setenv("CURSOR_SECRET", "from the environment")
+    try:
+        assert cursor_secret() == b"from the environment"
+        assert cursor_secret() is cursor_secret()  # read once per process
+        cursor_secret.cache_clear()
+        monkeypatch.delenv("CURSOR_SECRET")
+        drawn = cursor_secret()
+        cursor_secret.cache_clear()
+        assert len(drawn) >= 32
+        assert cursor_secret() != drawn  # random per process
+    finally:
+        cursor_secret.cache_clear()

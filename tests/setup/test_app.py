@@ -48,8 +48,15 @@ async def test_crud_round_trip(client: AsyncClient) -> None:
         await client.post(
             "/users", json={"email": f"u{n}@example.com", "name": f"U{n}"}
         )
-    page = (await client.get("/users", params={"limit": 2, "offset": 1})).json()
-    assert [u["name"] for u in page] == ["U0", "U1"]
+    # Listed by name, then id; next_cursor continues after the page's last row.
+    page = (await client.get("/users", params={"limit": 2})).json()
+    assert [u["name"] for u in page["items"]] == ["A", "U0"]
+    params = {"limit": 2, "cursor": page["next_cursor"]}
+    rest = (await client.get("/users", params=params)).json()
+    assert ([u["name"] for u in rest["items"]], rest["next_cursor"]) == (
+        ["U1", "U2"],
+        None,
+    )
     assert (await client.patch("/users/999", json={"name": "x"})).status_code == 404
     assert (await client.delete("/users/999")).status_code == 404
 
@@ -104,7 +111,8 @@ def test_uvicorn_serves_the_app(database_url: str, backend: str) -> None:
             f"{base}/users", json={"email": "a@example.com", "name": "A"}
         )
         assert created.status_code == 201
-        assert httpx.get(f"{base}/users").json() == [created.json()]
+        listed = httpx.get(f"{base}/users").json()
+        assert listed == {"items": [created.json()], "next_cursor": None}
         assert (
             httpx.get(f"{base}/openapi.json")
             .json()["info"]["title"]

@@ -28,8 +28,9 @@ async def main() -> None:
         renamed = await client.patch(f"/users/{user_id}", json={"name": "Ada Lovelace"})
         print(renamed.json()["name"])
         #> Ada Lovelace
-        print([user["name"] for user in (await client.get("/users")).json()])
-        #> ['Ada Lovelace']
+        listed = (await client.get("/users")).json()
+        print([user["name"] for user in listed["items"]], listed["next_cursor"])
+        #> ['Ada Lovelace'] None
         print((await client.delete(f"/users/{user_id}")).status_code)
         #> 204
         print((await client.get(f"/users/{user_id}")).status_code)

@@ -20,7 +20,7 @@ async def main() -> None:
         ) as client,
     ):
         await client.post("/users", json={"email": "t@example.com", "name": "Test"})
-        users = (await client.get("/users")).json()
+        users = (await client.get("/users")).json()["items"]
         print(type(app.state.engine.pool).__name__, [user["name"] for user in users])
         #> StaticPool ['Test']
 
