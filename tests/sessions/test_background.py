@@ -24,7 +24,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import BackgroundTasks, Depends, FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, make_url, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SAWarning
 from sqlalchemy.ext.asyncio import (
@@ -475,15 +475,18 @@ async def test_an_idle_worker_survives_a_dropped_connection(
     try:
         # Past its start (the first job done), the worker waits, its connection idle.
         await poll(lambda: _equals(done_flags(factory), [True]))
-        await poll(lambda: _equals(server.fetchval(WORKER_STATES), ["idle"]))
-        killed = await server.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE application_name = 'jobs-worker'"
-        )
-        assert killed == 1
+        # Only between two claims: a claim that fails ends the worker, by design.
+        terminate_idle = """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE application_name = 'jobs-worker' AND state = 'idle'"""
+        await poll(lambda: _equals(server.fetchval(terminate_idle), 1))
         async with factory.begin() as session:
             session.add(Job(seconds=0))
-        await poll(lambda: _equals(done_flags(factory), [True, True]))
+        try:
+            await poll(lambda: _equals(done_flags(factory), [True, True]))
+        except AssertionError:
+            worker.kill()
+            out, _ = await worker.communicate()
+            raise AssertionError(out.decode()[-2500:]) from None
         assert worker.returncode is None
         worker.terminate()
         output, _ = await asyncio.wait_for(worker.communicate(), 10)
@@ -493,6 +496,30 @@ async def test_an_idle_worker_survives_a_dropped_connection(
         if worker.returncode is None:
             worker.kill()
             await worker.communicate()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_without_pre_ping_the_claim_after_a_dropped_connection_fails(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    """What the worker's pool_pre_ping prevents (the previous test)."""
+    await queue(engine)
+    bare = create_async_engine(settings.database_url)
+    alive = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+    try:
+        async with bare.connect() as connection:
+            pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with engine.connect() as connection:
+            await connection.execute(text(f"SELECT pg_terminate_backend({pid})"))
+
+            async def gone() -> bool:
+                return await connection.scalar(alive, {"pid": pid}) == 0
+
+            await poll(gone, 2)
+        with pytest.raises(DBAPIError, match=r"InterfaceError\) connection is closed"):
+            await work(create_session_factory(bare), process, asyncio.Event())
+    finally:
+        await bare.dispose()
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
