@@ -40,7 +40,7 @@ def test_the_contributor_guide_shows_a_real_integrity_message(tmp_path: Path) ->
 
 
 # Commands for the scaffold's example page: tests/test_scaffold.py runs them after scaffolding.
-NEEDS_SCAFFOLD = "upserts"
+NEEDS_SCAFFOLD = "search"
 
 
 @pytest.mark.parametrize(

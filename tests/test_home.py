@@ -83,7 +83,7 @@ PAGES_WITH_SOURCE_LINKS = sorted(
 )
 FENCE = re.compile(r"^([ \t]*)```.*?^\1```", re.M | re.S)
 # The scaffold's example page, which a contributor creates; it is not in the repository.
-EXAMPLE_FILES = {"tests/queries/test_upserts.py"}
+EXAMPLE_FILES = {"tests/queries/test_search.py"}
 TESTS_PATH = re.compile(r"(\[?)`(tests/[^`]+)`(\]\(([^)]+)\))?")
 
 

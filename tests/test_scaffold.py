@@ -28,9 +28,9 @@ def nav_after(scaffold: Scaffold) -> list[Any]:
 
 
 def test_a_page_joins_its_chapter_section() -> None:
-    nav = nav_after(Scaffold("queries", "upserts", "Upserts"))
+    nav = nav_after(Scaffold("queries", "search", "Full-text search"))
     [queries] = [entry["Queries"] for entry in nav if "Queries" in entry]
-    assert queries[-1] == {"Upserts": "queries/upserts.md"}
+    assert queries[-1] == {"Full-text search": "queries/search.md"}
     assert queries[0] == "queries/index.md"
 
 
@@ -64,24 +64,27 @@ def test_existing_files_are_never_overwritten(tmp_path: Path) -> None:
 def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None:
     project = copy_project(tmp_path, "docs", "snippets", "tests")
     # The contributor guide's example, then the guide's commands for checking it.
-    assert not (ROOT / "docs" / "queries" / "upserts.md").exists(), (
-        "docs/queries/upserts.md exists now: give the scaffold example in "
+    assert not (ROOT / "docs" / "queries" / "search.md").exists(), (
+        "docs/queries/search.md exists now: give the scaffold example in "
         "docs/contributing.md a page name that is still free"
     )
     run = subprocess.run(
-        [sys.executable, "-m", "tests.scaffold", "queries/upserts", "Upserts"],
+        [sys.executable, "-m", "tests.scaffold", "queries/search", "Full-text search"],
         cwd=project,
         env=OWN_COVERAGE,
         capture_output=True,
         text=True,
     )
     assert run.returncode == 0, run.stderr
-    assert "wrote snippets/queries/upserts.py" in run.stdout
-    page = project / "docs" / "queries" / "upserts.md"
+    assert "wrote snippets/queries/search.py" in run.stdout
+    page = project / "docs" / "queries" / "search.md"
     written = page.read_text()
-    guide_commands = [c for c in PYTEST_COMMANDS if "upserts" in c]
+    guide_commands = [c for c in PYTEST_COMMANDS if "search" in c]
     # What the scaffold prints is what the guide says.
-    assert guide_commands == Scaffold("queries", "upserts", "Upserts").check_commands()
+    assert (
+        guide_commands
+        == Scaffold("queries", "search", "Full-text search").check_commands()
+    )
     for command in guide_commands:
         assert f"  {command}\n" in run.stdout
     for command in guide_commands:
@@ -101,7 +104,7 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
     stale = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "--no-cov", "-q", "tests/test_docs.py"),
-            *("-k", "docs/queries/upserts.md"),
+            *("-k", "docs/queries/search.md"),
         ],
         cwd=project,
         env=OWN_COVERAGE,
@@ -138,15 +141,15 @@ def test_the_scaffolded_page_passes_the_checks_unchanged(tmp_path: Path) -> None
             "2",
             "-p",
             "no:cacheprovider",
-            "--cov=snippets.queries.upserts",
+            "--cov=snippets.queries.search",
             "--cov-branch",
             "--cov-fail-under=100",
             "tests/test_docs.py",
-            "tests/queries/test_upserts.py",
+            "tests/queries/test_search.py",
             "tests/test_site.py::test_mkdocs_build_is_strict_clean",
             "tests/test_quality.py",
             "-k",
-            "not test_docs_example or docs/queries/upserts.md",
+            "not test_docs_example or docs/queries/search.md",
         ],
         cwd=project,
         env=OWN_COVERAGE,
