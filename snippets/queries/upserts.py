@@ -57,7 +57,9 @@ class Subscriber(Base):
 
 
 # --8<-- [start:insert_for]
-def insert_for(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+def insert_for(
+    dialect: str, model: type[DeclarativeBase]
+) -> postgresql.Insert | sqlite.Insert:
     """The `insert` of the dialect named (`engine.dialect.name`): only theirs has
     `on_conflict_do_update` and `excluded`."""
     if dialect == "postgresql":

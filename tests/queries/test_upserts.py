@@ -3,16 +3,20 @@ page's helpers."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from snippets.database import driver_error
 from snippets.queries.upserts import Base, Member, insert_for, last_per_key
 from snippets.sample import sample_db
 from snippets.settings import Settings
+from snippets.sql_log import log_sql
 
 ADA = {"tenant_id": 1, "email": "ada@example.com"}
 
@@ -107,3 +111,35 @@ async def test_a_duplicate_key_fails_only_when_postgresql_gets_one_statement(
             async with sessions() as session:
                 await session.execute(upsert.returning(Member.id), rows)
         assert type(driver_error(error.value)).__name__ == "CardinalityViolationError"
+
+
+class UuidBase(DeclarativeBase):
+    pass
+
+
+class Account(UuidBase):
+    """A client-generated primary key: no autoincrementing id for SQLAlchemy to sort by."""
+
+    __tablename__ = "accounts"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
+
+
+async def test_a_client_generated_key_keeps_the_input_order(settings: Settings) -> None:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        async with engine.begin() as connection:
+            await connection.run_sync(UuidBase.metadata.create_all)
+        session.add(Account(email="ada@example.com", name="Ada"))
+        await session.commit()
+        insert = insert_for(engine.dialect.name, Account)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[Account.email], set_={"name": insert.excluded.name}
+        ).returning(Account.email, sort_by_parameter_order=True)
+        emails = ["zed@example.com", "ada@example.com", "bob@example.com"]
+        with log_sql(engine) as sql:
+            result = await session.execute(
+                upsert, [{"email": e, "name": e} for e in emails]
+            )
+        assert result.scalars().all() == emails
+        assert len(sql) == 3  # one statement per row, on both backends
