@@ -20,7 +20,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import CompileError, IntegrityError
+from sqlalchemy.exc import CompileError, IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.models import Base, Comment, User
@@ -166,3 +166,31 @@ async def test_foreign_key_without_on_delete_refuses_a_bulk_delete(
             '"notes_user_id_fkey" on table "notes"',
         }[backend]
     )
+
+
+async def test_a_missing_primary_key_fails_before_anything_is_sent(
+    settings: Settings, backend: str
+) -> None:
+    changes: list[dict[str, object]] = [{"id": 1, "name": "A"}, {"name": "B"}]
+    async with sample_db() as (engine, sessions), sessions() as session:
+        with calls(engine) as seen, pytest.raises(InvalidRequestError):
+            await session.execute(update(User), changes)
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "returning"), [("auto", False), ("evaluate", False), ("fetch", True)]
+)
+async def test_synchronize_session_modes_of_a_delete(
+    settings: Settings, backend: str, mode: str, returning: bool
+) -> None:
+    async with sample_db() as (engine, sessions), sessions() as session:
+        linus = await session.get(User, 3)
+        with calls(engine) as seen:
+            await session.execute(
+                delete(User).where(User.id.in_([3])),
+                execution_options={"synchronize_session": mode},
+            )
+        assert linus not in session
+    assert len(seen) == 1
+    assert ("RETURNING" in seen[0][0]) is returning
