@@ -7,25 +7,18 @@ from snippets.queries.pagination import SortKey, keyset_page
 from snippets.sample import sample_db
 from snippets.sql_log import log_sql
 
-SECRET = b"an example secret"
-
 
 async def main() -> None:
     async with sample_db() as (engine, sessions), sessions() as session:
-        # --8<-- [start:default]
-        by_parent = select(Category.parent_id).order_by(Category.parent_id)
-        print((await session.scalars(by_parent)).all())
-        nulls_last = by_parent.order_by(None).order_by(Category.parent_id.nulls_last())
-        print((await session.scalars(nulls_last)).all())
-        # --8<-- [end:default]
         # --8<-- [start:pattern]
+        secret = b"an example secret"  # the app's: cursor_secret()
         keys = [SortKey(Category.parent_id), SortKey(Category.id)]
         cursor: str | None = None
         pages = []
         while True:
             with log_sql(engine) as sql:
                 page = await keyset_page(
-                    session, select(Category), keys, 2, cursor, SECRET
+                    session, select(Category), keys, 2, cursor, secret
                 )
             pages.append([(c.parent_id, c.name) for c in page.items])
             if (cursor := page.next_cursor) is None:
