@@ -6,7 +6,17 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, create_engine, delete, event, func, select, text, update
+from sqlalchemy import (
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import (
@@ -14,6 +24,7 @@ from sqlalchemy.orm import (
     Session,
     aliased,
     joinedload,
+    selectinload,
     sessionmaker,
     with_loader_criteria,
 )
@@ -321,3 +332,31 @@ async def test_a_fresh_get_of_a_deleted_row_is_filtered_sql(db: AsyncEngine) -> 
                 "WHERE sd_books.id = $1::INTEGER AND sd_books.deleted_at IS NULL"
             )
         )
+
+
+async def test_an_insert_runs_the_hook_and_is_left_as_it_is(db: AsyncEngine) -> None:
+    async with soft_delete_sessions(db)() as session:
+        with log_sql(db) as sql:
+            await session.execute(insert(Book).values(title="New", author_id=1))
+        assert "deleted_at IS NULL" not in sql[0]
+        assert await titles(session) == ["Notes", "New"]
+
+
+async def test_selectinload_gets_the_criteria_twice_only_when_the_hook_runs_for_it(
+    db: AsyncEngine,
+) -> None:
+    def queries_only(state: ORMExecuteState) -> None:
+        if not state.is_relationship_load:
+            hide_deleted(state)
+
+    query = select(Author).options(selectinload(Author.books))
+    for sessions, times in [
+        (soft_delete_sessions(db), 2),
+        (sessions_with(db, queries_only), 1),
+    ]:
+        async with sessions() as session:
+            with log_sql(db) as sql:
+                ada = await session.scalar(query)
+            assert ada is not None
+            assert [book.title for book in ada.books] == ["Notes"]
+            assert sql[1].count("sd_books.deleted_at IS NULL") == times
