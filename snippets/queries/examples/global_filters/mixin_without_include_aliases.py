@@ -29,10 +29,10 @@ async def main() -> None:
         async with sessions() as session:
             with log_sql(engine) as sql:
                 found = await session.scalars(select(Book.title).order_by(Book.id))
-            print(found.all(), *sql, sep="\n")
+            print(found.all())
+            #> ['Notes', 'Old draft']
+            print(sql[0])
             """
-            ["Notes", "Old draft"]
-
             SELECT sd_books.title
             FROM sd_books ORDER BY sd_books.id
             """
