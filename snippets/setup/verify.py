@@ -86,7 +86,7 @@ async def verify(settings: Settings) -> list[tuple[str, bool]]:
     return [
         ("app starts without connection errors", True),
         ("the schema is at the latest migration (alembic upgrade head)", migrated),
-        ("GET /users answers (an empty list is fine)", users.status_code == 200),
+        ("GET /users answers (an empty page is fine)", users.status_code == 200),
         ("GET /health answers 200", health.status_code == 200),
         ("with DB_ECHO=true, the engine logs its SQL", await echo_logs_sql(settings)),
     ]

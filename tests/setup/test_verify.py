@@ -141,7 +141,7 @@ async def test_verify_reports_missing_tables_instead_of_crashing(
     settings = Settings(database_url=url, db_migrate_on_startup=True)
     results = dict(await verify.verify(settings))
     assert results["app starts without connection errors"] is True
-    assert results["GET /users answers (an empty list is fine)"] is False
+    assert results["GET /users answers (an empty page is fine)"] is False
 
 
 def test_a_missing_sqlite_file_is_reported_not_created(tmp_path: Path) -> None:
