@@ -6,7 +6,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# asyncpg numbers parameters with 16 bits: $1 .. $32767 in one statement.
+# asyncpg's own limit: it writes the parameter count as a signed 16-bit integer,
+# so at most 32,767 parameters in all in one statement, the list's and the others.
 MAX_PARAMETERS = 32767
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import date
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import insert, select, text
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy import Integer, Select, any_, bindparam, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snippets.database import driver_error
 from snippets.models import User
@@ -51,23 +56,168 @@ async def test_asyncpg_takes_32767_parameters_and_refuses_32768(
         with pytest.raises(InterfaceError) as caught:
             await session.scalars(select(User.name).where(User.id.in_([*ids, 0])))
         assert str(driver_error(caught.value)) == (
-            "the number of query arguments cannot exceed 32767"
+            f"the number of query arguments cannot exceed {MAX_PARAMETERS}"
         )
 
 
-async def test_insert_returning_batches_itself_below_the_limit(
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_limit_counts_every_parameter_of_the_statement(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+
+        def query(count: int) -> Select[tuple[str]]:  # count ids and two more values
+            ids = list(range(1, count + 1))
+            return select(User.name).where(
+                User.id.in_(ids), User.name != "x", User.email != "y"
+            )
+
+        assert len((await session.scalars(query(MAX_PARAMETERS - 2))).all()) == 3
+        with pytest.raises(InterfaceError) as caught:
+            await session.scalars(query(MAX_PARAMETERS - 1))
+        assert str(driver_error(caught.value)) == (
+            f"the number of query arguments cannot exceed {MAX_PARAMETERS}"
+        )
+
+
+async def _prepared(connection: AsyncConnection, like: str) -> int:
+    """Statements prepared on this connection's server session (pg_prepared_statements)."""
+    query = text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE :s")
+    found: int = await connection.scalar(query, {"s": like})
+    return found
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_refused_statement_was_prepared_and_stays_prepared(
+    settings: Settings, backend: str
+) -> None:
+    ids = list(range(1, MAX_PARAMETERS + 2))
+    marker = f"%${len(ids)}::INTEGER)%"  # the last placeholder of the IN list
+    async with sample_db() as (engine, _), engine.connect() as connection:
+        assert await _prepared(connection, marker) == 0
+        with pytest.raises(InterfaceError):
+            await connection.execute(select(User.name).where(User.id.in_(ids)))
+        await connection.rollback()
+        assert await _prepared(connection, marker) == 1  # prepared, then never bound
+        raw = await connection.get_raw_connection()
+        cache = raw.dbapi_connection._prepared_statement_cache  # type: ignore[union-attr]
+        assert [key for key in cache if marker.strip("%") in key] != []  # and cached
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_each_in_length_is_a_prepared_statement_any_is_one(
+    settings: Settings, backend: str
+) -> None:
+    lengths = range(1, 21)
+    async with sample_db() as (engine, _), engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        capacity = raw.dbapi_connection._prepared_statement_cache.capacity  # type: ignore[union-attr]
+        default = inspect.signature(AsyncAdapt_asyncpg_connection.__init__).parameters[
+            "prepared_statement_cache_size"
+        ]
+        assert capacity == default.default  # the dialect's default, per connection
+        assert len(lengths) < capacity  # nothing evicted below
+        users = "%FROM users%"  # not asyncpg's own type introspection statements
+        start = await _prepared(connection, users)
+        for n in lengths:
+            await connection.execute(select(User.name).where(User.id.in_(range(n))))
+        after_in = await _prepared(connection, users)
+        assert after_in - start == len(lengths)
+        in_array = any_(bindparam("ids", type_=ARRAY(Integer)))
+        for n in lengths:
+            await connection.execute(
+                select(User.name).where(User.id == in_array), {"ids": list(range(n))}
+            )
+        assert await _prepared(connection, users) - after_in == 1
+        for n in lengths:
+            query = text("SELECT name FROM users WHERE id = ANY(:ids)")
+            await connection.execute(query, {"ids": list(range(n))})
+        assert await _prepared(connection, users) - after_in == 2
+
+
+async def test_empty_lists_match_no_row_and_not_in_every_row(
+    settings: Settings, backend: str
+) -> None:
+    everyone = ["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]
+    expanding = text("SELECT name FROM users WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    async with sample_db() as (_, sessions), sessions() as session:
+        assert (
+            await session.scalars(select(User.name).where(User.id.in_([])))
+        ).all() == []
+        assert (await session.scalars(expanding, {"ids": []})).all() == []
+        not_in = select(User.name).where(User.id.not_in([])).order_by(User.id)
+        assert (await session.scalars(not_in)).all() == everyone
+        if backend == "postgres":
+            any_text = text("SELECT name FROM users WHERE id = ANY(:ids)")
+            assert (await session.scalars(any_text, {"ids": []})).all() == []
+            in_array = any_(bindparam("ids", type_=ARRAY(Integer)))
+            query = select(User.name).where(User.id == in_array)
+            assert (await session.scalars(query, {"ids": []})).all() == []
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_any_of_a_python_list_is_one_array_parameter(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (engine, sessions), sessions() as session:
+        query = select(User.name).where(User.id == any_([1, 3])).order_by(User.id)
+        with log_sql(engine) as sql:
+            names = (await session.scalars(query)).all()
+        assert names == ["Ada Lovelace", "Linus Torvalds"]
+        assert sql == [
+            "SELECT users.name\nFROM users\nWHERE users.id = ANY ($1) ORDER BY users.id"
+        ]
+        in_list = select(User.name).where(
+            User.id.in_([1, 3])
+        )  # no option turns it to ANY
+        with log_sql(engine) as sql:
+            await session.scalars(in_list)
+        assert "IN ($1::INTEGER, $2::INTEGER)" in sql[0]
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_strings_in_the_array_are_refused_like_a_string(
+    settings: Settings, backend: str
+) -> None:
+    query = text("SELECT name FROM users WHERE id = ANY(:ids) ORDER BY id")
+    async with sample_db() as (_, sessions), sessions() as session:
+        with pytest.raises(DBAPIError) as caught:
+            await session.scalars(query, {"ids": ["1", "3"]})
+        assert str(driver_error(caught.value)) == (
+            "invalid input for query argument $1: ['1', '3'] (invalid array element at"
+            " index 0: 'str' object cannot be interpreted as an integer)"
+        )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_insert_returning_pages_rows_then_caps_parameters(
     settings: Settings, backend: str
 ) -> None:
     rows = [{"email": f"user{n}@example.com", "name": "New"} for n in range(20_000)]
     async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        page = engine.dialect.insertmanyvalues_page_size
+        cap = engine.dialect.insertmanyvalues_max_parameters
+        assert (page, cap) == (
+            DefaultDialect.insertmanyvalues_page_size,
+            DefaultDialect.insertmanyvalues_max_parameters,
+        )
+        statement = insert(User).returning(User.id)
         with log_sql(engine) as sql:
-            ids = (await session.scalars(insert(User).returning(User.id), rows)).all()
+            ids = (await session.scalars(statement, rows)).all()
         assert len(ids) == len(set(ids)) == 20_000
-        if backend == "postgres":  # several multi-row statements, each below the limit
-            counts = [len(re.findall(r"\$\d+", statement)) for statement in sql]
-            assert len(counts) > 1
-            assert max(counts) <= 32_700
-            assert sum(counts) == 40_000
+        counts = [len(re.findall(r"\$\d+", statement)) for statement in sql]
+        assert counts == [2 * page] * (20_000 // page)  # bounded by rows, not the cap
+        await session.rollback()
+        options = {"insertmanyvalues_page_size": 100_000}
+        with log_sql(engine) as sql:
+            ids = (
+                await session.scalars(statement, rows, execution_options=options)
+            ).all()
+        assert len(ids) == 20_000
+        counts = [len(re.findall(r"\$\d+", statement)) for statement in sql]
+        assert counts == [cap, 40_000 - cap]  # now the cap bounds each batch
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
@@ -96,6 +246,22 @@ async def test_escaped_colons_bind_on_postgres_and_are_refused_by_sqlite(
         with log_sql(engine) as sql:
             assert await session.scalar(query, {"after": 1}) == 2
         assert sql == ["SELECT count(*) FROM users WHERE id > $1::int"]
+
+
+async def test_a_space_before_the_colons_binds_on_postgres_only(
+    settings: Settings, backend: str
+) -> None:
+    query = text("SELECT count(*) FROM users WHERE id > :after ::int")
+    assert query.compile().params == {"after": None}
+    async with sample_db() as (engine, sessions), sessions() as session:
+        if backend == "sqlite":
+            with pytest.raises(OperationalError) as caught:
+                await session.scalar(query, {"after": 1})
+            assert str(driver_error(caught.value)) == 'unrecognized token: ":"'
+            return
+        with log_sql(engine) as sql:
+            assert await session.scalar(query, {"after": 1}) == 2
+        assert sql == ["SELECT count(*) FROM users WHERE id > $1 ::int"]
 
 
 async def test_a_date_from_the_boundary_is_what_asyncpg_expects(

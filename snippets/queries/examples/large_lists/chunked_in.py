@@ -14,7 +14,7 @@ async def main() -> None:
         ids = list(range(1, 40_001))
         names: list[str] = []
         with log_sql(engine) as sql:
-            for batch in chunks(ids, 10_000):  # well below 32,767 parameters each
+            for batch in chunks(ids, 10_000):  # each below 32,767 parameters in all
                 query = select(User.name).where(User.id.in_(batch)).order_by(User.id)
                 names.extend(await session.scalars(query))
         print(f"{len(sql)} queries: {names}")
