@@ -9,8 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    orm_insert_sentinel,
+)
 
 from snippets.database import driver_error
 from snippets.queries.upserts import Base, Member, insert_for, last_per_key
@@ -143,3 +148,147 @@ async def test_a_client_generated_key_keeps_the_input_order(settings: Settings) 
             )
         assert result.scalars().all() == emails
         assert len(sql) == 3  # one statement per row, on both backends
+
+
+class SentinelBase(DeclarativeBase):
+    pass
+
+
+class Contact(SentinelBase):
+    """An integer id from the server, plus a sentinel column for SQLAlchemy to sort by."""
+
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
+    _sentinel: Mapped[int] = orm_insert_sentinel()
+
+
+async def test_an_insert_sentinel_keeps_the_input_order(settings: Settings) -> None:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        async with engine.begin() as connection:
+            await connection.run_sync(SentinelBase.metadata.create_all)
+        session.add(Contact(email="ada@example.com", name="Ada"))
+        await session.commit()
+        insert = insert_for(engine.dialect.name, Contact)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[Contact.email], set_={"name": insert.excluded.name}
+        ).returning(Contact.email, sort_by_parameter_order=True)
+        emails = ["zed@example.com", "ada@example.com", "bob@example.com"]
+        with log_sql(engine) as sql:
+            result = await session.execute(
+                upsert, [{"email": e, "name": e} for e in emails]
+            )
+        assert result.scalars().all() == emails
+        assert len(sql) == 3  # one statement per row, on both backends
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_sort_by_parameter_order_puts_updated_rows_first_in_id_order(
+    settings: Settings,
+) -> None:
+    async with sample_db(rows=False, postgres=True) as (engine, sessions):
+        await _tables(engine)
+        async with sessions() as session:
+            for email in ("ada@example.com", "bob@example.com"):  # ids 1 and 2
+                session.add(Member(tenant_id=1, email=email, name=email))
+            await session.commit()
+            insert = postgresql.insert(Member)
+            upsert = insert.on_conflict_do_update(
+                index_elements=[Member.tenant_id, Member.email],
+                set_={"name": insert.excluded.name},
+            ).returning(Member.id, Member.email, sort_by_parameter_order=True)
+            emails = ["zed@", "bob@example.com", "amy@", "ada@example.com"]
+            rows = [{"tenant_id": 1, "email": e, "name": e} for e in emails]
+            result = (await session.execute(upsert, rows)).all()
+        assert [email for _, email in result] == [
+            "ada@example.com",  # updated, id 1
+            "bob@example.com",  # updated, id 2
+            "zed@",  # new rows, in input order
+            "amy@",
+        ]
+        assert [id_ for id_, _ in result] == sorted(id_ for id_, _ in result)
+
+
+@pytest.mark.parametrize("skip", ["do_nothing", "where"])
+async def test_a_skipped_row_is_missing_from_returning(
+    settings: Settings, skip: str
+) -> None:
+    async with sample_db(rows=False) as (engine, sessions), sessions() as session:
+        await _tables(engine)
+        session.add(Member(**ADA, name="Ada", version=5))
+        await session.commit()
+        insert = insert_for(engine.dialect.name, Member)
+        statement = (
+            insert.on_conflict_do_nothing()
+            if skip == "do_nothing"
+            else insert.on_conflict_do_update(
+                index_elements=[Member.tenant_id, Member.email],
+                set_={"name": insert.excluded.name},
+                where=Member.version < insert.excluded.version,
+            )
+        ).returning(Member.tenant_id, Member.email, Member.name)
+        keys = [(1, "zed@example.com"), (1, "ada@example.com"), (1, "bob@example.com")]
+        rows = [{"tenant_id": t, "email": e, "name": e[:3]} for t, e in keys]
+        returned = (await session.execute(statement, rows)).all()
+        assert len(returned) == 2  # three inputs, no error
+        # Paired by position, the third input gets the second row: wrong.
+        assert [(key[1], row[1]) for key, row in zip(keys, returned, strict=False)] == [
+            ("zed@example.com", "zed@example.com"),
+            ("ada@example.com", "bob@example.com"),
+        ]
+        names = {(tenant, email): name for tenant, email, name in returned}
+        with pytest.raises(KeyError):
+            names[1, "ada@example.com"]
+        assert [names.get(key) for key in keys] == ["zed", None, "bob"]
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_duplicates_in_different_batches_do_not_raise(
+    settings: Settings,
+) -> None:
+    async with sample_db(rows=False, postgres=True) as (engine, sessions):
+        await _tables(engine)
+        assert engine.dialect.insertmanyvalues_page_size == 1000  # the default
+        insert = postgresql.insert(Member)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[Member.tenant_id, Member.email],
+            set_={"name": insert.excluded.name},
+        ).returning(Member.name)
+        rows = [{**ADA, "name": "A"}, {**ADA, "name": "B"}]
+        async with sessions() as session:
+            with log_sql(engine) as sql:
+                result = await session.execute(
+                    upsert.execution_options(insertmanyvalues_page_size=1), rows
+                )
+            assert result.scalars().all() == ["A", "B"]
+            assert len(sql) == 2  # one batch, one statement, per row
+            await session.commit()
+            assert (await session.scalars(select(Member.name))).all() == ["B"]
+
+
+@pytest.mark.parametrize(
+    ("expire_on_commit", "name"), [(True, "Ada L."), (False, "Ada")]
+)
+async def test_only_expire_on_commit_false_keeps_the_old_attributes(
+    settings: Settings, expire_on_commit: bool, name: str
+) -> None:
+    async with sample_db(rows=False) as (engine, _):
+        await _tables(engine)
+        factory = async_sessionmaker(engine, expire_on_commit=expire_on_commit)
+        async with factory() as session:
+            ada = Member(**ADA, name="Ada")
+            session.add(ada)
+            await session.commit()  # expire_on_commit=True expires ada's attributes
+            insert = insert_for(engine.dialect.name, Member)
+            upsert = (
+                insert.values(**ADA, name="Ada L.")
+                .on_conflict_do_update(
+                    index_elements=[Member.tenant_id, Member.email],
+                    set_={"name": insert.excluded.name},
+                )
+                .returning(Member)
+            )
+            member = (await session.scalars(upsert)).one()
+            assert member is ada
+            assert member.name == name  # expired: loaded from the returned row

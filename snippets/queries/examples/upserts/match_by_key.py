@@ -22,7 +22,7 @@ async def main() -> None:
         rows = [{"tenant_id": t, "email": e, "name": e[:3]} for t, e in keys]
         result = await session.execute(statement, rows)
         ids = {(tenant, email): id_ for tenant, email, id_ in result}
-        print([(email, ids[tenant, email]) for tenant, email in keys])  # input order
+        print([(email, ids.get((tenant, email))) for tenant, email in keys])
         # --8<-- [end:pattern]
 
 
