@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import (
     Column,
@@ -20,10 +22,16 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import CompileError, IntegrityError, InvalidRequestError
+from sqlalchemy.exc import (
+    CompileError,
+    IntegrityError,
+    InvalidRequestError,
+    StatementError,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
-from snippets.models import Base, Comment, User
+from snippets.models import Base, Comment, Post, User
 from snippets.sample import sample_db
 from snippets.settings import Settings
 
@@ -194,3 +202,195 @@ async def test_synchronize_session_modes_of_a_delete(
         assert linus not in session
     assert len(seen) == 1
     assert ("RETURNING" in seen[0][0]) is returning
+
+
+# A key with no row: SQLAlchemy checks the count of each statement it sends with a single
+# parameter set on every backend, and of an executemany only where the driver reports it.
+ONE_MISSING = [{"id": 99, "name": "Nobody"}]
+TWO_GROUPS = [{"id": 1, "name": "Ada King"}, {"id": 99, "email": "nobody@example.com"}]
+ONE_GROUP = [{"id": 1, "name": "Ada King"}, {"id": 99, "name": "Nobody"}]
+STALE_ONE = (
+    "UPDATE statement on table 'users' expected to update 1 row(s); 0 were matched."
+)
+STALE_TWO = (
+    "UPDATE statement on table 'users' expected to update 2 row(s); 1 were matched."
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "sqlite", "postgres"),
+    [
+        (ONE_MISSING, STALE_ONE, STALE_ONE),
+        (TWO_GROUPS, STALE_ONE, STALE_ONE),
+        (ONE_GROUP, STALE_TWO, None),
+    ],
+    ids=["one-dictionary", "two-groups-of-one", "one-group-of-two"],
+)
+async def test_a_key_without_a_row(
+    settings: Settings,
+    backend: str,
+    changes: list[dict[str, object]],
+    sqlite: str | None,
+    postgres: str | None,
+) -> None:
+    expected = {"sqlite": sqlite, "postgres": postgres}[backend]
+    async with sample_db() as (_, sessions), sessions() as session:
+        try:
+            await session.execute(update(User), changes)
+            error = None
+        except StaleDataError as exc:
+            error = str(exc)
+    assert error == expected
+
+
+@pytest.mark.parametrize("changes", [ONE_MISSING, ONE_GROUP])
+async def test_where_with_synchronize_session_none_checks_no_count(
+    settings: Settings, backend: str, changes: list[dict[str, object]]
+) -> None:
+    any_name = update(User).where(User.name != "Nobody")
+    async with sample_db() as (_, sessions), sessions() as session:
+        await session.execute(
+            any_name.execution_options(synchronize_session=None), changes
+        )
+        names = await session.scalars(select(User.name).order_by(User.id))
+        assert names.all()[0] == ("Ada King" if len(changes) == 2 else "Ada Lovelace")
+
+
+BY_BOUND_KEY = (
+    update(User).where(User.id == bindparam("b_id")).values(name=bindparam("b_name"))
+)
+BOUND_ROWS = [{"b_id": 1, "b_name": "Ada King"}, {"b_id": 3, "b_name": "Linus B."}]
+
+
+async def test_core_style_where_on_the_entity_through_the_session(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (engine, sessions), sessions() as session:
+        with calls(engine) as seen:
+            with pytest.raises(InvalidRequestError) as refused:
+                await session.execute(BY_BOUND_KEY, BOUND_ROWS)
+            with pytest.raises(InvalidRequestError) as no_key:
+                await session.execute(
+                    BY_BOUND_KEY.execution_options(synchronize_session=None),
+                    BOUND_ROWS,
+                )
+        assert seen == []
+        assert str(refused.value).startswith("bulk synchronize of persistent objects")
+        assert str(no_key.value).startswith(
+            "No primary key value supplied for column(s) users.id; per-row ORM Bulk "
+            "UPDATE by Primary Key requires that records contain primary key values"
+        )
+        connection = await session.connection()
+        with calls(engine) as seen:
+            await connection.execute(BY_BOUND_KEY, BOUND_ROWS)
+        assert [(many, sets) for _, many, sets in seen] == [(True, 2)]
+        names = (await session.execute(NAMES)).all()
+    assert names == [(1, "Ada King"), (2, "Grace Hopper"), (3, "Linus B.")]
+
+
+async def test_values_with_a_list_of_keys_is_one_execute_per_dictionary(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (engine, sessions), sessions() as session:
+        with calls(engine) as seen:
+            await session.execute(update(User).values(name="X"), [{"id": 1}, {"id": 3}])
+        names = (await session.execute(NAMES)).all()
+    assert [(many, sets) for _, many, sets in seen] == [(False, 1), (False, 1)]
+    assert names == [(1, "X"), (2, "Grace Hopper"), (3, "X")]
+
+
+async def test_bulk_update_by_primary_key_updates_loaded_objects_in_place(
+    settings: Settings, backend: str
+) -> None:
+    changes = [{"id": 1, "name": "Ada King"}, {"id": 2, "name": "Grace B. Hopper"}]
+    async with sample_db() as (engine, sessions), sessions() as session:
+        ada = await session.get(User, 1)
+        assert ada is not None
+        with calls(engine) as seen:
+            await session.execute(update(User), changes)
+            assert ada.name == "Ada King"  # no lazy load: it would fail in async code
+    assert len(seen) == 1  # the UPDATE, no SELECT to refresh Ada
+
+
+async def test_bulk_update_by_primary_key_refuses_fetch(
+    settings: Settings, backend: str
+) -> None:
+    fetch = update(User).execution_options(synchronize_session="fetch")
+    async with sample_db() as (_, sessions), sessions() as session:
+        with pytest.raises(InvalidRequestError) as error:
+            await session.execute(fetch, [{"id": 1, "name": "Ada King"}])
+    assert str(error.value) == (
+        "The 'fetch' synchronization strategy is not available for 'bulk' ORM updates "
+        "(i.e. multiple parameter sets)"
+    )
+
+
+async def test_bulk_update_by_primary_key_has_no_rowcount_nor_returning(
+    settings: Settings, backend: str
+) -> None:
+    changes = [{"id": 1, "name": "Ada King"}, {"id": 2, "name": "Grace B. Hopper"}]
+    dialect = {"sqlite": "sqlite+aiosqlite", "postgres": "postgresql+asyncpg"}[backend]
+    async with sample_db() as (_, sessions), sessions() as session:
+        result = await session.execute(update(User), changes)
+        with pytest.raises(AttributeError) as no_rowcount:
+            result.rowcount  # type: ignore[attr-defined]  # noqa: B018
+        with pytest.raises(StatementError) as no_returning:
+            await session.execute(update(User).returning(User.id), changes)
+    assert (
+        str(no_rowcount.value) == "'IteratorResult' object has no attribute 'rowcount'"
+    )
+    assert str(no_returning.value).splitlines()[0] == (
+        f"(sqlalchemy.exc.InvalidRequestError) Dialect {dialect} with current server "
+        "capabilities does not support UPDATE..RETURNING when executemany is used"
+    )
+
+
+async def test_table_update_on_a_one_row_table_rewrites_the_key(
+    settings: Settings, backend: str
+) -> None:
+    changes = [{"id": 1, "name": "Ada King"}, {"id": 3, "name": "Linus B. Torvalds"}]
+    async with sample_db() as (_, sessions), sessions() as session:
+        await session.execute(delete(Post))  # nothing references Ada any more
+        await session.execute(delete(User).where(User.id != 1))
+        await session.execute(update(Base.metadata.tables["users"]), changes)
+        rows = (await session.execute(select(User.id, User.name, User.email))).all()
+    assert rows == [(3, "Linus B. Torvalds", "ada@example.com")]
+
+
+async def test_asyncpg_receives_the_list_in_one_executemany(
+    settings: Settings, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if backend != "postgres":
+        pytest.skip("asyncpg only")
+    sent: list[tuple[str, int]] = []
+    original = asyncpg.connection.Connection.executemany
+
+    async def counting(self: Any, command: str, args: Any, **kwargs: Any) -> Any:
+        sent.append((command.split(" SET")[0], len(args)))
+        return await original(self, command, args, **kwargs)
+
+    changes = [{"id": n, "name": f"User {n}"} for n in (1, 2, 3)]
+    async with sample_db() as (_, sessions), sessions() as session:
+        monkeypatch.setattr(asyncpg.connection.Connection, "executemany", counting)
+        await session.execute(update(User), changes)
+    assert sent == [("UPDATE users", 3)]
+
+
+async def test_an_expired_object_of_a_deleted_row_fails_on_access(
+    settings: Settings, backend: str
+) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        linus = await session.get(User, 3)
+        assert linus is not None
+        await session.execute(
+            delete(User).where(User.id.in_([3])),
+            execution_options={"synchronize_session": False},
+        )
+        session.expire(linus)
+        with pytest.raises(ObjectDeletedError) as error:
+            await linus.awaitable_attrs.name
+    assert re.fullmatch(
+        r"Instance '<User at 0x[0-9a-f]+>' has been deleted, "
+        r"or its row is otherwise not present\.",
+        str(error.value),
+    )
