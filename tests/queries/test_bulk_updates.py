@@ -386,9 +386,14 @@ async def test_an_expired_object_of_a_deleted_row_fails_on_access(
             delete(User).where(User.id.in_([3])),
             execution_options={"synchronize_session": False},
         )
+        with pytest.raises(InvalidRequestError) as refresh:
+            await session.refresh(linus)
         session.expire(linus)
         with pytest.raises(ObjectDeletedError) as error:
             await linus.awaitable_attrs.name
+    assert re.fullmatch(
+        r"Could not refresh instance '<User at 0x[0-9a-f]+>'", str(refresh.value)
+    )
     assert re.fullmatch(
         r"Instance '<User at 0x[0-9a-f]+>' has been deleted, "
         r"or its row is otherwise not present\.",
