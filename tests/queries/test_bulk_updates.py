@@ -357,11 +357,10 @@ async def test_table_update_on_a_one_row_table_rewrites_the_key(
     assert rows == [(3, "Linus B. Torvalds", "ada@example.com")]
 
 
+@pytest.mark.parametrize("backend", ["postgres"])  # asyncpg's own executemany
 async def test_asyncpg_receives_the_list_in_one_executemany(
     settings: Settings, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if backend != "postgres":
-        pytest.skip("asyncpg only")
     sent: list[tuple[str, int]] = []
     original = asyncpg.connection.Connection.executemany
 
