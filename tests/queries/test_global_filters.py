@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
@@ -13,19 +14,27 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.exc import (
+    IntegrityError,
+    InvalidRequestError,
+    MissingGreenlet,
+    StatementError,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import (
     ORMExecuteState,
     Session,
     aliased,
+    defer,
     joinedload,
     selectinload,
     sessionmaker,
+    subqueryload,
     with_loader_criteria,
 )
 
@@ -360,3 +369,198 @@ async def test_selectinload_gets_the_criteria_twice_only_when_the_hook_runs_for_
             assert ada is not None
             assert [book.title for book in ada.books] == ["Notes"]
             assert sql[1].count("sd_books.deleted_at IS NULL") == times
+
+
+@pytest.mark.parametrize("loader", [selectinload, joinedload, subqueryload])
+async def test_an_opt_out_reaches_the_eager_loaders_of_its_query_not_a_lazy_load(
+    db: AsyncEngine, loader: Callable[..., Any]
+) -> None:
+    async with soft_delete_sessions(db)() as session:
+        query = (
+            select(Author).options(loader(Author.books)).execution_options(**OPT_OUT)
+        )
+        with log_sql(db) as sql:
+            ada = (await session.scalars(query)).unique().one()
+        assert sorted(book.title for book in ada.books) == ["Notes", "Old draft"]
+        assert [statement.count("deleted_at IS NULL") for statement in sql] == [
+            0
+        ] * len(sql)
+    async with soft_delete_sessions(db)() as session:
+        ada = (await session.scalars(select(Author).execution_options(**OPT_OUT))).one()
+        with log_sql(db) as sql:
+            books = await ada.awaitable_attrs.books  # a later lazy load
+        assert [book.title for book in books] == ["Notes"]
+        assert sql[0].count("deleted_at IS NULL") == 1
+
+
+GREENLET = (
+    "greenlet_spawn has not been called; can't call await_() here. "
+    "Was IO attempted in an unexpected place?"
+)
+
+
+async def test_a_bulk_soft_delete_expires_deleted_at_and_a_plain_read_fails(
+    db: AsyncEngine, backend: str
+) -> None:
+    async with soft_delete_sessions(db)() as session:
+        notes = await session.get(Book, 1)
+        assert notes is not None
+        await session.execute(
+            update(Book).where(Book.id == 1).values(deleted_at=func.now())
+        )
+        assert "deleted_at" not in notes.__dict__  # expired: func.now() is SQL
+        with pytest.raises((MissingGreenlet, StatementError)) as caught:
+            _ = notes.deleted_at
+        if backend == "sqlite":  # wrapped by the statement it was running
+            assert type(caught.value) is StatementError
+            assert isinstance(caught.value.orig, MissingGreenlet)
+            expected = f"(sqlalchemy.exc.MissingGreenlet) {GREENLET}"
+        else:  # raised as it is
+            assert type(caught.value) is MissingGreenlet
+            expected = GREENLET
+        assert str(caught.value).startswith(expected)
+        assert await notes.awaitable_attrs.deleted_at is not None
+    async with soft_delete_sessions(db)() as session:
+        notes = await session.get(Book, 1, execution_options=OPT_OUT)
+        assert notes is not None
+        await session.execute(
+            update(Book).where(Book.id == 1).values(deleted_at=None),
+            execution_options=OPT_OUT,
+        )
+        assert notes.deleted_at is None  # a Python value: set on the object
+        await session.execute(
+            update(Book).where(Book.id == 1).values(deleted_at=func.now())
+        )
+        await session.refresh(notes)
+        assert notes.deleted_at is not None
+
+
+async def test_is_column_load_is_true_for_expired_and_deferred_attribute_loads(
+    db: AsyncEngine,
+) -> None:
+    seen: list[bool] = []
+
+    def record(state: ORMExecuteState) -> None:
+        seen.append(state.is_column_load)
+
+    async with sessions_with(db, record)() as session:
+        book = await session.scalar(select(Book).options(defer(Book.title)))
+        assert book is not None
+        assert await book.awaitable_attrs.title == "Notes"  # a deferred attribute
+        session.expire(book, ["author_id"])
+        assert await book.awaitable_attrs.author_id == 1  # an expired attribute
+    assert seen == [False, True, True]
+
+
+def cutoff_criteria(cutoff: datetime) -> Any:
+    """Live rows, or rows deleted after the cutoff: a value from a closure variable."""
+    return with_loader_criteria(
+        SoftDeleteMixin,
+        lambda cls: or_(cls.deleted_at.is_(None), cls.deleted_at > cutoff),
+        include_aliases=True,
+    )
+
+
+async def test_a_closure_variable_is_a_bound_parameter_on_every_run(
+    db: AsyncEngine,
+) -> None:
+    cutoffs = [datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)]
+
+    def hook(state: ORMExecuteState) -> None:
+        state.statement = state.statement.options(cutoff_criteria(cutoffs[0]))
+
+    async with sessions_with(db, hook)() as session:
+        assert await titles(session) == ["Notes", "Old draft"]  # deleted in 2026
+        cutoffs.pop(0)
+        with log_sql(db) as sql:
+            assert await titles(session) == ["Notes"]  # the same cached statement
+        assert "2027" not in sql[0]  # a bound parameter, not a literal
+
+
+async def test_calling_python_inside_the_lambda_is_refused(db: AsyncEngine) -> None:
+    def hook(state: ORMExecuteState) -> None:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                SoftDeleteMixin,
+                lambda cls: or_(
+                    cls.deleted_at.is_(None), cls.deleted_at > datetime.now()
+                ),
+                include_aliases=True,
+            )
+        )
+
+    def hook_with_argument(state: ORMExecuteState) -> None:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                SoftDeleteMixin,
+                lambda cls: or_(
+                    cls.deleted_at.is_(None), cls.deleted_at > datetime.now(UTC)
+                ),
+                include_aliases=True,
+            )
+        )
+
+    async with sessions_with(db, hook)() as session:
+        with pytest.raises(InvalidRequestError) as caught:
+            await titles(session)
+    assert str(caught.value).startswith(
+        "Can't invoke Python callable now() inside of lambda expression argument at"
+    )
+    # With an argument, the call fails before that check, on a tracking wrapper.
+    async with sessions_with(db, hook_with_argument)() as session:
+        with pytest.raises(TypeError, match="tzinfo argument must be None"):
+            await titles(session)
+
+
+async def test_func_now_inside_the_lambda_is_sql(db: AsyncEngine) -> None:
+    def hook(state: ORMExecuteState) -> None:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                SoftDeleteMixin,
+                lambda cls: or_(cls.deleted_at.is_(None), cls.deleted_at > func.now()),
+                include_aliases=True,
+            )
+        )
+
+    async with sessions_with(db, hook)() as session:
+        with log_sql(db) as sql:
+            assert await titles(session) == ["Notes"]
+        assert "CURRENT_TIMESTAMP" in sql[0] or "now()" in sql[0]
+
+
+async def test_a_lazy_load_keeps_the_criteria_values_of_its_parent_query(
+    db: AsyncEngine,
+) -> None:
+    cutoffs = [datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)]
+
+    def queries_only(state: ORMExecuteState) -> None:
+        if not state.is_relationship_load:
+            state.statement = state.statement.options(cutoff_criteria(cutoffs[0]))
+
+    async with sessions_with(db, queries_only)() as session:
+        ada = await session.scalar(select(Author))  # loaded with the 2025 cutoff
+        assert ada is not None
+        cutoffs.pop(0)  # the cutoff moves on to 2027
+        books = await ada.awaitable_attrs.books
+        # "Old draft", deleted in 2026, is still after the parent's 2025 cutoff.
+        assert sorted(book.title for book in books) == ["Notes", "Old draft"]
+        assert await titles(session) == ["Notes"]  # a new query: 2027
+
+
+async def test_a_live_book_of_a_deleted_author_has_no_author(db: AsyncEngine) -> None:
+    async with soft_delete_sessions(db)() as session:
+        await session.execute(update(Author).values(deleted_at=func.now()))
+        await session.commit()
+    async with soft_delete_sessions(db)() as session:
+        notes = await session.get(Book, 1)
+        assert notes is not None
+        assert notes.author_id == 1
+        with log_sql(db) as sql:
+            assert await notes.awaitable_attrs.author is None
+        assert "sd_authors.deleted_at IS NULL" in sql[0]
+    async with soft_delete_sessions(db)() as session:
+        inner = select(Book).options(joinedload(Book.author, innerjoin=True))
+        assert (await session.scalars(inner)).all() == []
+        outer = select(Book).options(joinedload(Book.author))
+        books = (await session.scalars(outer)).all()
+        assert [(book.title, book.author) for book in books] == [("Notes", None)]
