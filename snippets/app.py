@@ -7,7 +7,9 @@ Deployments run `uvicorn snippets.app:app` with DATABASE_URL set;
 
 # --8<-- [start:lifespan]
 import asyncio
+import logging
 import os
+import secrets
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -44,7 +46,6 @@ from snippets.queries.pagination import (
     InvalidCursor,
     KeysetPage,
     SortKey,
-    cursor_secret,
     keyset_page,
 )
 from snippets.schemas import ErrorDetail, UserCreate, UserPage, UserRead, UserUpdate
@@ -54,6 +55,7 @@ from snippets.settings import Settings
 # the route returns (its response already serialized), not after the response is sent.
 DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
 router = APIRouter()
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await migrate(engine, config)
             app.state.engine = engine
             app.state.session_factory = create_session_factory(engine)
+            app.state.cursor_secret = signing_key(config)
             yield
         finally:
             await close_db(engine)
@@ -79,6 +82,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.add_exception_handler(PoolTimeout, pool_exhausted)
     return app
+
+
+def signing_key(config: Settings) -> bytes:
+    """CURSOR_SECRET, or a random key for this process only (with a warning)."""
+    if config.cursor_secret is not None:
+        return config.cursor_secret.get_secret_value().encode()
+    logger.warning(
+        "CURSOR_SECRET is not set: this process signs cursors with a random key, "
+        "so a cursor from another worker, or from before a restart, answers 400"
+    )
+    return secrets.token_bytes(32)
+
+
+def cursor_secret(request: Request) -> bytes:
+    """The key that signs and checks GET /users cursors, made at startup."""
+    key: bytes = request.app.state.cursor_secret
+    return key
 
 
 async def migrate(engine: AsyncEngine, config: Settings) -> None:
@@ -220,6 +240,8 @@ def develop(argv: Sequence[str] = ()) -> None:
     """`python -m snippets.app`: ./app.db, its tables made by the migrations."""
     os.environ.setdefault("DATABASE_URL", "sqlite:///./app.db")
     os.environ.setdefault("DB_MIGRATE_ON_STARTUP", "true")
+    # One process, so a random key loses nothing but cursors from before a restart.
+    os.environ.setdefault("CURSOR_SECRET", secrets.token_urlsafe(32))
     uvicorn.main(["snippets.app:app", *argv])
 
 

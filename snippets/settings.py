@@ -3,7 +3,14 @@
 # --8<-- [start:settings]
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ValidationInfo, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -114,6 +121,21 @@ class Settings(BaseSettings):
     db_pool_recycle: int = 1800
     # Migrations may run as a role that can change the schema; the app's role need not.
     migrations_database_url: AsyncDatabaseURL | None = None
+    # Signs the cursors of GET /users. Unset, each process draws a random key at
+    # startup (and logs a warning): its cursors answer 400 on another worker, or after
+    # a restart. Set the same value on every process that serves the API.
+    # repr=False: a repr then says nothing about it, not even that one is set.
+    cursor_secret: SecretStr | None = Field(default=None, repr=False)
+
+    @field_validator("cursor_secret")
+    @classmethod
+    def _cursor_secret_is_long(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError(
+                "CURSOR_SECRET must be at least 32 characters, e.g. the output of "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
 
     @model_validator(mode="before")
     @classmethod

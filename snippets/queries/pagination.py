@@ -5,17 +5,17 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeDecorator
 
 # --8<-- [end:imports]
 
@@ -56,16 +56,30 @@ SIGNATURE_BYTES = 16
 
 
 class InvalidCursor(ValueError):
-    """A cursor this server did not issue for this listing: the API answers 400."""
+    """A cursor this server did not issue for this order: the API answers 400."""
 
 
-def encode_cursor(values: Sequence[Scalar], secret: bytes, scope: str) -> str:
+def to_json(value: object) -> Scalar:
+    """A sort-key value as JSON: datetimes in ISO 8601, Decimal and UUID as text."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError(f"a {type(value).__name__} sort key cannot go in a cursor")
+
+
+def encode_cursor(values: Sequence[object], secret: bytes, scope: str) -> str:
     """The sort-key values of the last row, as an opaque, signed, URL-safe string.
 
-    `scope` (the listing and its order) is signed too, so a cursor is refused by a
-    listing, or an order, it was not issued for.
+    `scope` (the order's keys and directions) is signed too, so a cursor is refused
+    by another order. A cursor never expires: it holds no time.
     """
-    payload = json.dumps([scope, *values], separators=(",", ":")).encode()
+    # ensure_ascii=False: UTF-8 is 4 bytes an emoji where a \ud83d\ude00 escape is 12.
+    payload = json.dumps(
+        [scope, *map(to_json, values)], ensure_ascii=False, separators=(",", ":")
+    ).encode()
     signature = hmac.new(secret, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
     return base64.urlsafe_b64encode(signature + payload).rstrip(b"=").decode()
 
@@ -75,6 +89,9 @@ def decode_cursor(cursor: str, secret: bytes, scope: str) -> list[Scalar]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except ValueError:  # binascii.Error, or a non-ASCII character
         raise InvalidCursor("invalid cursor: not base64url") from None
+    # The decoder skips stray characters and spare bits: accept one spelling only.
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != cursor:
+        raise InvalidCursor("invalid cursor: not base64url")
     signature, payload = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
     expected = hmac.new(secret, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
     if not hmac.compare_digest(signature, expected):
@@ -85,24 +102,8 @@ def decode_cursor(cursor: str, secret: bytes, scope: str) -> list[Scalar]:
     decoded: list[Scalar] = json.loads(payload)
     issued_for, *values = decoded
     if issued_for != scope:
-        raise InvalidCursor("invalid cursor: issued for another listing or order")
+        raise InvalidCursor("invalid cursor: issued for another order")
     return values
-
-
-class CursorSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-
-    # Set CURSOR_SECRET to the same value on every process that serves the API. Without
-    # it each process makes its own, and its cursors answer 400 elsewhere or after a
-    # restart (the client starts the listing again).
-    cursor_secret: SecretStr = Field(
-        default_factory=lambda: SecretStr(secrets.token_urlsafe(32))
-    )
-
-
-@cache
-def cursor_secret() -> bytes:
-    return CursorSettings().cursor_secret.get_secret_value().encode()
 
 
 # --8<-- [end:cursor]
@@ -123,8 +124,20 @@ class SortKey:
         # One NULL placement on both backends (SQLite and PostgreSQL defaults differ).
         return ordered.nulls_last() if self.nullable else ordered
 
+    def from_json(self, value: Scalar) -> object:
+        """The cursor's JSON value back as the column's Python type (see to_json)."""
+        kind = self.column.type
+        if isinstance(kind, TypeDecorator):
+            kind = kind.impl_instance
+        python_type = kind.python_type
+        if not isinstance(value, str) or python_type is str:
+            return value
+        if issubclass(python_type, datetime | date | time):
+            return python_type.fromisoformat(value)
+        return python_type(value)  # Decimal, UUID
 
-def after(keys: Sequence[SortKey], values: Sequence[Scalar]) -> ColumnElement[bool]:
+
+def after(keys: Sequence[SortKey], values: Sequence[object]) -> ColumnElement[bool]:
     """Rows strictly after the row whose sort-key values are `values`."""
     if len({key.descending for key in keys}) == 1 and not any(
         key.nullable for key in keys
@@ -166,10 +179,14 @@ async def keyset_page(
     The last key must be unique and not null (the primary key): ties in the others
     are broken by it, so the order is total and no row is skipped or repeated.
     """
+    if limit < 1:
+        raise ValueError(f"limit starts at 1, got limit={limit}")
     scope = ",".join(f"{k.column} {'desc' if k.descending else 'asc'}" for k in keys)
     if cursor is not None:
         # The scope names every key, so a decoded cursor has one value per key.
-        query = query.where(after(keys, decode_cursor(cursor, secret, scope)))
+        values = decode_cursor(cursor, secret, scope)
+        bound = [key.from_json(value) for key, value in zip(keys, values, strict=True)]
+        query = query.where(after(keys, bound))
     # One row more than asked: its presence says whether a next page exists.
     ordered = query.order_by(None).order_by(*(key.order() for key in keys))
     rows = list(await session.scalars(ordered.limit(limit + 1)))
@@ -187,7 +204,8 @@ async def keyset_page(
 async def estimated_count(session: AsyncSession, table: str) -> int | None:
     """PostgreSQL's estimate of a whole table's rows, from its statistics: no scan.
 
-    Up to date as of the last ANALYZE (autovacuum runs it); None before the first.
+    As of the last VACUUM, ANALYZE or CREATE INDEX on the table (autovacuum runs the
+    first two); None before any of them.
     """
     estimate = await session.scalar(
         text("SELECT reltuples::bigint FROM pg_class WHERE oid = CAST(:t AS regclass)"),

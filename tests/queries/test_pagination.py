@@ -4,15 +4,21 @@ cursor-paginated GET /users over HTTP on both backends."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
+import logging
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import select, text
+from pydantic import SecretStr
+from sqlalchemy import Column, Date, Numeric, Time, Uuid, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,13 +26,14 @@ from snippets.app import USER_ORDER, create_app
 from snippets.models import Category, User
 from snippets.queries.pagination import (
     SortKey,
-    cursor_secret,
+    decode_cursor,
     encode_cursor,
     estimated_count,
     keyset_page,
     paginate,
 )
 from snippets.sample import sample_db
+from snippets.schemas import UserCreate
 from snippets.settings import Settings
 
 EXTRA = 25  # with the sample's 3 users: 28 rows, three pages of 10
@@ -75,7 +82,7 @@ async def test_pages_and_sizes_below_one_are_refused_before_any_query(
             await paginate(session, select(User.id), page, size)
 
 
-SECRET = b"test secret"
+SECRET = b"a test secret of at least 32 characters"
 TWINS = 25  # users of one name: pages end inside the run of ties
 
 
@@ -84,8 +91,9 @@ async def served(
     engine: AsyncEngine, settings: Settings
 ) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
     """The reference app over HTTP, with 25 users named Twin, Ada and Zed."""
-    app = create_app(settings)
-    app.dependency_overrides[cursor_secret] = lambda: SECRET
+    app = create_app(
+        settings.model_copy(update={"cursor_secret": SecretStr(SECRET.decode())})
+    )
     async with (
         LifespanManager(app) as manager,
         AsyncClient(
@@ -174,20 +182,25 @@ async def test_invalid_cursors_answer_400_with_a_clear_message(
     altered = "invalid cursor: altered, or issued by another server or secret"
     cases = {
         forged(cursor): altered,
-        cursor[:-1]: altered,
-        cursor[:-4]: altered,
+        cursor[:-4]: altered,  # three bytes fewer: still canonical base64url
+        cursor[:5] + "!" + cursor[5:]: "invalid cursor: not base64url",
+        cursor + "=": "invalid cursor: not base64url",
         cursor + "AAAA": altered,
         "": altered,
         "é": "invalid cursor: not base64url",
         "abcde": "invalid cursor: not base64url",
         encode_cursor(["Ada", 1], b"another secret", scope): altered,
         encode_cursor(["Ada", 1], SECRET, "User.id asc"): (
-            "invalid cursor: issued for another listing or order"
+            "invalid cursor: issued for another order"
         ),
     }
     for bad, message in cases.items():
         response = await client.get("/users", params={"cursor": bad})
         assert (response.status_code, response.json()) == (400, {"detail": message})
+    # Cut by one character: bad base64 or a bad signature, a 400 either way.
+    assert (
+        await client.get("/users", params={"cursor": cursor[:-1]})
+    ).status_code == 400
     # The genuine cursor still works.
     assert (await client.get("/users", params={"cursor": cursor})).status_code == 200
 
@@ -283,19 +296,161 @@ async def test_the_estimate_is_none_before_analyze_and_the_count_after(
         assert await estimated_count(session, "users") == 3
 
 
-def test_cursor_secret_comes_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch,
+async def test_the_estimate_is_none_until_vacuum_analyze_or_create_index(
+    settings: Settings, backend: str
 ) -> None:
-    cursor_secret.cache_clear()
-    monkeypatch.setenv("CURSOR_SECRET", "from the environment")
-    try:
-        assert cursor_secret() == b"from the environment"
-        assert cursor_secret() is cursor_secret()  # read once per process
-        cursor_secret.cache_clear()
-        monkeypatch.delenv("CURSOR_SECRET")
-        drawn = cursor_secret()
-        cursor_secret.cache_clear()
-        assert len(drawn) >= 32
-        assert cursor_secret() != drawn  # random per process
-    finally:
-        cursor_secret.cache_clear()
+    if backend != "postgres":
+        pytest.skip("pg_class is PostgreSQL's catalog")
+    async with sample_db() as (_, sessions), sessions() as session:
+        assert await estimated_count(session, "users") is None
+        # CREATE INDEX counts the table's rows too, with no ANALYZE.
+        await session.execute(text("CREATE INDEX users_name ON users (name)"))
+        assert await estimated_count(session, "users") == 3
+
+
+async def test_limit_below_one_is_refused_before_any_query(settings: Settings) -> None:
+    async with sample_db() as (_, sessions), sessions() as session:
+        for limit in (0, -1):
+            with pytest.raises(
+                ValueError, match=f"limit starts at 1, got limit={limit}"
+            ):
+                await keyset_page(
+                    session, select(User), USER_ORDER, limit, None, SECRET
+                )
+
+
+async def test_the_longest_name_in_emoji_gives_a_cursor_the_route_accepts(
+    client: AsyncClient, backend: str
+) -> None:
+    longest = UserCreate.model_fields["name"].metadata[-1].max_length
+    for n in range(2):
+        body = {"email": f"emoji{n}@example.com", "name": "😀" * longest}
+        assert (await client.post("/users", json=body)).status_code == 201
+    pages = await walk(client, 1)  # every page's cursor ends on a user, emoji ones too
+    assert sum(user["name"] == "😀" * longest for page in pages for user in page) == 2
+
+
+async def test_newest_first_walks_through_ties_in_created_at(
+    settings: Settings, backend: str
+) -> None:
+    keys = [
+        SortKey(User.created_at, descending=True),
+        SortKey(User.id, descending=True),
+    ]
+    async with sample_db() as (_, sessions), sessions() as session:
+        session.add_all(User(email=f"t{n}@example.com", name="T") for n in range(9))
+        await session.flush()
+        users = (await session.scalars(select(User))).all()
+        for n, user in enumerate(users):  # ties of three, with microseconds
+            user.created_at = datetime(
+                2026, 1, 1, 12, 0, 0, n % 4 * 250_001, tzinfo=UTC
+            )
+        await session.commit()
+        expected = (
+            await session.scalars(
+                select(User.id).order_by(User.created_at.desc(), User.id.desc())
+            )
+        ).all()
+        for limit in (1, 2, 4):
+            seen, cursor = [], None
+            while len(seen) <= len(expected):
+                page = await keyset_page(
+                    session, select(User), keys, limit, cursor, SECRET
+                )
+                seen += [user.id for user in page.items]
+                if (cursor := page.next_cursor) is None:
+                    break
+            assert seen == expected, limit
+
+
+async def test_sqlite_server_default_timestamps_repeat_the_page(
+    settings: Settings, backend: str
+) -> None:
+    """CURRENT_TIMESTAMP's text has no fraction; a bound datetime has .000000."""
+    keys = [
+        SortKey(User.created_at, descending=True),
+        SortKey(User.id, descending=True),
+    ]
+    async with sample_db() as (_, sessions), sessions() as session:
+        first = await keyset_page(session, select(User), keys, 1, None, SECRET)
+        second = await keyset_page(
+            session, select(User), keys, 1, first.next_cursor, SECRET
+        )
+    repeated = [u.id for u in first.items] == [u.id for u in second.items]
+    assert repeated is (backend == "sqlite")
+
+
+@pytest.mark.parametrize(
+    ("column_type", "value"),
+    [
+        (Numeric(10, 2), Decimal("12.50")),
+        (Uuid(), uuid.UUID("12345678-1234-5678-1234-567812345678")),
+        (Date(), date(2026, 11, 29)),
+        (Time(), time(12, 10, 0, 5)),
+        (User.created_at.type, datetime(2026, 11, 29, 12, 10, 0, 5, tzinfo=UTC)),
+    ],
+)
+def test_cursor_values_come_back_as_the_column_type(
+    column_type: Any, value: Any
+) -> None:
+    key = SortKey(Column("key", column_type))  # type: ignore[arg-type]
+    cursor = encode_cursor([value], SECRET, "key")
+    (decoded,) = [key.from_json(v) for v in decode_cursor(cursor, SECRET, "key")]
+    assert (type(decoded), decoded) == (type(value), value)
+
+
+def test_a_sort_key_json_cannot_hold_is_refused_with_its_type() -> None:
+    with pytest.raises(TypeError, match="a bytes sort key cannot go in a cursor"):
+        encode_cursor([b"raw"], SECRET, "key")
+
+
+async def lifespan_client(settings: Settings) -> AsyncIterator[AsyncClient]:
+    app = create_app(settings)
+    async with (
+        LifespanManager(app) as manager,
+        AsyncClient(
+            transport=ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
+    ):
+        yield client
+
+
+async def test_workers_without_cursor_secret_refuse_each_others_cursors(
+    served: tuple[FastAPI, AsyncClient],  # the users, in the database of `settings`
+    settings: Settings,
+    backend: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two processes behind one load balancer: a random key each, then one shared."""
+    shared = settings.model_copy(update={"cursor_secret": SecretStr("s" * 32)})
+    for config, second_worker in [(settings, 400), (shared, 200)]:
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="snippets.app"):
+            async with (
+                contextlib.asynccontextmanager(lifespan_client)(config) as one,
+                contextlib.asynccontextmanager(lifespan_client)(config) as two,
+            ):
+                cursor = (await one.get("/users", params={"limit": 1})).json()[
+                    "next_cursor"
+                ]
+                assert (
+                    await one.get("/users", params={"cursor": cursor})
+                ).status_code == 200
+                answer = await two.get("/users", params={"cursor": cursor})
+        assert answer.status_code == second_worker, answer.text
+        warnings = [r.getMessage() for r in caplog.records if r.name == "snippets.app"]
+        if config.cursor_secret is None:
+            assert (
+                warnings
+                == [
+                    "CURSOR_SECRET is not set: this process signs cursors with a random "
+                    "key, so a cursor from another worker, or from before a restart, "
+                    "answers 400"
+                ]
+                * 2
+            )
+            assert answer.json() == {
+                "detail": "invalid cursor: altered, or issued by another server or secret"
+            }
+        else:
+            assert warnings == []

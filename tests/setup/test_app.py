@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +15,7 @@ from sqlalchemy import URL, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from snippets.app import DbSession, app, create_app
+from snippets.app import DbSession, app, create_app, develop
 from snippets.models import User
 from snippets.settings import Settings
 from tests import postgres
@@ -294,3 +295,32 @@ async def test_without_pre_ping_the_first_query_after_a_restart_fails(
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     await engine.dispose()
+
+
+def test_the_development_command_sets_a_random_cursor_secret_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`python -m snippets.app` is one process: a random key, no warning to act on."""
+    import uvicorn
+
+    seen: list[str | None] = []
+    # develop() writes os.environ: give it a copy this test throws away.
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(
+        uvicorn, "main", lambda args: seen.append(os.environ.get("CURSOR_SECRET"))
+    )
+    for name in ("CURSOR_SECRET", "DATABASE_URL", "DB_MIGRATE_ON_STARTUP"):
+        monkeypatch.delenv(name, raising=False)
+    develop()
+    monkeypatch.delenv("CURSOR_SECRET")
+    develop()
+    first, second = seen
+    assert first is not None
+    assert second is not None
+    assert first != second
+    assert len(first) >= 32
+    # Settings find it, so the app's startup has nothing to warn about.
+    assert Settings(_env_file=None).cursor_secret is not None
+    monkeypatch.setenv("CURSOR_SECRET", "mine" * 8)
+    develop()
+    assert seen[-1] == "mine" * 8  # a set one is kept

@@ -150,3 +150,30 @@ def test_a_bad_migrations_url_is_named_as_such(monkeypatch: pytest.MonkeyPatch) 
         "Value error, MIGRATIONS_DATABASE_URL uses the unsupported"
     )
     assert SECRET not in str(raised.value)
+
+
+@pytest.mark.parametrize("given", ["", "short-but-secret", "x" * 31])
+def test_a_short_or_empty_cursor_secret_is_refused_without_printing_it(
+    given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///./app.db")
+    monkeypatch.setenv("CURSOR_SECRET", given)
+    with pytest.raises(ValidationError) as raised:
+        Settings(_env_file=None)
+    text = str(raised.value)
+    assert "CURSOR_SECRET must be at least 32 characters" in text
+    if given:
+        assert given not in text
+        assert given not in repr(raised.value)
+
+
+def test_the_cursor_secret_is_read_from_the_environment_and_hidden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///./app.db")
+    assert Settings(_env_file=None).cursor_secret is None  # the app warns, see test_app
+    monkeypatch.setenv("CURSOR_SECRET", "k" * 32)
+    settings = Settings(_env_file=None)
+    assert settings.cursor_secret is not None
+    assert settings.cursor_secret.get_secret_value() == "k" * 32
+    assert "k" * 32 not in f"{settings} {settings!r}"

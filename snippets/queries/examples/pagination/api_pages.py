@@ -2,12 +2,16 @@ import asyncio
 
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
 
 from snippets.app import create_app
 from snippets.sample import sample_db
 from snippets.settings import Settings
 
-app = create_app(Settings(database_url="sqlite+aiosqlite://"))
+# One process here; an API with several sets CURSOR_SECRET (see the settings page).
+app = create_app(
+    Settings(database_url="sqlite+aiosqlite://", cursor_secret=SecretStr("k" * 32))
+)
 
 
 async def main() -> None:

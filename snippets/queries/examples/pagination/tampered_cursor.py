@@ -3,12 +3,16 @@ import base64
 
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
+from pydantic import SecretStr
 
 from snippets.app import create_app
 from snippets.sample import sample_db
 from snippets.settings import Settings
 
-app = create_app(Settings(database_url="sqlite+aiosqlite://"))
+# One process here; an API with several sets CURSOR_SECRET (see the settings page).
+app = create_app(
+    Settings(database_url="sqlite+aiosqlite://", cursor_secret=SecretStr("k" * 32))
+)
 
 
 async def main() -> None:
@@ -28,7 +32,7 @@ async def main() -> None:
         # A client edits the position: start after Grace instead of after Ada.
         edited = raw.replace(b"Ada Lovelace", b"Grace Hopper")
         forged = base64.urlsafe_b64encode(edited).rstrip(b"=").decode()
-        for bad in (forged, cursor[:-1], "é"):
+        for bad in (forged, cursor[:-4], "é"):
             response = await client.get("/users", params={"cursor": bad})
             print(response.status_code, response.json()["detail"])
             #> 400 invalid cursor: altered, or issued by another server or secret
