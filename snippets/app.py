@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 import uvicorn
+from dotenv import load_dotenv
 from fastapi import (
     APIRouter,
     Depends,
@@ -238,6 +239,8 @@ app = create_app()
 
 def develop(argv: Sequence[str] = ()) -> None:
     """`python -m snippets.app`: ./app.db, its tables made by the migrations."""
+    # What .env sets wins, as it does for Settings; the defaults fill only the rest.
+    load_dotenv(".env")
     os.environ.setdefault("DATABASE_URL", "sqlite:///./app.db")
     os.environ.setdefault("DB_MIGRATE_ON_STARTUP", "true")
     # One process, so a random key loses nothing but cursors from before a restart.

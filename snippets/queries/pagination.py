@@ -130,7 +130,8 @@ class SortKey:
         if isinstance(kind, TypeDecorator):
             kind = kind.impl_instance
         python_type = kind.python_type
-        if not isinstance(value, str) or python_type is str:
+        # An untyped expression (func.lower(...)) says `object`: keep the JSON value.
+        if not isinstance(value, str) or python_type in (str, object):
             return value
         if issubclass(python_type, datetime | date | time):
             return python_type.fromisoformat(value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import itertools
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -18,13 +19,14 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
-from sqlalchemy import Column, Date, Numeric, Time, Uuid, select, text
+from sqlalchemy import Column, Date, Numeric, Time, Uuid, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.app import USER_ORDER, create_app
 from snippets.models import Category, User
 from snippets.queries.pagination import (
+    InvalidCursor,
     SortKey,
     decode_cursor,
     encode_cursor,
@@ -361,21 +363,43 @@ async def test_newest_first_walks_through_ties_in_created_at(
             assert seen == expected, limit
 
 
-async def test_sqlite_server_default_timestamps_repeat_the_page(
+async def walk_by_created_at(
+    settings: Settings, descending: bool, pages: int = 6
+) -> list[int]:
+    """Ids of a walk by (created_at, id), one row a page, over rows the server stamped
+    as CURRENT_TIMESTAMP does on SQLite: whole seconds, two of them equal."""
+    keys = [SortKey(User.created_at, descending), SortKey(User.id, descending)]
+    async with sample_db(rows=False) as (_, sessions), sessions() as session:
+        session.add_all(User(email=f"{n}@x.org", name=str(n)) for n in range(4))
+        await session.flush()
+        for user_id, second in [(1, 1), (2, 2), (3, 2), (4, 3)]:
+            stamp = f"2026-01-01 00:00:0{second}"  # constants, not user input
+            await session.execute(
+                text(f"UPDATE users SET created_at = '{stamp}' WHERE id = {user_id}")
+            )
+        seen: list[int] = []
+        cursor = None
+        for _ in range(pages):
+            page = await keyset_page(session, select(User), keys, 1, cursor, SECRET)
+            seen += [user.id for user in page.items]
+            if (cursor := page.next_cursor) is None:
+                break
+    return seen
+
+
+async def test_sqlite_server_default_timestamps_repeat_or_skip_rows(
     settings: Settings, backend: str
 ) -> None:
-    """CURRENT_TIMESTAMP's text has no fraction; a bound datetime has .000000."""
-    keys = [
-        SortKey(User.created_at, descending=True),
-        SortKey(User.id, descending=True),
-    ]
-    async with sample_db() as (_, sessions), sessions() as session:
-        first = await keyset_page(session, select(User), keys, 1, None, SECRET)
-        second = await keyset_page(
-            session, select(User), keys, 1, first.next_cursor, SECRET
-        )
-    repeated = [u.id for u in first.items] == [u.id for u in second.items]
-    assert repeated is (backend == "sqlite")
+    """CURRENT_TIMESTAMP's text has no fraction; a bound datetime has .000000, which
+    sorts after it as text: no ties needed for the descending walk to loop."""
+    descending = await walk_by_created_at(settings, descending=True)
+    ascending = await walk_by_created_at(settings, descending=False)
+    if backend == "sqlite":
+        assert descending == [4, 4, 4, 4, 4, 4]  # the same page, forever
+        assert ascending == [1, 2, 4]  # 3, stamped in 2's second, skipped
+    else:
+        assert descending == [4, 3, 2, 1]
+        assert ascending == [1, 2, 3, 4]
 
 
 @pytest.mark.parametrize(
@@ -452,3 +476,58 @@ async def test_workers_without_cursor_secret_refuse_each_others_cursors(
             }
         else:
             assert warnings == []
+
+
+def test_an_untyped_expression_key_keeps_its_json_value() -> None:
+    """func.lower(...) has no Python type (NullType): its value passes through as is."""
+    key = SortKey(func.lower(User.name))  # type: ignore[arg-type]
+    assert key.from_json("ada lovelace") == "ada lovelace"
+
+
+def test_an_escaped_emoji_cursor_would_not_fit_the_route() -> None:
+    """The page: json's default escaping made a 100-emoji name's cursor too long."""
+    longest = UserCreate.model_fields["name"].metadata[-1].max_length
+    escaped = base64.urlsafe_b64encode(json.dumps(["😀" * longest, 1]).encode())
+    assert len(escaped) > 1000
+    assert len(encode_cursor(["😀" * longest, 1], SECRET, "key")) <= 1000
+
+
+def test_the_scope_is_the_order_only_and_a_cursor_holds_no_time() -> None:
+    """Two listings with the same order accept each other's cursors; nothing expires."""
+    order = "User.name asc,User.id asc"
+    cursor = encode_cursor(["Ada", 1], SECRET, order)
+    assert decode_cursor(cursor, SECRET, order) == ["Ada", 1]  # any listing, any time
+    payload = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert b"Ada" in payload
+    with pytest.raises(InvalidCursor):
+        decode_cursor(cursor, SECRET, "User.name desc,User.id desc")
+
+
+async def test_a_row_whose_sort_key_changes_mid_walk_is_missed(
+    settings: Settings, backend: str
+) -> None:
+    keys = [SortKey(User.name), SortKey(User.id)]
+    async with sample_db() as (_, sessions), sessions() as session:
+        first = await keyset_page(session, select(User), keys, 1, None, SECRET)
+        assert [u.name for u in first.items] == ["Ada Lovelace"]
+        grace = await session.scalar(select(User).where(User.name == "Grace Hopper"))
+        assert grace is not None
+        grace.name = "Aaron"  # renamed to before the cursor while the client walks
+        await session.flush()
+        rest = await keyset_page(
+            session, select(User), keys, 10, first.next_cursor, SECRET
+        )
+    assert [u.name for u in rest.items] == ["Linus Torvalds"]  # Grace/Aaron missed
+
+
+@pytest.mark.parametrize("backend", ["postgres"])  # pg_class is PostgreSQL's catalog
+async def test_vacuum_also_sets_the_estimate(settings: Settings, backend: str) -> None:
+    async with sample_db() as (engine, sessions):
+        async with sessions() as session:
+            assert await estimated_count(session, "users") is None
+        # VACUUM cannot run inside a transaction.
+        async with engine.connect() as connection:
+            vacuum = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await vacuum.execute(text("VACUUM users"))
+        async with sessions() as session:
+            assert await estimated_count(session, "users") == 3

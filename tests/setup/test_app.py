@@ -7,6 +7,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -324,3 +325,28 @@ def test_the_development_command_sets_a_random_cursor_secret_quietly(
     monkeypatch.setenv("CURSOR_SECRET", "mine" * 8)
     develop()
     assert seen[-1] == "mine" * 8  # a set one is kept
+
+
+def test_the_development_command_keeps_what_dot_env_sets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A CURSOR_SECRET or DATABASE_URL kept in .env wins over the development defaults,
+    as it does for Settings: the defaults fill only what neither sets."""
+    import uvicorn
+
+    seen: list[tuple[str | None, str | None]] = []
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(
+        uvicorn,
+        "main",
+        lambda args: seen.append(
+            (os.environ.get("CURSOR_SECRET"), os.environ.get("DATABASE_URL"))
+        ),
+    )
+    for name in ("CURSOR_SECRET", "DATABASE_URL", "DB_MIGRATE_ON_STARTUP"):
+        monkeypatch.delenv(name, raising=False)
+    secret, url = "from-dot-env-" * 3, "sqlite:///./from-dot-env.db"
+    (tmp_path / ".env").write_text(f"CURSOR_SECRET={secret}\nDATABASE_URL={url}\n")
+    monkeypatch.chdir(tmp_path)
+    develop()
+    assert seen == [(secret, url)]

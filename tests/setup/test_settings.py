@@ -165,6 +165,9 @@ def test_a_short_or_empty_cursor_secret_is_refused_without_printing_it(
     if given:
         assert given not in text
         assert given not in repr(raised.value)
+        # The page: errors() keeps the input, errors(include_input=False) does not.
+        assert raised.value.errors()[0]["input"] == given
+        assert given not in str(raised.value.errors(include_input=False))
 
 
 def test_the_cursor_secret_is_read_from_the_environment_and_hidden(

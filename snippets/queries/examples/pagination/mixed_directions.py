@@ -13,7 +13,7 @@ async def main() -> None:
         session.add(User(email="ada2@example.com", name="Ada Lovelace"))
         await session.commit()
         # --8<-- [start:pattern]
-        secret = b"an example secret"  # the app's: cursor_secret()
+        secret = b"k" * 32  # the app's: app.state.cursor_secret
         # Newest names first; among equal names, the older row (smaller id) first.
         keys = [SortKey(User.name, descending=True), SortKey(User.id)]
         first = await keyset_page(session, select(User), keys, 3, None, secret)

@@ -11,7 +11,7 @@ from snippets.sql_log import log_sql
 async def main() -> None:
     async with sample_db() as (engine, sessions), sessions() as session:
         # --8<-- [start:pattern]
-        secret = b"an example secret"  # the app's: cursor_secret()
+        secret = b"k" * 32  # the app's: app.state.cursor_secret
         keys = [SortKey(Category.parent_id), SortKey(Category.id)]
         cursor: str | None = None
         pages = []
