@@ -21,6 +21,7 @@ PAGES = [
     *sorted((DOCS / "sessions").glob("*.md")),
     DOCS / "queries" / "filters.md",
     DOCS / "queries" / "large-lists.md",
+    DOCS / "queries" / "pagination.md",
     DOCS / "queries" / "bulk-updates.md",
     DOCS / "queries" / "upserts.md",
     DOCS / "queries" / "global-filters.md",
