@@ -406,6 +406,11 @@ WORKER_STATES = """SELECT coalesce(array_agg(state), '{}') FROM pg_stat_activity
     WHERE application_name = 'jobs-worker'"""
 
 
+def in_a_job(server: asyncpg.Connection) -> Callable[[], Awaitable[bool]]:
+    """The worker's one connection waits inside a job's transaction (its claim done)."""
+    return lambda: _equals(server.fetchval(WORKER_STATES), ["idle in transaction"])
+
+
 async def start_worker(database_url: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -422,13 +427,14 @@ async def start_worker(database_url: str) -> asyncio.subprocess.Process:
 async def test_the_worker_process_stops_cleanly_on_a_signal(
     engine: AsyncEngine, database_url: str, signum: signal.Signals
 ) -> None:
-    factory = await queue(engine, 0.3, 0.3, 0.3)
+    # The second job is long enough to be caught inside on a loaded machine.
+    factory = await queue(engine, 0.3, 1.0, 0.3)
     worker = await start_worker(database_url)
     server = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await poll(lambda: _equals(done_flags(factory), [True, False, False]))
-        # The worker is now inside the second job's transaction.
-        assert await server.fetchval(WORKER_STATES) == ["idle in transaction"]
+        # The worker is now inside the second job's transaction (once its claim ran).
+        await poll(in_a_job(server), 1)
         worker.send_signal(signum)
         output, _ = await asyncio.wait_for(worker.communicate(), 10)
         assert worker.returncode == 0, output
@@ -448,12 +454,12 @@ async def test_sigkill_mid_job_leaves_the_job_queued(
 ) -> None:
     """What a supervisor does once its grace period is over: the job rolls back and
     stays queued, to run again (at least once), and the server drops the connection."""
-    factory = await queue(engine, 0.3, 0.3)
+    factory = await queue(engine, 0.3, 1.0)
     worker = await start_worker(database_url)
     server = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await poll(lambda: _equals(done_flags(factory), [True, False]))
-        assert await server.fetchval(WORKER_STATES) == ["idle in transaction"]
+        await poll(in_a_job(server), 1)
         worker.kill()
         await worker.communicate()
         await poll(lambda: _equals(server.fetchval(WORKER_CONNECTIONS), 0), 2)

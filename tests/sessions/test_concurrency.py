@@ -206,11 +206,14 @@ async def test_server_sessions_leaves_out_the_servers_own_workers(
             for setting in (
                 "SET debug_parallel_query = on",  # a parallel worker runs the query
                 "SET parallel_setup_cost = 0",
+                # The leader waits for its worker instead of running the query itself
+                # while a loaded machine is still starting the worker.
+                "SET parallel_leader_participation = off",
             ):
                 await parallel.execute(text(setting))
-            query = asyncio.create_task(parallel.execute(text("SELECT pg_sleep(0.5)")))
+            query = asyncio.create_task(parallel.execute(text("SELECT pg_sleep(1)")))
             async with engine.connect() as watch:
-                for _ in range(40):  # until the worker shows up
+                for _ in range(150):  # until the worker shows up
                     workers = await watch.scalar(
                         text(
                             "SELECT count(*) FROM pg_stat_activity WHERE datname = "
