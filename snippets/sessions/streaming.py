@@ -217,18 +217,20 @@ async def settle(engine: AsyncEngine, seconds: float) -> None:
 
 
 async def stalled(engine: AsyncEngine, seconds: float) -> None:
-    """Wait, `seconds` at most, until a server session has been idle in transaction for
-    0.1 s: the stream waits for its client, not for the database."""
+    """Wait, `seconds` at most (else TimeoutError), until a server session has been idle
+    in transaction for 0.1 s: the stream waits for its client, not for the database."""
     condition = (
         "state = 'idle in transaction' "
         "AND clock_timestamp() - state_change > interval '0.1 s'"
     )
-    with suppress(TimeoutError):
+    try:
         async with asyncio.timeout(seconds):
             while True:
                 if await backends(engine, condition):
                     return
                 await asyncio.sleep(0.02)
+    except TimeoutError:  # what follows would measure a stream that never stalled
+        raise TimeoutError(f"no stream waited for its client in {seconds} s") from None
 
 
 # --8<-- [end:backends]

@@ -157,7 +157,7 @@ async def test_the_stream_is_open_on_the_server_while_the_client_waits(
     pool_events = listen_for_pool_events(engine)
     async with serving(export_app(sessions, yield_per=100)) as port:
         async with stalled_client(port, "/users.txt"):
-            await stalled(engine, 1.0)  # until the body waits for the client
+            await stalled(engine, 5.0)  # until the body waits for the client
             assert await backends(engine, BUSY) == 1
             assert checked_out(engine) == 1
             async with engine.connect() as connection:
@@ -230,20 +230,24 @@ async def test_base_http_middleware_leaks_a_connection_mid_stream(
         "request": request_scoped,
     }
     left: dict[str, tuple[int, int]] = {}
-    for name, app in apps.items():
-        async with serving(app) as port:
-            async with stalled_client(port, "/users.txt"):
-                await stalled(engine, 1.0)  # until the body waits for the client
-                assert await backends(engine, BUSY) == 1
-                pool_events.clear()
-            await settle(engine, 0.5)
-            idle = await backends(engine, "state = 'idle in transaction'")
-        left[name] = (checked_out(engine), idle)
-        if name == "closing":  # then settle()'s own connections, checked in
-            assert pool_events[:2] == ["reset", "checkin"]
-            assert not [e for e in pool_events if e.startswith(("handle", "inv"))]
-        with pytest.warns(SAWarning) if name == "base" else nullcontext():
-            gc.collect()
+    gc.disable()  # the base leak is a cycle: only the collect() below may end it
+    try:
+        for name, app in apps.items():
+            async with serving(app) as port:
+                async with stalled_client(port, "/users.txt"):
+                    await stalled(engine, 5.0)  # until the body waits for the client
+                    assert await backends(engine, BUSY) == 1
+                    pool_events.clear()
+                await settle(engine, 0.5)
+                idle = await backends(engine, "state = 'idle in transaction'")
+            left[name] = (checked_out(engine), idle)
+            if name == "closing":  # then settle()'s own connections, checked in
+                assert pool_events[:2] == ["reset", "checkin"]
+                assert not [e for e in pool_events if e.startswith(("handle", "inv"))]
+            with pytest.warns(SAWarning) if name == "base" else nullcontext():
+                gc.collect()
+    finally:
+        gc.enable()
     assert left == {
         "base": (1, 1),
         "closing": (0, 0),
@@ -276,7 +280,7 @@ async def test_base_http_middleware_leaks_in_a_uvicorn_process(
         idle: dict[str, int] = {}
         for mount in ("asgi", "closing", "base"):
             async with stalled_client(port, f"/{mount}/users.txt"):
-                await stalled(engine, 1.0)  # until the body waits for the client
+                await stalled(engine, 5.0)  # until the body waits for the client
                 assert await backends(engine, BUSY) == 1
             await settle(engine, 0.5)  # the server's sessions, from this process
             idle[mount] = await backends(engine, "state = 'idle in transaction'")
@@ -426,3 +430,14 @@ async def test_uvicorn_announces_asgi_spec_2_3_for_http() -> None:
     async with serving(app) as port, httpx.AsyncClient() as client:
         response = await client.get(f"http://127.0.0.1:{port}/spec")
     assert response.json() == "2.3"
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_stalled_refuses_to_go_on_when_no_stream_waits(
+    engine: AsyncEngine,
+) -> None:
+    """Measuring after a stall that never came would print a wrong count: it raises."""
+    with pytest.raises(
+        TimeoutError, match=r"no stream waited for its client in 0\.1 s"
+    ):
+        await stalled(engine, 0.1)

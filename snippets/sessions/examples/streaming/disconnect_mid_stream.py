@@ -31,7 +31,7 @@ async def main() -> None:
             #> 200 20000 lines
             # --8<-- [start:pattern]
             async with stalled_client(port, "/users.txt"):  # reads 1 KiB, then stops
-                await stalled(engine, 1.0)  # until the body waits for the client
+                await stalled(engine, 5.0)  # until the body waits for the client
                 streaming = await backends(engine, "state <> 'idle'")
             await settle(engine, 0.5)  # the client has closed its socket
             busy = await backends(engine, "state <> 'idle'")
