@@ -193,10 +193,12 @@ async def stalled_client(port: int, path: str) -> AsyncIterator[None]:
 
 # --8<-- [start:backends]
 async def backends(engine: AsyncEngine, condition: str) -> int:
-    """Server sessions on the engine's database, other than this query's, that match
+    """Client connections to the engine's database, other than this query's, that match
     `condition` (an SQL expression on pg_stat_activity)."""
     query = (
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        # Client connections only: autovacuum and parallel workers are listed here too.
+        "AND backend_type = 'client backend' "
         f"AND pid <> pg_backend_pid() AND {condition}"
     )
     async with engine.connect() as connection:

@@ -19,6 +19,7 @@ from snippets.database import close_db, create_engine, create_session_factory
 from snippets.pooling.observe import count_pool_events, pool_numbers
 from snippets.sessions.concurrency import gather_bounded, server_sessions
 from snippets.settings import Settings
+from tests.sessions.parallel import while_a_worker_runs
 
 
 async def test_gather_bounded_runs_at_most_limit_calls_at_once_and_keeps_order() -> (
@@ -202,30 +203,7 @@ async def test_server_sessions_leaves_out_the_servers_own_workers(
     database, `active`; counting them made the page's outputs flaky."""
     engine = create_engine(pool_of_three(database_url))
     try:
-        async with engine.connect() as parallel:
-            for setting in (
-                "SET debug_parallel_query = on",  # a parallel worker runs the query
-                "SET parallel_setup_cost = 0",
-                # The leader waits for its worker instead of running the query itself
-                # while a loaded machine is still starting the worker.
-                "SET parallel_leader_participation = off",
-            ):
-                await parallel.execute(text(setting))
-            query = asyncio.create_task(parallel.execute(text("SELECT pg_sleep(1)")))
-            async with engine.connect() as watch:
-                for _ in range(150):  # until the worker shows up
-                    workers = await watch.scalar(
-                        text(
-                            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                            "current_database() AND backend_type = 'parallel worker'"
-                        )
-                    )
-                    if workers:
-                        break
-                    await asyncio.sleep(0.01)
-                seen = await server_sessions(engine)
-            await query  # before any assert: the connection is busy until then
-        assert workers == 1
+        seen = await while_a_worker_runs(engine, lambda: server_sessions(engine))
         # The query's connection and the watching one, not the query's worker.
         assert seen == {"active": 1, "idle in transaction": 1}
     finally:

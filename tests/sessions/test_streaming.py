@@ -52,6 +52,7 @@ from tests.docs_examples import ROOT
 from tests.pages import shown_output
 from tests.servers import free_port, wait_for
 from tests.servers import serving as serving_process
+from tests.sessions.parallel import while_a_worker_runs
 
 ROWS = 20000
 
@@ -441,3 +442,13 @@ async def test_stalled_refuses_to_go_on_when_no_stream_waits(
         TimeoutError, match=r"no stream waited for its client in 0\.1 s"
     ):
         await stalled(engine, 0.1)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_backends_leaves_out_the_servers_own_workers(engine: AsyncEngine) -> None:
+    """settle() and the busy counts would wait on, or count, a parallel or autovacuum
+    worker without the client-backend filter."""
+    active = await while_a_worker_runs(
+        engine, lambda: backends(engine, "state = 'active'")
+    )
+    assert active == 1  # the query's own connection, not its worker

@@ -1,0 +1,44 @@
+"""A query that a parallel worker runs: a server process that pg_stat_activity lists under
+the database, `active`, but that is no client's connection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+T = TypeVar("T")
+SETTINGS = (
+    "SET debug_parallel_query = on",  # a parallel worker runs the query
+    "SET parallel_setup_cost = 0",
+    # The leader waits for its worker instead of running the query itself while a
+    # loaded machine is still starting the worker.
+    "SET parallel_leader_participation = off",
+)
+WORKERS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    "AND backend_type = 'parallel worker'"
+)
+
+
+async def while_a_worker_runs(
+    engine: AsyncEngine, measure: Callable[[], Awaitable[T]]
+) -> T:
+    """`measure()`, called while a parallel worker of one of `engine`'s connections runs
+    a 1 s query; fails if no worker shows up. Uses two of the pool's connections."""
+    async with engine.connect() as parallel:
+        for setting in SETTINGS:
+            await parallel.execute(text(setting))
+        query = asyncio.create_task(parallel.execute(text("SELECT pg_sleep(1)")))
+        try:
+            async with engine.connect() as watch:
+                for _ in range(150):  # until the worker shows up
+                    if await watch.scalar(WORKERS):
+                        return await measure()
+                    await asyncio.sleep(0.01)
+            raise AssertionError("no parallel worker showed up")
+        finally:
+            await query  # the connection is busy until then
