@@ -1,11 +1,8 @@
 import asyncio
 
-from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
-
 from snippets.app import create_app
 from snippets.queries.filters import router
-from snippets.sample import sample_db
+from snippets.sample_client import sample_client
 from snippets.settings import Settings
 from snippets.sql_log import log_sql
 
@@ -14,14 +11,7 @@ app.include_router(router)
 
 
 async def main() -> None:
-    async with (
-        sample_db() as (engine, sessions),
-        LifespanManager(app) as manager,
-        AsyncClient(
-            transport=ASGITransport(app=manager.app), base_url="http://app"
-        ) as client,
-    ):
-        app.state.session_factory = sessions  # requests read the sample data
+    async with sample_client(app) as (engine, client):
         # --8<-- [start:pattern]
         for params in ({}, {"has_published": "false", "name": "o", "order": "desc"}):
             with log_sql(engine) as sql:

@@ -1,13 +1,11 @@
 import asyncio
 
-from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 
 from snippets.app import create_app
 from snippets.models import User
 from snippets.queries.filters import router
-from snippets.sample import sample_db
+from snippets.sample_client import sample_client
 from snippets.settings import Settings
 
 app = create_app(Settings(database_url="sqlite+aiosqlite://"))
@@ -15,14 +13,7 @@ app.include_router(router)
 
 
 async def main() -> None:
-    async with (
-        sample_db() as (_, sessions),
-        LifespanManager(app) as manager,
-        AsyncClient(
-            transport=ASGITransport(app=manager.app), base_url="http://app"
-        ) as client,
-    ):
-        app.state.session_factory = sessions  # requests read the sample data
+    async with sample_client(app) as (engine, client):
         # --8<-- [start:pattern]
         for sort in ("password", "name desc", "name;DROP TABLE users"):
             response = await client.get("/search/users", params={"sort": sort})
@@ -44,8 +35,8 @@ async def main() -> None:
             ]
         }
         """
-        async with sessions() as session:
-            print(await session.scalar(select(func.count()).select_from(User)))
+        async with engine.connect() as connection:
+            print(await connection.scalar(select(func.count()).select_from(User)))
             #> 3
         # --8<-- [end:pattern]
 

@@ -1,11 +1,9 @@
 import asyncio
 
-from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 
 from snippets.app import DbSession, create_app
-from snippets.sample import sample_db
+from snippets.sample_client import sample_client
 from snippets.settings import Settings
 
 # --8<-- [start:pattern]
@@ -25,14 +23,7 @@ async def read_name(user_id: int, session: DbSession) -> str | None:
 
 
 async def main() -> None:
-    async with (
-        sample_db() as (_, sessions),
-        LifespanManager(app) as manager,
-        AsyncClient(
-            transport=ASGITransport(app=manager.app), base_url="http://app"
-        ) as client,
-    ):
-        app.state.session_factory = sessions  # requests read the sample data
+    async with sample_client(app) as (_, client):
         print((await client.get("/names/1")).json())
         #> Ada Lovelace
         response = await client.get("/names/one")

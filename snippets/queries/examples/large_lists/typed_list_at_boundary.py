@@ -1,13 +1,11 @@
 import asyncio
 from typing import Annotated
 
-from asgi_lifespan import LifespanManager
 from fastapi import Query
-from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 
 from snippets.app import DbSession, create_app
-from snippets.sample import sample_db
+from snippets.sample_client import sample_client
 from snippets.settings import Settings
 
 # --8<-- [start:pattern]
@@ -28,14 +26,7 @@ async def read_names(
 
 
 async def main() -> None:
-    async with (
-        sample_db(postgres=True) as (_, sessions),
-        LifespanManager(app) as manager,
-        AsyncClient(
-            transport=ASGITransport(app=manager.app), base_url="http://app"
-        ) as client,
-    ):
-        app.state.session_factory = sessions  # requests read the sample data
+    async with sample_client(app, postgres=True) as (_, client):
         print((await client.get("/names?ids=1&ids=3")).json())
         #> ['Ada Lovelace', 'Linus Torvalds']
         response = await client.get("/names?ids=1,3")

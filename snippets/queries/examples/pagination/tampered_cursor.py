@@ -1,12 +1,10 @@
 import asyncio
 import base64
 
-from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
 from pydantic import SecretStr
 
 from snippets.app import create_app
-from snippets.sample import sample_db
+from snippets.sample_client import sample_client
 from snippets.settings import Settings
 
 # One process here; an API with several sets CURSOR_SECRET (see the settings page).
@@ -16,14 +14,7 @@ app = create_app(
 
 
 async def main() -> None:
-    async with (
-        sample_db() as (_, sessions),
-        LifespanManager(app) as manager,
-        AsyncClient(
-            transport=ASGITransport(app=manager.app), base_url="http://app"
-        ) as client,
-    ):
-        app.state.session_factory = sessions  # requests read the sample data
+    async with sample_client(app) as (_, client):
         # --8<-- [start:pattern]
         cursor = (await client.get("/users", params={"limit": 1})).json()["next_cursor"]
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))

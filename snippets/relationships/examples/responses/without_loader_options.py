@@ -1,15 +1,13 @@
 import asyncio
 
-from asgi_lifespan import LifespanManager
 from fastapi.exceptions import ResponseValidationError
-from httpx import ASGITransport, AsyncClient
 from sqlalchemy import inspect
 from sqlalchemy.orm.exc import DetachedInstanceError
 
 from snippets.app import DbSession, create_app
 from snippets.models import User
 from snippets.relationships.api import AuthorRead
-from snippets.sample import sample_db
+from snippets.sample_client import sample_client
 from snippets.settings import Settings
 
 # --8<-- [start:pattern]
@@ -22,14 +20,7 @@ async def read_author(user_id: int, session: DbSession) -> User | None:
 
 
 async def main() -> None:
-    async with (
-        sample_db() as (_, sessions),
-        LifespanManager(app) as manager,
-        AsyncClient(
-            transport=ASGITransport(app=manager.app), base_url="http://app"
-        ) as client,
-    ):
-        app.state.session_factory = sessions  # requests read the sample data
+    async with sample_client(app) as (_, client):
         try:
             await client.get("/authors/1")
         except ResponseValidationError as exc:
