@@ -114,6 +114,12 @@ def driver_error(exc: BaseException) -> BaseException:
     return orig.__cause__ or orig
 
 
+def sqlstate(exc: BaseException) -> str | None:
+    """The server's SQLSTATE for a database error; None for anything else."""
+    code = getattr(driver_error(exc), "sqlstate", None)
+    return code if isinstance(code, str) else None
+
+
 async def close_db(engine: AsyncEngine) -> None:
     # Close pooled connections while their event loop still runs; once it is gone they
     # can only be abandoned, still open on the server.

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from snippets.database import driver_error
+from snippets.database import driver_error, sqlstate
 
 
 class IsolationBase(DeclarativeBase):
@@ -44,12 +44,6 @@ async def open_accounts(engine: AsyncEngine) -> None:
 # Serialization failure, deadlock: the server gave up on the transaction, not on the
 # data, and the same transaction may succeed if it runs again from the start.
 RETRYABLE = frozenset({"40001", "40P01"})
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The server's SQLSTATE for a database error; None for anything else."""
-    code = getattr(driver_error(exc), "sqlstate", None)
-    return code if isinstance(code, str) else None
 
 
 def explain(exc: BaseException) -> str:

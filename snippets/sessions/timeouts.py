@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from snippets.app import DbSession, create_app
-from snippets.database import driver_error
+from snippets.database import sqlstate
 
 # SET LOCAL takes no bind parameters; set_config(name, value, true) is the same
 # setting, local to the transaction, with the values passed as parameters.
@@ -46,7 +46,7 @@ async def get_limited_db(session: DbSession) -> AsyncIterator[AsyncSession]:
     try:
         yield session
     except DBAPIError as exc:
-        if getattr(driver_error(exc), "sqlstate", None) in TIMED_OUT:
+        if sqlstate(exc) in TIMED_OUT:
             # get_db, which this dependency wraps, still rolls the transaction back.
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE, "the database took too long"

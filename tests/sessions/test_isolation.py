@@ -20,14 +20,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from snippets.database import create_session_factory, driver_error
+from snippets.database import create_session_factory, driver_error, sqlstate
 from snippets.sessions.isolation import (
     Account,
     explain,
     open_accounts,
     run_transaction,
     sqlite_begin,
-    sqlstate,
 )
 
 POSTGRES = pytest.mark.parametrize("backend", ["postgres"])

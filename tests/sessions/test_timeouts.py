@@ -13,7 +13,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from snippets.database import close_db, create_engine, driver_error
+from snippets.database import close_db, create_engine, driver_error, sqlstate
 from snippets.pgbouncer import create_pgbouncer_engine
 from snippets.sessions.timeouts import (
     TIMED_OUT,
@@ -180,7 +180,5 @@ async def test_the_timeout_sqlstates_also_cover_a_user_cancel_and_nowait(
         await holder.execute(text("SELECT pg_cancel_backend(:pid)"), {"pid": pid})
         with pytest.raises(DBAPIError) as cancelled:
             await sleeping
-    states = {
-        getattr(driver_error(e.value), "sqlstate", None) for e in (nowait, cancelled)
-    }
+    states = {sqlstate(e.value) for e in (nowait, cancelled)}
     assert states == {"55P03", "57014"} == TIMED_OUT
