@@ -169,6 +169,16 @@ async def disconnect_after(port: int, path: str, seconds: float) -> bytes:
 
 
 # --8<-- [start:stalled_client]
+async def add_long_emails(engine: AsyncEngine, rows: int = 20_000) -> None:
+    """`rows` users with emails of 312 characters: 20,000 make a body of about 6 MB."""
+    insert_users = text(
+        "INSERT INTO users (email, name) SELECT lpad(n::text, 300, 'x') || "
+        "'@example.com', 'User ' || n FROM generate_series(1, :rows) n"
+    )
+    async with engine.begin() as connection:
+        await connection.execute(insert_users, {"rows": rows})
+
+
 @asynccontextmanager
 async def stalled_client(port: int, path: str) -> AsyncIterator[None]:
     """Send GET `path`, read the first kilobyte, then stop reading until the block

@@ -33,6 +33,7 @@ from snippets.sample import sample_db
 from snippets.sessions.streaming import (
     ClosingStreamingResponse,
     TimingMiddleware,
+    add_long_emails,
     add_timing_header,
     backends,
     disconnect_after,
@@ -69,18 +70,6 @@ async def add_users(engine: AsyncEngine, rows: int) -> None:
         await connection.execute(
             insert(User),
             [{"email": f"user{n}@example.com", "name": "-"} for n in range(rows)],
-        )
-
-
-async def add_long_emails(engine: AsyncEngine) -> None:
-    """20,000 emails of 312 characters: a body of about 6 MB, more than the socket
-    buffers hold (about 2.9 MB measured here with stalled_client)."""
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                "INSERT INTO users (email, name) SELECT lpad(n::text, 300, 'x') || "
-                f"'@example.com', '-' FROM generate_series(1, {ROWS}) n"
-            )
         )
 
 

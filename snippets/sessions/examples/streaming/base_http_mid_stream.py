@@ -3,13 +3,13 @@ import gc
 import warnings
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from snippets.pooling.observe import pool_numbers
 from snippets.sample import sample_db
 from snippets.sessions.streaming import (
     ClosingStreamingResponse,
     TimingMiddleware,
+    add_long_emails,
     add_timing_header,
     backends,
     export_app,
@@ -19,15 +19,10 @@ from snippets.sessions.streaming import (
     stalled_client,
 )
 
-# 20,000 emails of 312 characters: a body of about 6 MB.
-MANY_USERS = """INSERT INTO users (email, name) SELECT
-lpad(n::text, 300, 'x') || '@example.com', 'User ' || n FROM generate_series(1, 20000) n"""
-
 
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
-        async with engine.begin() as connection:
-            await connection.execute(text(MANY_USERS))
+        await add_long_emails(engine)  # a body of about 6 MB
         base = export_app(sessions, yield_per=100)
         add_timing_header(base)  # @app.middleware("http"): a BaseHTTPMiddleware
         closing = export_app(sessions, 100, response_class=ClosingStreamingResponse)

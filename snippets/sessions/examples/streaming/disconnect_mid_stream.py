@@ -1,11 +1,11 @@
 import asyncio
 
 import httpx
-from sqlalchemy import text
 
 from snippets.pooling.observe import pool_numbers
 from snippets.sample import sample_db
 from snippets.sessions.streaming import (
+    add_long_emails,
     backends,
     export_app,
     serving,
@@ -14,15 +14,10 @@ from snippets.sessions.streaming import (
     stalled_client,
 )
 
-# 20,000 emails of 312 characters: a body of about 6 MB.
-MANY_USERS = """INSERT INTO users (email, name) SELECT
-lpad(n::text, 300, 'x') || '@example.com', 'User ' || n FROM generate_series(1, 20000) n"""
-
 
 async def main() -> None:
     async with sample_db(rows=False, postgres=True) as (engine, sessions):
-        async with engine.begin() as connection:
-            await connection.execute(text(MANY_USERS))
+        await add_long_emails(engine)  # a body of about 6 MB
         async with serving(export_app(sessions, yield_per=100)) as port:
             url = f"http://127.0.0.1:{port}/users.txt"
             async with httpx.AsyncClient() as client:
