@@ -13,7 +13,7 @@ import secrets
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import uvicorn
 from dotenv import load_dotenv
@@ -49,8 +49,16 @@ from snippets.queries.pagination import (
     SortKey,
     keyset_page,
 )
-from snippets.schemas import ErrorDetail, UserCreate, UserPage, UserRead, UserUpdate
+from snippets.schemas import (
+    ErrorDetail,
+    UserCreate,
+    UserId,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
 from snippets.settings import Settings
+from snippets.setup.validation import answer_bad_input
 
 # scope="function": the session closes, and its connection goes back to the pool, when
 # the route returns (its response already serialized), not after the response is sent.
@@ -82,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Async PostgreSQL guide: reference app", lifespan=lifespan)
     app.include_router(router)
     app.add_exception_handler(PoolTimeout, pool_exhausted)
+    answer_bad_input(app)  # never a 500 for bad input (setup/validation.md)
     return app
 
 
@@ -121,6 +130,14 @@ async def migrate(engine: AsyncEngine, config: Settings) -> None:
 
 
 # --8<-- [start:routes]
+# The answers besides success, declared so that /docs and generated clients know them.
+Answers = dict[int | str, dict[str, Any]]
+NOT_FOUND: Answers = {404: {"model": ErrorDetail, "description": "No such user"}}
+CONFLICT: Answers = {409: {"model": ErrorDetail, "description": "Email already taken"}}
+# FastAPI's own answer to a JSON body that is not UTF-8.
+BAD_BODY: Answers = {400: {"model": ErrorDetail, "description": "Body is not UTF-8"}}
+
+
 async def get_user_or_404(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
@@ -128,7 +145,12 @@ async def get_user_or_404(session: AsyncSession, user_id: int) -> User:
     return user
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserRead)
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses={**CONFLICT, **BAD_BODY},
+)
 async def create_user(body: UserCreate, session: DbSession) -> User:
     user = User(email=body.email, name=body.name)
     session.add(user)
@@ -171,21 +193,25 @@ async def list_users(
 # --8<-- [end:list_users]
 
 
-@router.get("/users/{user_id}", response_model=UserRead)
-async def read_user(user_id: int, session: DbSession) -> User:
+@router.get("/users/{user_id}", response_model=UserRead, responses=NOT_FOUND)
+async def read_user(user_id: UserId, session: DbSession) -> User:
     return await get_user_or_404(session, user_id)
 
 
-@router.patch("/users/{user_id}", response_model=UserRead)
-async def update_user(user_id: int, body: UserUpdate, session: DbSession) -> User:
+@router.patch(
+    "/users/{user_id}", response_model=UserRead, responses={**NOT_FOUND, **BAD_BODY}
+)
+async def update_user(user_id: UserId, body: UserUpdate, session: DbSession) -> User:
     user = await get_user_or_404(session, user_id)
     user.name = body.name
     await session.commit()
     return user
 
 
-@router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(user_id: int, session: DbSession) -> None:
+@router.delete(
+    "/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
+)
+async def delete_user(user_id: UserId, session: DbSession) -> None:
     await session.delete(await get_user_or_404(session, user_id))
     await session.commit()
 

@@ -2,18 +2,28 @@
 
 # --8<-- [start:schemas]
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+# Each bound mirrors the column, so what PostgreSQL would refuse is a 422 here, on
+# every backend (SQLite would store it, or fail differently).
+# INTEGER holds 32 bits on PostgreSQL: no row has a larger id.
+INT32_MAX = 2**31 - 1
+UserId = Annotated[int, Path(ge=1, le=INT32_MAX)]
+# PostgreSQL text cannot hold NUL (U+0000); max_length is the column's VARCHAR length.
+NO_NUL = r"^[^\x00]*$"
 
 
 class UserCreate(BaseModel):
     # A light check; real address validation is the job of a confirmation email.
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)
-    name: str = Field(min_length=1, max_length=100)
+    email: str = Field(pattern=r"^[^@\s\x00]+@[^@\s\x00]+$", max_length=320)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
 
 
 class UserUpdate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
 
 
 class UserRead(BaseModel):

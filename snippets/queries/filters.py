@@ -11,7 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from snippets.app import DbSession
 from snippets.models import Post, User
-from snippets.schemas import UserRead
+from snippets.schemas import NO_NUL, UserRead
 
 # The only names a client may sort by, each mapped to a column: a request names a
 # column, it never supplies SQL.
@@ -29,7 +29,7 @@ class UserFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # min_length: ?name= is a 422, not a search that matches every row.
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
     has_published: bool | None = None
     sort: SortName = "name"
     order: Literal["asc", "desc"] = "asc"

@@ -6,8 +6,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from snippets.app import DbSession
+from snippets.app import NOT_FOUND, DbSession
 from snippets.models import Post, User
+from snippets.schemas import UserId
 
 
 class TagRead(BaseModel):
@@ -40,8 +41,8 @@ class AuthorRead(BaseModel):
 router = APIRouter(prefix="/authors", tags=["authors"])
 
 
-@router.get("/{user_id}", response_model=AuthorRead)
-async def read_author(user_id: int, session: DbSession) -> User:
+@router.get("/{user_id}", response_model=AuthorRead, responses=NOT_FOUND)
+async def read_author(user_id: UserId, session: DbSession) -> User:
     # Load everything AuthorRead reads, in the query: the response model is filled after
     # the route returns, where no attribute can run a query.
     query = (

@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from snippets.app import create_app
 from snippets.database import create_session_factory
 from snippets.models import Post, User
+from snippets.schemas import UserId
 from snippets.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ router = APIRouter()
 
 
 @router.post("/users/{user_id}/welcome", status_code=202)
-async def welcome(user_id: int, request: Request, tasks: BackgroundTasks) -> None:
+async def welcome(user_id: UserId, request: Request, tasks: BackgroundTasks) -> None:
     # The task runs after the response, when the request's session is closed: it gets
     # the app's session factory, not a session.
     factory = request.app.state.session_factory

@@ -1,0 +1,79 @@
+"""Answers for bad input that reaches past the request models: never a 500."""
+
+# --8<-- [start:handlers]
+import json
+import logging
+from typing import cast
+
+from fastapi import FastAPI, Request, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from starlette.routing import Match
+
+from snippets.database import driver_error, sqlstate
+
+logger = logging.getLogger(__name__)
+
+
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    """FastAPI's own 422 answer, able to quote anything a client sent."""
+    errors = cast(RequestValidationError, exc).errors()
+    # The errors quote the rejected input: bytes that are not UTF-8 (a body sent with
+    # no JSON content type), or a lone surrogate ("\ud800" is valid JSON but no UTF-8
+    # text). FastAPI's default handler fails to encode either, and answers 500.
+    detail = jsonable_encoder(errors, custom_encoder={bytes: replace_undecodable})
+    body = json.dumps({"detail": detail}, ensure_ascii=True)
+    return Response(
+        body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json"
+    )
+
+
+def replace_undecodable(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """405 with an Allow header that names every method the path takes."""
+    # One function per method makes one route per method, and FastAPI's 405 names
+    # only the methods of the first route whose path matched. Ask every route instead.
+    allowed = [
+        method
+        for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
+    return JSONResponse(
+        {"detail": "Method Not Allowed"},
+        status.HTTP_405_METHOD_NOT_ALLOWED,
+        headers={"Allow": ", ".join(allowed)},
+    )
+
+
+async def unstorable_value(request: Request, exc: Exception) -> Response:
+    """A value the database refused: the client's mistake, answered with a 400."""
+    # SQLSTATE class 22 is "data exception": too long, out of range, a NUL byte.
+    # asyncpg refuses some values before sending them (an int beyond 32 bits) with
+    # a ValueError. Any other database error is the server's: a 500, as before.
+    code = sqlstate(exc) or ""
+    if not (code.startswith("22") or isinstance(driver_error(exc), ValueError)):
+        raise exc
+    # The driver's message quotes the value and the SQL: for the log, not the client.
+    logger.warning("%s %s: %s", request.method, request.url.path, driver_error(exc))
+    return JSONResponse(
+        {"detail": "a value in this request does not fit its database column"},
+        status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def answer_bad_input(app: FastAPI) -> None:
+    """Install the three handlers above on `app`."""
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed)
+    app.add_exception_handler(DBAPIError, unstorable_value)
+
+
+# --8<-- [end:handlers]

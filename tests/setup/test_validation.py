@@ -1,0 +1,162 @@
+"""docs/setup/validation.md: bad input is a 4xx on both backends, and stores nothing.
+
+Each case is a request that once answered 500 (or stored what PostgreSQL refuses), found by
+hand or by schemathesis (tests/setup/test_fuzz.py), kept here as a regression case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from httpx import AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from snippets.models import User
+from snippets.settings import Settings
+from snippets.testing.fixtures import app_client
+from tests.setup.every_route import create_every_route_app
+
+TOO_BIG_FOR_INT32 = 3_000_000_000  # PostgreSQL: value out of int32 range
+TOO_BIG_FOR_INT64 = 2**65  # SQLite: Python int too large to convert to SQLite INTEGER
+NUL = "\u0000"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(
+    db_url: str, db_connection: AsyncConnection
+) -> AsyncIterator[AsyncClient]:
+    """Every route the guide ships, each request on the test's connection."""
+    app = create_every_route_app(Settings(database_url=db_url))
+    async with app_client(app, db_connection) as c:
+        yield c
+
+
+async def count_users(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def raw_json(text: str) -> dict[str, Any]:
+    """A JSON body sent as written: `\\ud800` stays an escape, as a client can send it."""
+    return {
+        "content": text.encode(),
+        "headers": {"content-type": "application/json"},
+    }
+
+
+CASES: dict[str, tuple[str, str, dict[str, Any], int]] = {
+    # Integers the column cannot hold: a 422 before any query, on both backends.
+    "id out of int32": ("GET", f"/users/{TOO_BIG_FOR_INT32}", {}, 422),
+    "id out of int64": ("GET", f"/users/{TOO_BIG_FOR_INT64}", {}, 422),
+    "patch id out of int32": (
+        "PATCH",
+        f"/users/{TOO_BIG_FOR_INT32}",
+        {"json": {"name": "A"}},
+        422,
+    ),
+    "delete id out of int64": ("DELETE", f"/users/{TOO_BIG_FOR_INT64}", {}, 422),
+    "author id out of int32": ("GET", f"/authors/{TOO_BIG_FOR_INT32}", {}, 422),
+    "welcome id out of int32": (
+        "POST",
+        f"/users/{TOO_BIG_FOR_INT32}/welcome",
+        {},
+        422,
+    ),
+    "id zero": ("GET", "/users/0", {}, 422),
+    "limit out of int64": ("GET", "/users?limit=3000000000000000000000", {}, 422),
+    "offset out of int64": (
+        "GET",
+        "/search/users?offset=3000000000000000000000",
+        {},
+        422,
+    ),
+    # NUL: PostgreSQL text cannot hold it (SQLite stores it), so both refuse it.
+    "nul in email": (
+        "POST",
+        "/users",
+        {"json": {"email": f"a{NUL}b@x.org", "name": "A"}},
+        422,
+    ),
+    "nul in name": ("POST", "/users", {"json": {"email": "a@x.org", "name": NUL}}, 422),
+    "nul in new name": ("PATCH", "/users/1", {"json": {"name": f"A{NUL}"}}, 422),
+    "nul in search": ("GET", "/search/users?name=%00", {}, 422),
+    # A lone surrogate is valid JSON but no text: 422, and the answer itself encodable.
+    "lone surrogate in name": (
+        "POST",
+        "/users",
+        raw_json('{"email": "a@x.org", "name": "\\ud800"}'),
+        422,
+    ),
+    "lone surrogate in email": (
+        "POST",
+        "/users",
+        raw_json('{"email": "\\udfff@x.org", "name": "A"}'),
+        422,
+    ),
+    # Strings longer than their column: PostgreSQL refuses them, SQLite stores them.
+    "name too long": (
+        "POST",
+        "/users",
+        {"json": {"email": "a@x.org", "name": "n" * 101}},
+        422,
+    ),
+    # A body that is not UTF-8: FastAPI's own 400 when it is sent as JSON; sent as
+    # anything else, a 422 whose answer quotes the bytes (once a 500: not UTF-8).
+    "json body not utf-8": (
+        "POST",
+        "/users",
+        {"content": b"\xff\xfe{", "headers": {"content-type": "application/json"}},
+        400,
+    ),
+    "text body not utf-8": ("PATCH", "/users/1", {"content": b"\xff\xfe{"}, 422),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_bad_input_is_a_4xx_and_stores_nothing(
+    client: AsyncClient, db_session: AsyncSession, case: str
+) -> None:
+    method, url, kwargs, status = CASES[case]
+    response = await client.request(method, url, **kwargs)
+    assert response.status_code == status, response.text
+    # Every status a route answers is in its schema, so generated clients know it.
+    assert str(status) in PATHS[template(url)][method.lower()]["responses"]
+    # The answer is JSON a client can parse, with no SQL in it.
+    detail = json.dumps(response.json())
+    assert "SELECT" not in detail
+    assert "INSERT" not in detail
+    assert await count_users(db_session) == 0
+
+
+PATHS: dict[str, Any] = create_every_route_app().openapi()["paths"]
+
+
+def template(url: str) -> str:
+    """The OpenAPI path that `url` matches: /users/0 is /users/{user_id}."""
+    path = url.split("?")[0]
+    for candidate in PATHS:
+        pattern = re.sub(r"\{[^}]+\}", "[^/]+", candidate)
+        if re.fullmatch(pattern, path):
+            return candidate
+    raise AssertionError(f"{url} matches no documented path")
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allow"),
+    [
+        ("PUT", "/users/1", "DELETE, GET, PATCH"),
+        ("OPTIONS", "/users", "GET, POST"),
+        ("DELETE", "/users", "GET, POST"),
+    ],
+)
+async def test_405_allow_names_every_method_of_the_path(
+    client: AsyncClient, method: str, url: str, allow: str
+) -> None:
+    # One route per method: Starlette's own 405 names only the first route that matched.
+    response = await client.request(method, url)
+    assert (response.status_code, response.headers["allow"]) == (405, allow)
