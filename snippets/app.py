@@ -52,13 +52,12 @@ from snippets.queries.pagination import (
 from snippets.schemas import (
     ErrorDetail,
     UserCreate,
-    UserId,
     UserPage,
     UserRead,
     UserUpdate,
 )
 from snippets.settings import Settings
-from snippets.setup.validation import answer_bad_input
+from snippets.setup.validation import UserId, answer_bad_input
 
 # scope="function": the session closes, and its connection goes back to the pool, when
 # the route returns (its response already serialized), not after the response is sent.
@@ -87,7 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await close_db(engine)
 
-    app = FastAPI(title="Async PostgreSQL guide: reference app", lifespan=lifespan)
+    app = FastAPI(
+        title="Async PostgreSQL guide: reference app",
+        lifespan=lifespan,
+        responses=BUSY,  # any route may find the pool exhausted (pool_exhausted below)
+    )
     app.include_router(router)
     app.add_exception_handler(PoolTimeout, pool_exhausted)
     answer_bad_input(app)  # never a 500 for bad input (setup/validation.md)
@@ -136,6 +139,7 @@ NOT_FOUND: Answers = {404: {"model": ErrorDetail, "description": "No such user"}
 CONFLICT: Answers = {409: {"model": ErrorDetail, "description": "Email already taken"}}
 # FastAPI's own answer to a JSON body that is not UTF-8.
 BAD_BODY: Answers = {400: {"model": ErrorDetail, "description": "Body is not UTF-8"}}
+BUSY: Answers = {503: {"model": ErrorDetail, "description": "Database busy: retry"}}
 
 
 async def get_user_or_404(session: AsyncSession, user_id: int) -> User:
@@ -220,7 +224,10 @@ async def delete_user(user_id: UserId, session: DbSession) -> None:
 
 
 # --8<-- [start:health]
-@router.get("/health")
+@router.get(
+    "/health",
+    responses={503: {"model": dict[str, str], "description": "Database unusable"}},
+)
 async def health(request: Request, response: Response) -> dict[str, str]:
     """Readiness: can this process get a connection and run a query right now?"""
     engine: AsyncEngine = request.app.state.engine

@@ -2,18 +2,10 @@
 
 # --8<-- [start:schemas]
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-# Each bound mirrors the column, so what PostgreSQL would refuse is a 422 here, on
-# every backend (SQLite would store it, or fail differently).
-# INTEGER holds 32 bits on PostgreSQL: no row has a larger id.
-INT32_MAX = 2**31 - 1
-UserId = Annotated[int, Path(ge=1, le=INT32_MAX)]
-# PostgreSQL text cannot hold NUL (U+0000); max_length is the column's VARCHAR length.
-NO_NUL = r"^[^\x00]*$"
+from snippets.setup.validation import NO_NUL
 
 
 class UserCreate(BaseModel):

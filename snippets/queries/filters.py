@@ -11,7 +11,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from snippets.app import DbSession
 from snippets.models import Post, User
-from snippets.schemas import NO_NUL, UserRead
+from snippets.schemas import UserRead
+from snippets.setup.validation import NO_NUL
 
 # The only names a client may sort by, each mapped to a column: a request names a
 # column, it never supplies SQL.

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from snippets.app import NOT_FOUND, DbSession
 from snippets.models import Post, User
-from snippets.schemas import UserId
+from snippets.setup.validation import UserId
 
 
 class TagRead(BaseModel):

@@ -20,8 +20,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from snippets.app import create_app
 from snippets.database import create_session_factory
 from snippets.models import Post, User
-from snippets.schemas import UserId
 from snippets.settings import Settings
+from snippets.setup.validation import UserId
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")

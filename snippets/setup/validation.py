@@ -1,11 +1,12 @@
-"""Answers for bad input that reaches past the request models: never a 500."""
+"""Bad input at the edge: bounds that mirror the columns, and answers for what gets
+past them, so that no bad input is ever a 500."""
 
-# --8<-- [start:handlers]
+# --8<-- [start:bounds]
 import json
 import logging
-from typing import cast
+from typing import Annotated, cast
 
-from fastapi import FastAPI, Request, Response, status
+from fastapi import FastAPI, Path, Request, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,6 +15,17 @@ from starlette.routing import Match
 
 from snippets.database import driver_error, sqlstate
 
+# Each bound mirrors a column, so what PostgreSQL would refuse is a 422 on every
+# backend (SQLite would store it, or fail differently).
+# INTEGER holds 32 bits on PostgreSQL: no row has a larger id.
+INT32_MAX = 2**31 - 1
+UserId = Annotated[int, Path(ge=1, le=INT32_MAX)]
+# PostgreSQL text cannot hold NUL (U+0000). Lengths: max_length=, the VARCHAR's.
+NO_NUL = r"^[^\x00]*$"
+# --8<-- [end:bounds]
+
+
+# --8<-- [start:handlers]
 logger = logging.getLogger(__name__)
 
 
