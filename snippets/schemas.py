@@ -5,12 +5,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from snippets.setup.validation import NO_NUL
+from snippets.setup.validation import EMAIL, NO_NUL
 
 
 class UserCreate(BaseModel):
     # A light check; real address validation is the job of a confirmation email.
-    email: str = Field(pattern=r"^[^@\s\x00]+@[^@\s\x00]+$", max_length=320)
+    email: str = Field(pattern=EMAIL, max_length=320)
     name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
 
 

@@ -22,6 +22,9 @@ INT32_MAX = 2**31 - 1
 UserId = Annotated[int, Path(ge=1, le=INT32_MAX)]
 # PostgreSQL text cannot hold NUL (U+0000). Lengths: max_length=, the VARCHAR's.
 NO_NUL = r"^[^\x00]*$"
+# Something@something, without control characters or spaces. Ranges, not \s: pydantic
+# (Rust) and clients reading the schema (JavaScript) disagree on what \s matches.
+EMAIL = r"^[^@\x00-\x20\x7f-\xa0]+@[^@\x00-\x20\x7f-\xa0]+$"
 # --8<-- [end:bounds]
 
 
