@@ -399,11 +399,11 @@ async def test_two_workers_share_the_jobs(engine: AsyncEngine) -> None:
     assert time.monotonic() - started < 1.2
 
 
-WORKER_CONNECTIONS = (
-    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'jobs-worker'"
-)
+# This test's database only: tests running in parallel start workers of their own.
+WORKER_CONNECTIONS = """SELECT count(*) FROM pg_stat_activity
+    WHERE application_name = 'jobs-worker' AND datname = current_database()"""
 WORKER_STATES = """SELECT coalesce(array_agg(state), '{}') FROM pg_stat_activity
-    WHERE application_name = 'jobs-worker'"""
+    WHERE application_name = 'jobs-worker' AND datname = current_database()"""
 
 
 def in_a_job(server: asyncpg.Connection) -> Callable[[], Awaitable[bool]]:
