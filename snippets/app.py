@@ -28,7 +28,7 @@ from fastapi import (
     status,
 )
 from fastapi.responses import JSONResponse
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -137,15 +137,19 @@ async def migrate(engine: AsyncEngine, config: Settings) -> None:
 Answers = dict[int | str, dict[str, Any]]
 NOT_FOUND: Answers = {404: {"model": ErrorDetail, "description": "No such user"}}
 CONFLICT: Answers = {409: {"model": ErrorDetail, "description": "Email already taken"}}
-# FastAPI's own answer to a JSON body that is not UTF-8.
-BAD_BODY: Answers = {400: {"model": ErrorDetail, "description": "Body is not UTF-8"}}
+# FastAPI's own answer to a JSON body it cannot decode or parse.
+BAD_BODY: Answers = {400: {"model": ErrorDetail, "description": "Unreadable body"}}
 BUSY: Answers = {503: {"model": ErrorDetail, "description": "Database busy: retry"}}
+
+
+def user_not_found(user_id: int) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
 
 
 async def get_user_or_404(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
+        raise user_not_found(user_id)
     return user
 
 
@@ -206,8 +210,12 @@ async def read_user(user_id: UserId, session: DbSession) -> User:
     "/users/{user_id}", response_model=UserRead, responses={**NOT_FOUND, **BAD_BODY}
 )
 async def update_user(user_id: UserId, body: UserUpdate, session: DbSession) -> User:
-    user = await get_user_or_404(session, user_id)
-    user.name = body.name
+    # One statement, not a read and then a write: a DELETE that commits in between
+    # would leave the write no row to change (StaleDataError: a 500).
+    renamed = update(User).where(User.id == user_id).values(name=body.name)
+    user: User | None = await session.scalar(renamed.returning(User))
+    if user is None:
+        raise user_not_found(user_id)
     await session.commit()
     return user
 
@@ -216,7 +224,13 @@ async def update_user(user_id: UserId, body: UserUpdate, session: DbSession) -> 
     "/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
 async def delete_user(user_id: UserId, session: DbSession) -> None:
-    await session.delete(await get_user_or_404(session, user_id))
+    # One statement too: of two DELETEs of one user, one finds no row and answers 404.
+    # The database's ON DELETE CASCADE removes the user's posts and comments.
+    deleted = await session.scalar(
+        delete(User).where(User.id == user_id).returning(User.id)
+    )
+    if deleted is None:
+        raise user_not_found(user_id)
     await session.commit()
 
 

@@ -4,7 +4,9 @@ past them, so that no bad input is ever a 500."""
 # --8<-- [start:bounds]
 import json
 import logging
-from typing import Annotated, cast
+import math
+from collections.abc import Callable
+from typing import Annotated, Any, cast
 
 from fastapi import FastAPI, Path, Request, Response, status
 from fastapi.encoders import jsonable_encoder
@@ -22,8 +24,8 @@ INT32_MAX = 2**31 - 1
 UserId = Annotated[int, Path(ge=1, le=INT32_MAX)]
 # PostgreSQL text cannot hold NUL (U+0000). Lengths: max_length=, the VARCHAR's.
 NO_NUL = r"^[^\x00]*$"
-# Something@something, without control characters or spaces. Ranges, not \s: pydantic
-# (Rust) and clients reading the schema (JavaScript) disagree on what \s matches.
+# Something@something, without ASCII or Latin-1 control characters or spaces. Ranges,
+# not \s: pydantic's regex engine and the schema's readers disagree on what \s matches.
 EMAIL = r"^[^@\x00-\x20\x7f-\xa0]+@[^@\x00-\x20\x7f-\xa0]+$"
 # --8<-- [end:bounds]
 
@@ -35,11 +37,16 @@ logger = logging.getLogger(__name__)
 async def invalid_request(request: Request, exc: Exception) -> Response:
     """FastAPI's own 422 answer, able to quote anything a client sent."""
     errors = cast(RequestValidationError, exc).errors()
-    # The errors quote the rejected input: bytes that are not UTF-8 (a body sent with
-    # no JSON content type), or a lone surrogate ("\ud800" is valid JSON but no UTF-8
-    # text). FastAPI's default handler fails to encode either, and answers 500.
-    detail = jsonable_encoder(errors, custom_encoder={bytes: replace_undecodable})
-    body = json.dumps({"detail": detail}, ensure_ascii=True)
+    # The errors quote the rejected input. FastAPI's default handler cannot write three
+    # kinds of it, and answers 500: bytes that are not UTF-8 (a body sent with no JSON
+    # content type), a lone surrogate ("\ud800" is valid JSON but no UTF-8 text), and
+    # NaN or Infinity (Python's json reads them, JSON has no such numbers).
+    quotable: dict[Any, Callable[[Any], Any]] = {
+        bytes: replace_undecodable,
+        float: finite_or_text,
+    }
+    detail = jsonable_encoder(errors, custom_encoder=quotable)
+    body = json.dumps({"detail": detail}, ensure_ascii=True, allow_nan=False)
     return Response(
         body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json"
     )
@@ -47,6 +54,10 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
 
 def replace_undecodable(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
+
+
+def finite_or_text(number: float) -> float | str:
+    return number if math.isfinite(number) else str(number)
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:
