@@ -79,27 +79,34 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     )
 
 
-async def unstorable_value(request: Request, exc: Exception) -> Response:
-    """A value the database refused: the client's mistake, answered with a 400."""
-    # SQLSTATE class 22 is "data exception": too long, out of range, a NUL byte.
-    # asyncpg refuses some values before sending them (an int beyond 32 bits) with
-    # a ValueError. Any other database error is the server's: a 500, as before.
+async def database_refused(request: Request, exc: Exception) -> Response:
+    """A database error the client can act on: a 400 to fix, or a 503 to retry."""
     code = sqlstate(exc) or ""
-    if not (code.startswith("22") or isinstance(driver_error(exc), ValueError)):
-        raise exc
-    # The driver's message quotes the value and the SQL: for the log, not the client.
+    # The driver's message quotes values and SQL: for the log, not the client.
     logger.warning("%s %s: %s", request.method, request.url.path, driver_error(exc))
-    return JSONResponse(
-        {"detail": "a value in this request does not fit its database column"},
-        status.HTTP_400_BAD_REQUEST,
-    )
+    # SQLSTATE class 22, "data exception": too long, out of range, a NUL byte; asyncpg
+    # refuses some values before the query runs (an int beyond 32 bits), as ValueErrors.
+    if code.startswith("22") or isinstance(driver_error(exc), ValueError):
+        return JSONResponse(
+            {"detail": "a value in this request does not fit its database column"},
+            status.HTTP_400_BAD_REQUEST,
+        )
+    # Class 40: a deadlock or a serialization failure with a concurrent request. The
+    # server rolled this one back; the same request again is likely to pass.
+    if code.startswith("40"):
+        return JSONResponse(
+            {"detail": "conflict with a concurrent request, retry shortly"},
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
+        )
+    raise exc  # any other database error is the server's: a 500, as before
 
 
 def answer_bad_input(app: FastAPI) -> None:
     """Install the three handlers above on `app`."""
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed)
-    app.add_exception_handler(DBAPIError, unstorable_value)
+    app.add_exception_handler(DBAPIError, database_refused)
 
 
 # --8<-- [end:handlers]

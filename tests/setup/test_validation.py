@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from snippets.app import DbSession, create_app
-from snippets.models import User
+from snippets.models import Comment, Post, Reaction, Tag, User, post_tags
 from snippets.settings import Settings
 from snippets.testing.fixtures import app_client
 from tests.setup.every_route import create_every_route_app
@@ -310,3 +310,95 @@ async def test_a_rename_racing_a_delete_is_never_a_500(settings: Settings) -> No
             )
             statuses = (renamed.status_code, *sorted(d.status_code for d in deleted))
             assert statuses in {(200, 204, 404), (404, 204, 404)}, statuses
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_deadlock_is_a_503_to_retry(settings: Settings) -> None:
+    app = create_app(settings)
+
+    @app.post("/deadlock")
+    async def deadlock(session: DbSession) -> None:
+        # What PostgreSQL raises when it ends one of two transactions waiting on each other.
+        raise_it = (
+            "DO $$ BEGIN RAISE 'deadlock detected' USING ERRCODE = '40P01'; END $$"
+        )
+        await session.execute(text(raise_it))
+
+    async with calling(app) as client:
+        response = await client.post("/deadlock")
+    assert (response.status_code, response.headers["retry-after"]) == (503, "1")
+    assert response.json() == {
+        "detail": "conflict with a concurrent request, retry shortly"
+    }
+
+
+async def comment_ring(app: FastAPI, size: int) -> list[int]:
+    """`size` users, each with a post that every other user commented on."""
+    async with app.state.session_factory() as session:
+        users = [User(email=f"u{n}@x.org", name=f"U{n}") for n in range(size)]
+        posts = [Post(title="p", author=user) for user in users]
+        session.add_all(posts)
+        for post in posts:
+            for user in users:
+                if user is not post.author:
+                    session.add(Comment(body="c", post=post, author=user))
+        await session.commit()
+        return [user.id for user in users]
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_deletes_that_deadlock_answer_503_and_pass_on_retry(
+    settings: Settings,
+) -> None:
+    # Deleting a user cascades to their posts' comments and to their own comments, so
+    # two deletes lock the same comments in opposite orders: PostgreSQL ends one (40P01).
+    app = create_app(settings.model_copy(update={"db_migrate_on_startup": True}))
+    async with calling(app) as client:
+        for _ in range(3):
+            left = await comment_ring(app, 10)
+            while left:
+                answers = await asyncio.gather(
+                    *(client.delete(f"/users/{user_id}") for user_id in left)
+                )
+                assert {a.status_code for a in answers} <= {204, 503}
+                print("503s:", sum(a.status_code == 503 for a in answers))
+                left = [
+                    u
+                    for u, a in zip(left, answers, strict=True)
+                    if a.status_code == 503
+                ]
+        async with app.state.session_factory() as session:
+            assert await count_users(session) == 0
+            assert await session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+async def test_delete_removes_what_the_user_owns_and_patch_answers_it_whole(
+    settings: Settings,
+) -> None:
+    # DELETE is one statement: the migrated schema's ON DELETE CASCADE removes the rest.
+    app = create_app(settings.model_copy(update={"db_migrate_on_startup": True}))
+    async with calling(app) as client:
+        ada, bob = await comment_ring(app, 2)
+        async with app.state.session_factory() as session:
+            tagged = await session.get_one(Post, 1)
+            session.add(
+                Reaction(
+                    kind="like", user=await session.get_one(User, bob), post=tagged
+                )
+            )
+            session.add(Tag(name="t", posts=[tagged]))
+            await session.commit()
+        before = (await client.get(f"/users/{bob}")).json()
+        renamed = await client.patch(f"/users/{bob}", json={"name": "Bob"})
+        assert renamed.json() == (await client.get(f"/users/{bob}")).json()
+        assert renamed.json()["updated_at"] >= before["updated_at"]
+        assert renamed.json()["name"] == "Bob"
+        assert (await client.delete(f"/users/{ada}")).status_code == 204
+        # Left: Bob and his post; gone: Ada's post, its tag link and Bob's reaction to
+        # it, and both comments (Ada's on Bob's post, Bob's on Ada's).
+        async with app.state.session_factory() as session:
+            for table, rows in ((User, 1), (Post, 1), (Comment, 0), (Reaction, 0)):
+                count = select(func.count()).select_from(table)
+                assert await session.scalar(count) == rows, table
+            links = select(func.count()).select_from(post_tags)
+            assert await session.scalar(links) == 0
