@@ -88,7 +88,8 @@ class TimestampMixin(MappedAsDataclass, eq=False):
     )
     # Read both back with RETURNING in the same INSERT/UPDATE a flush sends; otherwise
     # updated_at is expired after it and reading it would need a lazy load
-    # (MissingGreenlet). A bulk update() statement still expires it: refresh() after.
+    # (MissingGreenlet). A bulk update() statement expires it too, unless it returns
+    # the row (.returning(User), as the reference app's PATCH); else refresh() after.
     # A model that sets its own __mapper_args__ must repeat this key.
     __mapper_args__ = {"eager_defaults": True}
 

@@ -131,6 +131,15 @@ CASES: dict[str, tuple[str, str, dict[str, Any], int]] = {
         {"content": b"\xff{", "headers": {"content-type": "application/json"}},
         400,
     ),
+    # What else FastAPI cannot read as JSON: its 400 too. A syntax error is a 422.
+    "json nested too deep": ("POST", "/users", raw_json("[" * 100_000), 400),
+    "json integer too long": (
+        "POST",
+        "/users",
+        raw_json('{"email": "a@x.org", "name": ' + "1" * 5000 + "}"),
+        400,
+    ),
+    "json syntax error": ("POST", "/users", raw_json('{"name":'), 422),
     # NaN and Infinity: Python's json reads them; the 422 quoting them was no JSON
     # (and FastAPI's own handler answered 500).
     "nan email": ("POST", "/users", raw_json('{"email": NaN, "name": "A"}'), 422),
