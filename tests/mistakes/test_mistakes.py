@@ -76,7 +76,7 @@ def test_the_site_search_index_finds_each_entry_by_its_error(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text())
     sections = {doc["location"]: doc["title"] for doc in index["docs"]}
-    entries = re.findall(r"^## (.+?) \{#([a-z0-9-]+)\}$", PAGE, re.M)
+    entries = re.findall(r"^## (.+?) \{#([a-z0-9-]+)\}$", BODY, re.M)
     assert len(entries) >= 20
     for heading_text, anchor in entries:
         title = sections.get(f"mistakes/#{anchor}")
@@ -97,16 +97,16 @@ HEADINGS_CHECKED_BY = {
 ENTRY = re.compile(r"^## (.+?) \{#([a-z0-9-]+)\}\n(.*?)(?=^## |\Z)", re.M | re.S)
 ERROR_HEADING = re.compile(r"^`(?P<kind>[A-Z]\w+): (?P<message>[^`]+)`")
 PARTS = ("**Cause.**", "**Fix.**", "Upstream:")
-ENTRIES = ENTRY.findall(PAGE.split("## Before you ship")[0])
+# The entries: after the error index (tests/error_index.py), before the checklist.
+BODY = PAGE.split("<!-- /error-index -->")[1].split("## Before you ship")[0]
+ENTRIES = ENTRY.findall(BODY)
 
 
-def test_the_page_is_entries_then_the_checklist() -> None:
+def test_the_page_is_the_index_then_entries_then_the_checklist() -> None:
     headings = re.findall(r"^## (.+)$", PAGE, re.M)
+    assert headings[0] == "Every error the guide shows {#error-index}"
     assert headings[-1] == "Before you ship"
-    anchored = [
-        title for title, _, _ in ENTRY.findall(PAGE.split("## Before you ship")[0])
-    ]
-    assert len(anchored) == len(headings) - 1, "every entry needs a {#anchor}"
+    assert len(ENTRIES) == len(headings) - 2, "every entry needs a {#anchor}"
 
 
 @pytest.mark.parametrize(
