@@ -519,7 +519,10 @@ async def test_without_pre_ping_the_claim_after_a_dropped_connection_fails(
             await connection.execute(text(f"SELECT pg_terminate_backend({pid})"))
 
             async def gone() -> bool:
-                return await connection.scalar(alive, {"pid": pid}) == 0
+                found = await connection.scalar(alive, {"pid": pid})
+                # pg_stat_activity is read once per transaction: end it to read anew.
+                await connection.rollback()
+                return found == 0
 
             await poll(gone, 2)
         with pytest.raises(DBAPIError, match=r"InterfaceError\) connection is closed"):

@@ -31,6 +31,7 @@ async def main() -> None:
             for _ in range(100):  # well before the sleep would end
                 if await session.scalar(gone, {"pid": pid}):
                     break
+                await session.rollback()  # pg_stat_activity is read once a transaction
                 await asyncio.sleep(0.02)
             print("server session gone:", await session.scalar(gone, {"pid": pid}))
             #> server session gone: True
