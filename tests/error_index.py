@@ -30,6 +30,7 @@ MODULES = (
     "builtins",
     "asyncio",
     "sqlite3",
+    "ssl",
     "sqlalchemy.exc",
     "sqlalchemy.orm.exc",
     "asyncpg.exceptions",
@@ -42,7 +43,11 @@ MODULES = (
 HEADING = re.compile(
     r"^(#{2,4}) (?P<title>.+?)(?: \{#(?P<anchor>[a-z0-9-]+)\})?$", re.M
 )
-LINE = re.compile(r"^(?:[a-z_][\w]*\.)*(?P<kind>[A-Z]\w*): (?P<message>\S.*)$")
+# `Kind: message` at the start of a line or after a label ("setup failed: Kind: ..."),
+# the Kind maybe with its module; or a bare `Kind` that ends the line (no message).
+LINE = re.compile(
+    r"(?:^|(?<=[\s(:]))(?:[a-z_]\w*\.)*(?P<kind>[A-Z]\w*)(?:: (?P<message>\S.*))?$"
+)
 
 
 def exception_names() -> set[str]:
@@ -111,10 +116,13 @@ def shown_errors() -> list[Entry]:
     for page in pages():
         for anchor, title, body in sections(page):
             for line in section_output(body).splitlines():
-                match = LINE.match(line)
-                if match is not None and match["kind"] in kinds:
-                    text = f"{match['kind']}: {match['message']}"
+                for match in LINE.finditer(line):
+                    if match["kind"] not in kinds:
+                        continue
+                    message = match["message"]
+                    text = match["kind"] + (f": {message}" if message else "")
                     found.append(Entry(text, match["kind"], page, anchor, title, False))
+                    break  # the first error of a line is the one it reports
     return found
 
 
@@ -130,17 +138,29 @@ def normalized(text: str) -> str:
 
 
 def entries() -> list[Entry]:
-    """Each error heading, and each error an output shows that no heading is: once each,
-    at the mistakes chapter if it shows it, else where it is first shown."""
+    """Each error heading (a row each, though several name the same error), and each
+    error an output shows that no heading is: once, at the mistakes chapter if it shows
+    it, else where it is first shown. Sorted by kind, then text, then page."""
     headings = heading_errors()
-    best: dict[str, Entry] = {normalized(h.text): h for h in headings}
+    shown: dict[str, Entry] = {}
     for found in shown_errors():
         if any(covers(h, found.text) for h in headings):
             continue
+        if found.text == found.kind and found.title.startswith(f"`{found.kind}:"):
+            continue  # a bare Kind under the heading that is that error
         key = normalized(found.text)
-        if key not in best or (found.page == PAGE and best[key].page != PAGE):
-            best[key] = found
-    return sorted(best.values(), key=lambda e: (e.kind.lower(), normalized(e.text)))
+        if key not in shown or (found.page == PAGE and shown[key].page != PAGE):
+            shown[key] = found
+    rows = headings + list(shown.values())
+    return sorted(
+        rows,
+        key=lambda e: (
+            e.kind.lower(),
+            normalized(e.text).lower(),
+            e.page != PAGE,
+            e.page.as_posix(),
+        ),
+    )
 
 
 def cell(text: str) -> str:
@@ -156,7 +176,13 @@ def table() -> str:
         link = f"#{entry.anchor}" if entry.page == PAGE else f"{target}#{entry.anchor}"
         name = entry.page.relative_to(DOCS).with_suffix("").as_posix()
         name = name.removesuffix("/index")
-        where = name if entry.heading else f"{name}: {plain(entry.title)}"
+        # A heading that is the error: the page, and any words after the error
+        # ("after `commit()`"); else the page and the section's heading.
+        rest = plain(entry.title.split("`", 2)[-1]).strip() if entry.heading else ""
+        if entry.heading:
+            where = f"{name} ({rest})" if rest else name
+        else:
+            where = f"{name}: {plain(entry.title)}"
         where = where.replace("|", "\\|")
         rows.append(f"| {cell(normalized(entry.text))} | [{where}]({link}) |")
     return "\n".join(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import re
 import subprocess
@@ -104,7 +105,7 @@ ENTRIES = ENTRY.findall(BODY)
 
 def test_the_page_is_the_index_then_entries_then_the_checklist() -> None:
     headings = re.findall(r"^## (.+)$", PAGE, re.M)
-    assert headings[0] == "Every error the guide shows {#error-index}"
+    assert headings[0] == "Every error an example prints {#error-index}"
     assert headings[-1] == "Before you ship"
     assert len(ENTRIES) == len(headings) - 2, "every entry needs a {#anchor}"
 
@@ -250,3 +251,14 @@ async def test_the_session_dependency_returns_its_connection_after_the_response(
     assert checked_out_when_sent == [1]
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     await engine.dispose()
+
+
+def test_the_methods_the_missing_await_entry_names_are_awaited_or_not() -> None:
+    fix = PAGE.split("{#missing-await}")[1].split("**Fix.**")[1].split("Upstream:")[0]
+    awaited, plain = fix.split("such as")[1].split("only change")[0].split(";")
+    for names, coroutine in ((awaited, True), (plain, False)):
+        found = re.findall(r"`(\w+)`", names)
+        assert len(found) >= 4
+        for name in found:
+            method = getattr(AsyncSession, name)
+            assert inspect.iscoroutinefunction(method) is coroutine, name

@@ -19,7 +19,7 @@ async def main() -> None:
             except AttributeError as exc:
                 print(f"{type(exc).__name__}: {exc}")
                 #> AttributeError: 'coroutine' object has no attribute 'scalars'
-            gc.collect()  # Python warns when the coroutine is collected
+            gc.collect()  # Python warns when it collects the coroutine: now, for sure
         for warning in caught:
             print(f"{warning.category.__name__}: {warning.message}")
             #> RuntimeWarning: coroutine 'AsyncSession.execute' was never awaited

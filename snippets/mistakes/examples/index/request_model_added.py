@@ -16,7 +16,7 @@ async def main() -> None:
         except UnmappedInstanceError as exc:
             print(f"{type(exc).__name__}: {exc}")
             #> UnmappedInstanceError: Class 'snippets.schemas.UserCreate' is not mapped
-        user = User(**body.model_dump())  # request model -> ORM object
+        user = User(email=body.email, name=body.name)  # request model -> ORM object
         session.add(user)
         await session.commit()
         print(UserRead.model_validate(user).name)  # ORM object -> response model
