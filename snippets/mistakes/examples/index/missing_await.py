@@ -21,8 +21,9 @@ async def main() -> None:
                 #> AttributeError: 'coroutine' object has no attribute 'scalars'
             gc.collect()  # Python warns when it collects the coroutine: now, for sure
         for warning in caught:
-            print(f"{warning.category.__name__}: {warning.message}")
-            #> RuntimeWarning: coroutine 'AsyncSession.execute' was never awaited
+            if "AsyncSession" in str(warning.message):  # not other code's garbage
+                print(f"{warning.category.__name__}: {warning.message}")
+                #> RuntimeWarning: coroutine 'AsyncSession.execute' was never awaited
         # --8<-- [end:pattern]
 
 
