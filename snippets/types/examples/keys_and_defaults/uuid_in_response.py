@@ -1,12 +1,10 @@
 import asyncio
 import uuid
 
-from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert
 
 from snippets.app import DbSession, create_app
-from snippets.sample import sample_db
+from snippets.sample_client import sample_client
 from snippets.settings import Settings
 from snippets.types.keys_and_defaults import Account, AccountRead, Base
 
@@ -26,18 +24,11 @@ async def read_account(account_id: uuid.UUID, session: DbSession) -> Account:
 
 
 async def main() -> None:
-    async with (
-        sample_db(rows=False) as (engine, sessions),
-        LifespanManager(app) as manager,
-        AsyncClient(
-            transport=ASGITransport(app=manager.app), base_url="http://app"
-        ) as client,
-    ):
+    async with sample_client(app) as (engine, client):
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
             await connection.execute(insert(Account).values(id=ADA, name="Ada"))
-        app.state.session_factory = sessions  # requests read this database
-        async with sessions() as session:
+        async with app.state.session_factory() as session:
             account = await session.get_one(Account, ADA)
             print("session.get_one() returns", type(account.id))
         print((await client.get(f"/accounts/{ADA}")).json())
