@@ -103,7 +103,7 @@ def heading_errors() -> list[Entry]:
     found = []
     for page in pages():
         for anchor, title, _ in sections(page):
-            if match := re.match(r"^`(?P<kind>[A-Z]\w*): (?P<message>[^`]+)`", title):
+            if match := re.match(r"^`(?P<kind>[A-Za-z]\w*): (?P<message>[^`]+)`", title):
                 text = f"{match['kind']}: {match['message']}"
                 found.append(Entry(text, match["kind"], page, anchor, title, True))
     return found

@@ -54,7 +54,7 @@ def test_each_error_heading_has_its_own_row() -> None:
             continue
         target = Path(os.path.relpath(page, error_index.PAGE.parent)).as_posix()
         for anchor in re.findall(
-            r"^#{2,4} `[A-Z]\w*: [^`]+`.*\{#([a-z0-9-]+)\}$", page.read_text(), re.M
+            r"^#{2,4} `[A-Za-z]\w*: [^`]+`.*\{#([a-z0-9-]+)\}$", page.read_text(), re.M
         ):
             link = f"#{anchor}" if page == error_index.PAGE else f"{target}#{anchor}"
             assert link in links, link
@@ -66,7 +66,7 @@ def test_every_exception_class_an_output_shows_is_in_the_index() -> None:
     table = INDEX.search(error_index.PAGE.read_text())
     assert table is not None
     kinds = {
-        re.match(r"[A-Z]\w*", m["text"]).group() for m in ROW.finditer(table.group(1))
+        re.match(r"[A-Za-z]\w*", m["text"]).group() for m in ROW.finditer(table.group(1))
     }  # type: ignore[union-attr]
     names = error_index.exception_names()
     missing = set()

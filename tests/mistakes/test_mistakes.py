@@ -96,7 +96,7 @@ HEADINGS_CHECKED_BY = {
     "not-disposed": test_not_disposed_heading_matches_the_warning,
 }
 ENTRY = re.compile(r"^## (.+?) \{#([a-z0-9-]+)\}\n(.*?)(?=^## |\Z)", re.M | re.S)
-ERROR_HEADING = re.compile(r"^`(?P<kind>[A-Z]\w+): (?P<message>[^`]+)`")
+ERROR_HEADING = re.compile(r"^`(?P<kind>[A-Za-z]\w+): (?P<message>[^`]+)`")
 PARTS = ("**Cause.**", "**Fix.**", "Upstream:")
 # The entries: after the error index (tests/error_index.py), before the checklist.
 BODY = PAGE.split("<!-- /error-index -->")[1].split("## Before you ship")[0]
