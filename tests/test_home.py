@@ -211,7 +211,7 @@ def test_the_error_examples_are_headings_of_the_mistakes_page() -> None:
     headings = {
         anchor: title
         for title, anchor in re.findall(
-            r"^## (.+?) \{#([\w-]+)\}$", page("mistakes/index.md"), re.M
+            r"^### (.+?) \{#([\w-]+)\}$", page("mistakes/index.md"), re.M
         )
     }
     section = home_section("Find your error")

@@ -66,7 +66,8 @@ def test_every_exception_class_an_output_shows_is_in_the_index() -> None:
     table = INDEX.search(error_index.PAGE.read_text())
     assert table is not None
     kinds = {
-        re.match(r"[A-Za-z]\w*", m["text"]).group() for m in ROW.finditer(table.group(1))
+        re.match(r"[A-Za-z]\w*", m["text"]).group()
+        for m in ROW.finditer(table.group(1))
     }  # type: ignore[union-attr]
     names = error_index.exception_names()
     missing = set()

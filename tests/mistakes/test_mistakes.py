@@ -35,7 +35,7 @@ PAGE = (ROOT / "docs" / "mistakes" / "index.md").read_text()
 
 
 def heading(anchor: str) -> str:
-    match = re.search(rf"^## `(.+?)`.*\{{#{anchor}\}}$", PAGE, re.M)
+    match = re.search(rf"^### `(.+?)`.*\{{#{anchor}\}}$", PAGE, re.M)
     assert match, f"docs/mistakes/index.md has no heading with {{#{anchor}}}"
     return match.group(1)
 
@@ -77,7 +77,7 @@ def test_the_site_search_index_finds_each_entry_by_its_error(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text())
     sections = {doc["location"]: doc["title"] for doc in index["docs"]}
-    entries = re.findall(r"^## (.+?) \{#([a-z0-9-]+)\}$", BODY, re.M)
+    entries = re.findall(r"^### (.+?) \{#([a-z0-9-]+)\}$", BODY, re.M)
     assert len(entries) >= 20
     for heading_text, anchor in entries:
         title = sections.get(f"mistakes/#{anchor}")
@@ -95,7 +95,7 @@ HEADINGS_CHECKED_BY = {
     "different-loop": test_different_loop_heading_matches_the_error,
     "not-disposed": test_not_disposed_heading_matches_the_warning,
 }
-ENTRY = re.compile(r"^## (.+?) \{#([a-z0-9-]+)\}\n(.*?)(?=^## |\Z)", re.M | re.S)
+ENTRY = re.compile(r"^### (.+?) \{#([a-z0-9-]+)\}\n(.*?)(?=^##+ |\Z)", re.M | re.S)
 ERROR_HEADING = re.compile(r"^`(?P<kind>[A-Za-z]\w+): (?P<message>[^`]+)`")
 PARTS = ("**Cause.**", "**Fix.**", "Upstream:")
 # The entries: after the error index (tests/error_index.py), before the checklist.
@@ -103,11 +103,32 @@ BODY = PAGE.split("<!-- /error-index -->")[1].split("## Before you ship")[0]
 ENTRIES = ENTRY.findall(BODY)
 
 
-def test_the_page_is_the_index_then_entries_then_the_checklist() -> None:
+# Where a mistake happens, in the order a project meets them (issue 22's grouping).
+GROUPS = [
+    "Installing and configuring {#install-and-configuration}",
+    "Connecting {#connecting}",
+    "Queries and loading {#queries-and-loading}",
+    "Sessions and transactions {#sessions-and-transactions}",
+    "Requests and background work {#requests-and-background-work}",
+    "Pooling and deployment {#pooling-and-deployment}",
+    "Testing {#testing}",
+    "Migrations {#migrations}",
+]
+
+
+def test_the_page_is_the_index_then_grouped_entries_then_the_checklist() -> None:
     headings = re.findall(r"^## (.+)$", PAGE, re.M)
     assert headings[0] == "Every error an example prints {#error-index}"
+    assert headings[1:-1] == GROUPS
     assert headings[-1] == "Before you ship"
-    assert len(ENTRIES) == len(headings) - 2, "every entry needs a {#anchor}"
+    assert len(ENTRIES) == len(re.findall(r"^### ", BODY, re.M)), (
+        "an entry lacks {#anchor}"
+    )
+    assert len(ENTRIES) >= 40
+    # Every group holds entries, and nothing but entries sits below the level of a group.
+    for group in re.split(r"^## .+$", BODY, flags=re.M)[1:]:
+        assert ENTRY.search(group), group[:200]
+    assert not re.search(r"^#### ", BODY, re.M)
 
 
 @pytest.mark.parametrize(
