@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from snippets.mistakes.connecting import why_not
+from tests import postgres
 from tests.docs_examples import ROOT
 from tests.pages import section_output, with_includes
 from tests.setup.test_install import GREENLET_PROGRAM
@@ -283,3 +285,26 @@ def test_the_methods_the_missing_await_entry_names_are_awaited_or_not() -> None:
         for name in found:
             method = getattr(AsyncSession, name)
             assert inspect.iscoroutinefunction(method) is coroutine, name
+
+
+def test_a_missing_role_looks_like_a_wrong_password_behind_password_logins() -> None:
+    """#role-does-not-exist: the role's name is told only by a server that trusts the
+    client; with password logins (scram-sha-256, as managed servers use) a missing role
+    fails as a wrong password does. Proven on a server of the test's own."""
+    server = postgres.EmbeddedServer()
+    try:
+        hba = server.data_dir / "pg_hba.conf"
+        # The superuser keeps its trusted login (it reloads the file); everyone else
+        # must send a password.
+        hba.write_text("local all postgres trust\nlocal all all scram-sha-256\n")
+        server._server.psql("SELECT pg_reload_conf();")
+        url = server.url.set(username="no_such_role", password="any-password")
+        shown = asyncio.run(why_not(url))
+    finally:
+        server.stop()
+    assert (
+        shown
+        == 'InvalidPasswordError: password authentication failed for user "no_such_role"'
+    )
+    body = {anchor: body for _, anchor, body in ENTRIES}["role-does-not-exist"]
+    assert f"`{shown}`" in body

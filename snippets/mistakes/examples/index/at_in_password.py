@@ -1,4 +1,5 @@
 import asyncio
+from urllib.parse import quote, quote_plus
 
 from sqlalchemy import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -25,6 +26,12 @@ async def main() -> None:
     #> postgresql+asyncpg://app:p%40ss%2F100%25@localhost/app
     print(make_url(safe.render_as_string(hide_password=False)).password)
     #> p@ss/100%
+    typed = f"postgresql+asyncpg://app:{quote('p@ss word', safe='')}@localhost/app"
+    print(typed, make_url(typed).password)
+    #> postgresql+asyncpg://app:p%40ss%20word@localhost/app p@ss word
+    plus = f"postgresql+asyncpg://app:{quote_plus('p@ss word')}@localhost/app"
+    print(make_url(plus).password)  # quote_plus writes a space as "+", which stays "+"
+    #> p@ss+word
     # --8<-- [end:pattern]
 
 

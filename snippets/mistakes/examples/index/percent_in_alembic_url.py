@@ -1,3 +1,7 @@
+from configparser import InterpolationSyntaxError
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
 from alembic.config import Config
 from sqlalchemy import URL
 
@@ -15,4 +19,14 @@ except ValueError as exc:
 config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
 print(config.get_main_option("sqlalchemy.url") == rendered)
 #> True
+with TemporaryDirectory() as folder:  # the same URL written into alembic.ini
+    ini = Path(folder, "alembic.ini")
+    ini.write_text(f"[alembic]\nsqlalchemy.url = {rendered}\n")
+    try:
+        Config(ini).get_main_option("sqlalchemy.url")
+    except InterpolationSyntaxError as exc:
+        print(f"{type(exc).__name__}: {exc}")
+        """
+        InterpolationSyntaxError: '%' must be followed by '%' or '(', found: '%25sure@localhost/app'
+        """
 # --8<-- [end:pattern]

@@ -5,12 +5,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from snippets.settings import Settings
 
 # --8<-- [start:pattern]
-raw = "localhost:5432/app"  # host, port and database, but no scheme
-try:
-    create_async_engine(raw)
-except ArgumentError as exc:
-    print(f"{type(exc).__name__}: {exc}")
-    #> ArgumentError: Could not parse SQLAlchemy URL from given URL string
+for raw in [
+    "localhost:5432/app",  # host, port and database, but no scheme
+    '"postgresql://app@db/app"',  # quotes kept, as some env files keep them
+]:
+    try:
+        create_async_engine(raw)
+    except ArgumentError as exc:
+        print(f"{type(exc).__name__}: {exc}")
+        #> ArgumentError: Could not parse SQLAlchemy URL from given URL string
+        #> ArgumentError: Could not parse SQLAlchemy URL from given URL string
 try:
     Settings(database_url=raw)
 except ValidationError as exc:
