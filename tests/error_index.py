@@ -29,6 +29,8 @@ START, END = "<!-- error-index -->", "<!-- /error-index -->"
 MODULES = (
     "builtins",
     "asyncio",
+    "configparser",
+    "socket",
     "sqlite3",
     "ssl",
     "sqlalchemy.exc",
