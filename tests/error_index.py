@@ -38,6 +38,7 @@ MODULES = (
     "asyncpg.exceptions",
     "pydantic",
     "fastapi.exceptions",
+    "httpx",
     "alembic.util.exc",
     "snippets.database",
     "snippets.migrations.startup",
@@ -105,7 +106,9 @@ def heading_errors() -> list[Entry]:
     found = []
     for page in pages():
         for anchor, title, _ in sections(page):
-            if match := re.match(r"^`(?P<kind>[A-Za-z]\w*): (?P<message>[^`]+)`", title):
+            if match := re.match(
+                r"^`(?P<kind>[A-Za-z]\w*): (?P<message>[^`]+)`", title
+            ):
                 text = f"{match['kind']}: {match['message']}"
                 found.append(Entry(text, match["kind"], page, anchor, title, True))
     return found

@@ -78,8 +78,10 @@ def test_every_exception_class_an_output_shows_is_in_the_index() -> None:
             for name in re.findall(
                 r"\b([A-Z]\w*(?:Error|Exception|Warning))(?::|$)", output, re.M
             ):
-                if name in names and name not in kinds:
-                    missing.add((page.name, name))
+                if name not in kinds:
+                    missing.add((page.name, name, name in names))
+    # (page, class, known): a class not known is one whose module the generator does
+    # not read yet: add it to MODULES in tests/error_index.py.
     assert not missing
 
 
