@@ -287,24 +287,27 @@ def test_the_methods_the_missing_await_entry_names_are_awaited_or_not() -> None:
             assert inspect.iscoroutinefunction(method) is coroutine, name
 
 
-def test_a_missing_role_looks_like_a_wrong_password_behind_password_logins() -> None:
+def test_a_missing_role_is_named_only_to_a_trusted_client() -> None:
     """#role-does-not-exist: the role's name is told only by a server that trusts the
-    client; with password logins (scram-sha-256, as managed servers use) a missing role
-    fails as a wrong password does. Proven on a server of the test's own."""
+    client. With password logins (scram-sha-256, as managed servers use) a missing role
+    fails as a wrong password does; with peer, as a peer failure. Proven on a server of
+    the test's own."""
     server = postgres.EmbeddedServer()
+    url = server.url.set(username="no_such_role", password="any-password")
+    shown = {}
     try:
         hba = server.data_dir / "pg_hba.conf"
-        # The superuser keeps its trusted login (it reloads the file); everyone else
-        # must send a password.
-        hba.write_text("local all postgres trust\nlocal all all scram-sha-256\n")
-        server._server.psql("SELECT pg_reload_conf();")
-        url = server.url.set(username="no_such_role", password="any-password")
-        shown = asyncio.run(why_not(url))
+        for method in ("scram-sha-256", "peer"):
+            # The superuser keeps its trusted login (it reloads the file).
+            hba.write_text(f"local all postgres trust\nlocal all all {method}\n")
+            server._server.psql("SELECT pg_reload_conf();")
+            shown[method] = asyncio.run(why_not(url))
     finally:
         server.stop()
-    assert (
-        shown
-        == 'InvalidPasswordError: password authentication failed for user "no_such_role"'
-    )
+    assert shown == {
+        "scram-sha-256": 'InvalidPasswordError: password authentication failed for user "no_such_role"',
+        "peer": 'InvalidAuthorizationSpecificationError: Peer authentication failed for user "no_such_role"',
+    }
     body = {anchor: body for _, anchor, body in ENTRIES}["role-does-not-exist"]
-    assert f"`{shown}`" in body
+    assert f"`{shown['scram-sha-256']}`" in body
+    assert '`Peer authentication failed for user "..."`, of the same class' in body

@@ -2,7 +2,18 @@ import asyncio
 import enum
 from typing import Any
 
-from sqlalchemy import ARRAY, Enum, Executable, Integer, any_, bindparam, select, text
+from sqlalchemy import (
+    ARRAY,
+    Enum,
+    Executable,
+    Integer,
+    String,
+    Text,
+    any_,
+    bindparam,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool, Pool
@@ -31,7 +42,10 @@ QUERIES = [
     select(Entry.id).where(Entry.id == 1),  # built-in types only
     select(Entry).where(Entry.mood == Mood.HAPPY),  # the ENUM type
     select(Entry).where(Entry.mood == Mood.SAD),  # the same type again
-    select(Entry).where(Entry.id == any_(bindparam("ids", [1], ARRAY(Integer)))),
+    # Arrays: integer[]; VARCHAR[], which ARRAY(String) sends; text[].
+    select(Entry.id).where(Entry.id == any_(bindparam("ids", [1], ARRAY(Integer)))),
+    select(Entry.id).where(bindparam("names", ["a"], ARRAY(String)).is_not(None)),
+    select(Entry.id).where(bindparam("words", ["a"], ARRAY(Text)).is_not(None)),
 ]
 
 
@@ -61,10 +75,10 @@ async def count_statements() -> None:
             async with engine.connect() as connection:
                 sent = [await driver_statements(connection, q) for q in QUERIES]
             print(pool.__name__, checkout, [len(statements) for statements in sent])
-            #> NullPool 1 [0, 3, 0, 3]
-            #> NullPool 2 [0, 3, 0, 3]
-            #> AsyncAdaptedQueuePool 1 [0, 3, 0, 3]
-            #> AsyncAdaptedQueuePool 2 [0, 0, 0, 0]
+            #> NullPool 1 [0, 3, 0, 3, 3, 0]
+            #> NullPool 2 [0, 3, 0, 3, 3, 0]
+            #> AsyncAdaptedQueuePool 1 [0, 3, 0, 3, 3, 0]
+            #> AsyncAdaptedQueuePool 2 [0, 0, 0, 0, 0, 0]
         await engine.dispose()
 
 
