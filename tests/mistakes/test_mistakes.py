@@ -16,7 +16,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -311,3 +311,8 @@ def test_a_missing_role_is_named_only_to_a_trusted_client() -> None:
     body = {anchor: body for _, anchor, body in ENTRIES}["role-does-not-exist"]
     assert f"`{shown['scram-sha-256']}`" in body
     assert '`Peer authentication failed for user "..."`, of the same class' in body
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_why_not_says_connected_when_nothing_is_wrong(database_url: str) -> None:
+    assert asyncio.run(why_not(make_url(database_url))) == "connected"
