@@ -43,6 +43,8 @@ MODULES = (
     "snippets.database",
     "snippets.migrations.startup",
 )
+# A heading that is an error: `Kind: message`, the Kind maybe lower case (socket.gaierror).
+ERROR_TITLE = re.compile(r"^`(?P<kind>[A-Za-z]\w*): (?P<message>[^`]+)`")
 HEADING = re.compile(
     r"^(#{2,4}) (?P<title>.+?)(?: \{#(?P<anchor>[a-z0-9-]+)\})?$", re.M
 )
@@ -106,9 +108,7 @@ def heading_errors() -> list[Entry]:
     found = []
     for page in pages():
         for anchor, title, _ in sections(page):
-            if match := re.match(
-                r"^`(?P<kind>[A-Za-z]\w*): (?P<message>[^`]+)`", title
-            ):
+            if match := ERROR_TITLE.match(title):
                 text = f"{match['kind']}: {match['message']}"
                 found.append(Entry(text, match["kind"], page, anchor, title, True))
     return found
@@ -183,8 +183,8 @@ def table() -> str:
         name = name.removesuffix("/index")
         # A heading that is the error: the page, and any words after the error
         # ("after `commit()`"); else the page and the section's heading.
-        rest = plain(entry.title.split("`", 2)[-1]).strip() if entry.heading else ""
         if entry.heading:
+            rest = plain(entry.title.split("`", 2)[-1]).strip()
             where = f"{name} ({rest})" if rest else name
         else:
             where = f"{name}: {plain(entry.title)}"

@@ -46,6 +46,10 @@ class EmbeddedServer:
         # with a password, so the wrong-password path can be tested for real.
         hba = self.data_dir / "pg_hba.conf"
         hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
+        self.reload()
+
+    def reload(self) -> None:
+        """Apply a changed pg_hba.conf (or a reloadable setting) without a restart."""
         self._server.psql("SELECT pg_reload_conf();")
 
     def pause(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import os
 import re
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from snippets.mistakes.connecting import why_not
-from tests import postgres
+from tests import error_index, postgres
 from tests.docs_examples import ROOT
 from tests.pages import section_output, with_includes
 from tests.setup.test_install import GREENLET_PROGRAM
@@ -79,9 +80,8 @@ def test_the_site_search_index_finds_each_entry_by_its_error(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text())
     sections = {doc["location"]: doc["title"] for doc in index["docs"]}
-    entries = re.findall(r"^### (.+?) \{#([a-z0-9-]+)\}$", BODY, re.M)
-    assert len(entries) >= 20
-    for heading_text, anchor in entries:
+    assert len(ENTRIES) >= 40
+    for heading_text, anchor, _ in ENTRIES:
         title = sections.get(f"mistakes/#{anchor}")
         assert title is not None, f"no search entry for mistakes/#{anchor}"
         # The distinctive words of the error are searchable in the entry's title.
@@ -98,7 +98,6 @@ HEADINGS_CHECKED_BY = {
     "not-disposed": test_not_disposed_heading_matches_the_warning,
 }
 ENTRY = re.compile(r"^### (.+?) \{#([a-z0-9-]+)\}\n(.*?)(?=^##+ |\Z)", re.M | re.S)
-ERROR_HEADING = re.compile(r"^`(?P<kind>[A-Za-z]\w+): (?P<message>[^`]+)`")
 PARTS = ("**Cause.**", "**Fix.**", "Upstream:")
 # The entries: after the error index (tests/error_index.py), before the checklist.
 BODY = PAGE.split("<!-- /error-index -->")[1].split("## Before you ship")[0]
@@ -144,7 +143,7 @@ def test_every_entry_has_the_same_shape(title: str, anchor: str, body: str) -> N
     assert positions == sorted(positions), f"{anchor}: parts out of order"
     assert body.lstrip().startswith("**Cause.**"), f"{anchor}: start with the cause"
     assert "<https://" in body[positions[2] :], f"{anchor}: Upstream needs a link"
-    error = ERROR_HEADING.match(title)
+    error = error_index.ERROR_TITLE.match(title)
     if error is None:
         assert title.startswith("No error: "), (
             f"{anchor}: the heading is the error as raised, `Kind: message`"
@@ -300,7 +299,7 @@ def test_a_missing_role_is_named_only_to_a_trusted_client() -> None:
         for method in ("scram-sha-256", "peer"):
             # The superuser keeps its trusted login (it reloads the file).
             hba.write_text(f"local all postgres trust\nlocal all all {method}\n")
-            server._server.psql("SELECT pg_reload_conf();")
+            server.reload()
             shown[method] = asyncio.run(why_not(url))
     finally:
         server.stop()
@@ -316,3 +315,76 @@ def test_a_missing_role_is_named_only_to_a_trusted_client() -> None:
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_why_not_says_connected_when_nothing_is_wrong(database_url: str) -> None:
     assert asyncio.run(why_not(make_url(database_url))) == "connected"
+
+
+# The mypy messages entries quote, each from the entry's program with its
+# `# type: ignore[...]` taken out (or, for `with`, the smallest program that shows it).
+MYPY_QUOTES = {
+    "await-scalars": ("await_in_wrong_place.py", ['Incompatible types in "await"']),
+    "missing-await": (
+        "missing_await.py",
+        [
+            '"Coroutine[...]" has no attribute "scalars"',
+            'Maybe you forgot to use "await"?',
+        ],
+    ),
+    "delete-without-await": (
+        "delete_without_await.py",
+        [
+            'Value of type "Coroutine[Any, Any, None]" must be used',
+            "Are you missing an await?",
+        ],
+    ),
+    "with-async-session": (
+        None,
+        ['"AsyncSession" has no attribute "__enter__"; maybe "__aenter__"...'],
+    ),
+}
+WITH_SESSION = """\
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def use(session: AsyncSession) -> None:
+    with session:
+        pass
+"""
+
+
+def test_the_mypy_messages_the_entries_quote_are_mypys(tmp_path: Path) -> None:
+    programs = ROOT / "snippets" / "mistakes" / "examples" / "index"
+    files = []
+    for anchor, (program, _) in MYPY_QUOTES.items():
+        source = WITH_SESSION
+        if program is not None:
+            source = re.sub(
+                r"  # type: ignore\[[\w-]+\]", "", (programs / program).read_text()
+            )
+        files.append(tmp_path / f"{anchor.replace('-', '_')}.py")
+        files[-1].write_text(source)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+        + [str(f) for f in files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "MYPYPATH": str(ROOT)},
+    )
+    bodies = {anchor: body for _, anchor, body in ENTRIES}
+    for anchor, (_, quotes) in MYPY_QUOTES.items():
+        reported = "\n".join(
+            line
+            for line in result.stdout.splitlines()
+            if anchor.replace("-", "_") in line
+        )
+        for quote in quotes:
+            # The page may wrap a quote across lines; "..." stands for what varies.
+            assert f"`{quote}`" in " ".join(bodies[anchor].split()), (anchor, quote)
+            pattern = ".*?".join(map(re.escape, quote.split("...")))
+            assert re.search(pattern, reported), (anchor, quote, result.stdout)
