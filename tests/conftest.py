@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.database import close_db, create_engine, init_db
 from snippets.settings import Settings
-from tests import docs_examples, postgres
+from tests import docs_examples, postgres, versions
 
 # The testing chapter's fixtures (db_engine, db_session, client), used here as taught there.
 pytest_plugins = ["snippets.testing.fixtures"]
@@ -65,23 +65,37 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     outcomes: Counter[tuple[str, str]] = Counter()
+    cells = []
     for key in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(key, []):
             nodeid = getattr(report, "nodeid", "")
+            cells += [
+                v for k, v in getattr(report, "user_properties", []) if k == "cell"
+            ]
             if "test_docs.py::test_docs_example[" not in nodeid:
                 continue
             backend = nodeid.split("[", 1)[1].split("-", 1)[0]
             outcome = {"error": "failed"}.get(key, key)
+            if key == "skipped" and docs_examples.NOT_FOR_THIS_VERSION in str(
+                report.longrepr
+            ):
+                outcome = docs_examples.NOT_FOR_THIS_VERSION
             outcomes[(backend, outcome)] += 1
     blocks = len(docs_examples.inline_blocks())
-    terminalreporter.write_line(docs_examples.summary_line(blocks, outcomes))
+    line = docs_examples.summary_line(blocks, outcomes, versions.running())
+    terminalreporter.write_line(line)
+    # The other cells of the version matrix (tests/test_versions.py), one line each.
+    for cell in sorted(cells):
+        terminalreporter.write_line(cell)
+    if summary_file := os.environ.get(versions.SUMMARY_FILE_ENV):
+        Path(summary_file).write_text(line + "\n")
 
 
 # --- backends -------------------------------------------------------------------------------
 
 
 # --8<-- [start:db_url_override]
-@pytest.fixture(scope="session", params=docs_examples.BACKENDS)
+@pytest.fixture(scope="session", params=docs_examples.active_backends())
 def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """Overrides the chapter's db_url: every test that uses db_session runs on both
     backends, with one in-memory SQLite database and one PostgreSQL database per worker."""
@@ -95,7 +109,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
 # --8<-- [end:db_url_override]
 
 
-@pytest.fixture(params=docs_examples.BACKENDS)
+@pytest.fixture(params=docs_examples.active_backends())
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -6,9 +6,15 @@ A python fence runs on every backend unless its opening line says otherwise:
     ```python {backend="sqlite"}       runs on SQLite only
     ```python {skip="why it cannot run"}   not run; the reason is required and counted
 
+    ```python {needs="postgresql>=18"}  runs only where the server (or SQLAlchemy) is that new;
+                                        elsewhere it is counted as "not for this version"
+
 A block whose output differs by backend shows its code once and its output in tabs right after it,
 one `text {output="sqlite"}` and one `text {output="postgres"}` fence; what it prints on each
-backend is compared with that fence.
+backend is compared with that fence. Output that differs by SQLAlchemy version gets a fence of
+its own for the older version, `text {output="postgres" sqlalchemy="2.0"}` (or `output="all"`
+for every backend the block runs on); a run on that version compares with it, every other run
+with the fence without a version.
 
 A complete program lives in its own file, `snippets/<chapter>/examples/<page>/<name>.py`, and
 the page shows it folded in a `??? example` expander: a python fence whose only line includes the
@@ -23,6 +29,7 @@ tests prove that code and test_integrity.py proves the include resolves, so it i
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import textwrap
@@ -32,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_examples import CodeExample, find_examples
+
+from tests import versions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +59,7 @@ def copy_project(target: Path, *folders: str) -> Path:
 
 DOCS = ROOT / "docs"
 BACKENDS = ("sqlite", "postgres")
-ATTRIBUTES = {"backend", "skip", "excerpt", "title"}
+ATTRIBUTES = {"backend", "skip", "excerpt", "title", "needs"}
 MAX_SKIPPED_SHARE = 0.02
 
 INCLUDE_LINE = re.compile(r'^\s*--8<--\s+"[^"]*"\s*$')
@@ -59,12 +68,15 @@ PROGRAM_INCLUDE = re.compile(
     r'^\s*--8<--\s+"(snippets/[a-z_]+/examples/[a-z_]+/[a-z0-9_]+\.py)"\s*$'
 )
 SUMMARY_PREFIX = "docs examples:"
+# How a block counts when its `needs` are newer than this run's versions.
+NOT_FOR_THIS_VERSION = "not for this version"
 
 
 @dataclass(frozen=True)
 class OutputFence:
     """A `text {output="BACKEND"}` fence after a python block: what the block prints on
-    that backend, shown once per backend in tabs while the code is shown once."""
+    that backend ("all": on every backend it runs on), shown in tabs while the code is
+    shown once; with `sqlalchemy="2.0"`, what it prints on that SQLAlchemy version."""
 
     backend: str
     first_line: int  # 1-based, the fence's first content line
@@ -72,6 +84,12 @@ class OutputFence:
     indent: str
     text: str
     tab: str = ""  # the title of the tab it sits under
+    sqlalchemy: str | None = None
+
+    @property
+    def attributes(self) -> str:
+        version = f' sqlalchemy="{self.sqlalchemy}"' if self.sqlalchemy else ""
+        return f'output="{self.backend}"{version}'
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,7 @@ class DocBlock:
     skip_reason: str | None
     outputs: tuple[OutputFence, ...] = ()
     fence: CodeExample | None = None
+    needs: tuple[versions.Need, ...] = ()
 
     @property
     def page_fence(self) -> CodeExample:
@@ -94,8 +113,25 @@ class DocBlock:
     def program(self) -> Path | None:
         return self.example.path if self.fence else None
 
-    def output_for(self, backend: str) -> OutputFence | None:
-        return next((o for o in self.outputs if o.backend == backend), None)
+    def output_for(
+        self, backend: str, sqlalchemy: str = versions.PINNED_SQLALCHEMY_SERIES
+    ) -> OutputFence | None:
+        """The fence to compare with: this version's if the page has one, else the default."""
+        wanted = None if sqlalchemy == versions.PINNED_SQLALCHEMY_SERIES else sqlalchemy
+        for version in dict.fromkeys([wanted, None]):
+            for name in (backend, "all"):
+                for output in self.outputs:
+                    if (output.backend, output.sqlalchemy) == (name, version):
+                        return output
+        return None
+
+    def unmet_needs(self, running: dict[str, str]) -> list[str]:
+        """The block's needs this run does not meet, e.g. ["postgresql>=18 (this run: 15.18)"]."""
+        return [
+            f"{need} (this run: {running[need.name]})"
+            for need in self.needs
+            if not need.met_by(running[need.name])
+        ]
 
     @property
     def location(self) -> str:
@@ -125,9 +161,28 @@ def is_include_only(example: CodeExample) -> bool:
     return bool(lines) and all(INCLUDE_LINE.match(line) for line in lines)
 
 
-OUTPUT_FENCE = re.compile(r'^(\s*)```text \{output="([a-z]+)"\}\s*$')
+OUTPUT_FENCE = re.compile(
+    r'^(\s*)```text \{output="([a-z]+)"(?: sqlalchemy="([0-9.]+)")?\}\s*$'
+)
 TAB_LINE = re.compile(r'^\s*=== "[^"]+"\s*$')
 TAB_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def tab_title(output: OutputFence, outputs: tuple[OutputFence, ...]) -> str:
+    """The tab an output fence sits under: its backend, and its SQLAlchemy version when
+    another fence shows the same backend's output on another version."""
+    parts = [TAB_TITLES[output.backend]] if output.backend != "all" else []
+    versioned = any(
+        other.sqlalchemy != output.sqlalchemy
+        and (
+            other.backend == output.backend or "all" in (other.backend, output.backend)
+        )
+        for other in outputs
+    )
+    if versioned:
+        series = output.sqlalchemy or versions.PINNED_SQLALCHEMY_SERIES
+        parts.append(f"SQLAlchemy {series}")
+    return ", ".join(parts) or "Output"
 
 
 def output_fences(lines: list[str], after: int) -> tuple[OutputFence, ...]:
@@ -146,12 +201,14 @@ def output_fences(lines: list[str], after: int) -> tuple[OutputFence, ...]:
         match = OUTPUT_FENCE.match(line)
         if not match:
             break
-        indent, backend = match.group(1), match.group(2)
+        indent, backend, sqlalchemy = match.groups()
         end = index + 1
         while lines[end].strip() != "```":
             end += 1
-        body = [text.removeprefix(indent) for text in lines[index + 1 : end]]
-        found.append(OutputFence(backend, index + 2, end, indent, "\n".join(body), tab))
+        body = "\n".join(text.removeprefix(indent) for text in lines[index + 1 : end])
+        found.append(
+            OutputFence(backend, index + 2, end, indent, body, tab, sqlalchemy)
+        )
         index = end + 1
     return tuple(found)
 
@@ -224,35 +281,69 @@ def _classify(example: CodeExample) -> DocBlock:
     skip = settings.get("skip")
     if skip is not None and not skip.strip():
         raise DocBlockError(f'{where}: skip="" needs a reason the reader can check')
+    backends = (backend,) if backend else BACKENDS
+    try:
+        needs = versions.parse_needs(settings.get("needs", ""))
+    except ValueError as exc:
+        raise DocBlockError(f"{where}: {exc}") from exc
+    if any(need.name == "postgresql" for need in needs) and backends != ("postgres",):
+        raise DocBlockError(
+            f'{where}: needs="{settings["needs"]}" is about the server; add backend="postgres"'
+        )
     lines = example.path.read_text().splitlines()
     outputs = output_fences(lines, closing_fence_line(lines, example))
-    wrong = [o.backend for o in outputs if o.backend not in BACKENDS]
-    if wrong or (outputs and {o.backend for o in outputs} != set(BACKENDS)):
-        raise DocBlockError(
-            f"{where}: output fences after a python block name each of {list(BACKENDS)} "
-            f"once; found {[o.backend for o in outputs]}"
-        )
-    for output in outputs:
-        if not output.text.strip():
-            raise DocBlockError(
-                f'{where}: the output="{output.backend}" fence is empty, which hides the '
-                "blocks after it from pytest-examples; put a line `...` in it and run "
-                "--update-examples"
-            )
-        if output.tab != TAB_TITLES[output.backend]:
-            raise DocBlockError(
-                f'{where}: output="{output.backend}" sits under the tab "{output.tab}"; '
-                f'put it under "{TAB_TITLES[output.backend]}"'
-            )
+    check_outputs(where, outputs, backends)
     code = program_example(program, example) if program else example
     if outputs and "#>" in code.source:
         raise DocBlockError(
             f"{where}: a block with output tabs shows its output there, not in #> lines"
         )
-    backends = (backend,) if backend else BACKENDS
-    if program is None:
-        return DocBlock(code, backends, skip, outputs)
-    return DocBlock(code, backends, skip, outputs, fence=example)
+    fence = example if program else None
+    return DocBlock(code, backends, skip, outputs, fence, needs)
+
+
+def check_outputs(
+    where: str, outputs: tuple[OutputFence, ...], backends: tuple[str, ...]
+) -> None:
+    """Output fences: one per backend (or one "all") without a version, at most one per
+    backend and older SQLAlchemy version, none empty, each under the tab it names."""
+    if not outputs:
+        return
+    shown = [o.attributes for o in outputs]
+    by_version: dict[str | None, list[str]] = {}
+    for output in outputs:
+        by_version.setdefault(output.sqlalchemy, []).append(output.backend)
+    defaults = by_version.get(None, [])
+    if sorted(defaults) not in (["all"], sorted(backends)):
+        raise DocBlockError(
+            f"{where}: output fences after a python block name each of {list(backends)} "
+            f'once (or one output="all"); found {shown}'
+        )
+    for version, names in by_version.items():
+        if version is not None and version not in versions.OLDER_SQLALCHEMY_SERIES:
+            raise DocBlockError(
+                f'{where}: sqlalchemy="{version}" is not one of the older versions the '
+                f"suite runs, {list(versions.OLDER_SQLALCHEMY_SERIES)}"
+            )
+        allowed = {"all"} if names == ["all"] else set(backends)
+        if len(set(names)) != len(names) or not set(names) <= allowed:
+            raise DocBlockError(
+                f"{where}: the output fences for SQLAlchemy {version} name each of "
+                f'{list(backends)} at most once (or one output="all"); found {shown}'
+            )
+    for output in outputs:
+        if not output.text.strip():
+            raise DocBlockError(
+                f"{where}: the {output.attributes} fence is empty, which hides the "
+                "blocks after it from pytest-examples; put a line `...` in it and run "
+                "--update-examples"
+            )
+        title = tab_title(output, outputs)
+        if output.tab != title:
+            raise DocBlockError(
+                f'{where}: {output.attributes} sits under the tab "{output.tab}"; '
+                f'put it under "{title}"'
+            )
 
 
 def inline_blocks(paths: Iterable[Path] = (DOCS,)) -> list[DocBlock]:
@@ -418,13 +509,23 @@ def module_definitions(program: str) -> set[str]:
     return names
 
 
-def summary_line(blocks: int, outcomes: dict[tuple[str, str], int]) -> str:
-    """The one line every run prints; `outcomes` maps (backend, outcome) to a count."""
+def summary_line(
+    blocks: int, outcomes: dict[tuple[str, str], int], running: dict[str, str]
+) -> str:
+    """The one line every run prints; `outcomes` maps (backend, outcome) to a count,
+    `running` names the versions it ran on."""
     parts = [f"{SUMMARY_PREFIX} {blocks} blocks"]
     for backend in BACKENDS:
         passed = outcomes.get((backend, "passed"), 0)
         failed = outcomes.get((backend, "failed"), 0)
         parts.append(f"{backend} {passed} passed {failed} failed")
-    skipped = sum(n for (_, outcome), n in outcomes.items() if outcome == "skipped")
-    parts.append(f"skipped {skipped}")
-    return "; ".join(parts)
+    for kind in ("skipped", NOT_FOR_THIS_VERSION):
+        count = sum(n for (_, outcome), n in outcomes.items() if outcome == kind)
+        parts.append(f"{kind} {count}")
+    return "; ".join(parts) + f" ({versions.describe(running)})"
+
+
+def active_backends() -> tuple[str, ...]:
+    """The backends this run parametrizes: all, or those a version-matrix cell names."""
+    named = os.environ.get(versions.BACKENDS_ENV)
+    return tuple(b for b in BACKENDS if b in named.split(",")) if named else BACKENDS

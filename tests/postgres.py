@@ -22,6 +22,7 @@ import asyncpg
 from sqlalchemy import URL
 
 from snippets.settings import to_async_url
+from tests.versions import POSTGRES_VERSION_ENV
 
 USER_ENV = "TEST_POSTGRES_URL"
 # Handed from the controller to xdist workers (and to subprocesses) through the environment.
@@ -92,7 +93,7 @@ def start() -> EmbeddedServer | None:
         os.environ[DATA_DIR_ENV] = str(server.data_dir)
     os.environ[ADMIN_ENV] = admin_url.render_as_string(hide_password=False)
     os.environ[PREFIX_ENV] = f"guide_{uuid.uuid4().hex[:8]}"
-    _run(_ping(admin_url))
+    os.environ[POSTGRES_VERSION_ENV] = _run(_ping(admin_url))
     return server
 
 
@@ -114,14 +115,18 @@ def _run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def _ping(url: URL) -> None:
+async def _ping(url: URL) -> str:
+    """The server's version, e.g. `18.4`, or a RuntimeError saying why it is not usable."""
     try:
         connection = await asyncpg.connect(_dsn(url), timeout=10)
     except (OSError, asyncpg.PostgresError) as exc:
         raise RuntimeError(
             f"the test PostgreSQL server at {url} is not usable: {type(exc).__name__}: {exc}"
         ) from exc
-    await connection.close()
+    try:
+        return str(await connection.fetchval("SHOW server_version")).split()[0]
+    finally:
+        await connection.close()
 
 
 async def admin_execute(*statements: str) -> None:

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 from pytest_examples import CodeExample, EvalExample
 
-from tests.docs_examples import BACKENDS, DocBlock, OutputFence, inline_blocks
+from tests import versions
+from tests.docs_examples import (
+    BACKENDS,
+    NOT_FOR_THIS_VERSION,
+    DocBlock,
+    OutputFence,
+    active_backends,
+    inline_blocks,
+)
 
 BLOCKS = inline_blocks()
 
@@ -24,6 +32,7 @@ BLOCKS = inline_blocks()
         )
         for block in BLOCKS
         for backend in block.backends
+        if backend in active_backends()
     ],
 )
 def test_docs_example(
@@ -35,6 +44,10 @@ def test_docs_example(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert backend in BACKENDS
+    running = versions.running()
+    unmet = block.unmet_needs(running)
+    if unmet:
+        pytest.skip(f"{NOT_FOR_THIS_VERSION}: needs {', '.join(unmet)}")
     # A block finds its database the way a reader's program does: DATABASE_URL, and
     # sample_db() the opt-in EXAMPLES_DATABASE_URL (in memory without it), so every
     # example that starts from the sample data also runs on PostgreSQL.
@@ -48,11 +61,19 @@ def test_docs_example(
         # Printed DDL is tab-indented; black already rejects tabs in the code itself.
         ruff_ignore=["E101", "W191"],
     )
-    output = block.output_for(backend)
+    sqlalchemy = versions.series(running["sqlalchemy"])
+    pinned = sqlalchemy == versions.PINNED_SQLALCHEMY_SERIES
+    output = block.output_for(backend, sqlalchemy)
     if output is not None:
-        check_output_tab(block, output, eval_example, capsys)
+        if not pinned and output.sqlalchemy is None:
+            # --update-examples on an older version must not rewrite the pinned version's tab.
+            eval_example.update_examples = False
+        check_output_tab(block, output, eval_example, capsys, sqlalchemy)
         return
-    # pytest-examples rewrites a block once per run: the first backend writes, the others check.
+    # pytest-examples rewrites a block once per run: the first backend writes, the others
+    # check; `#>` lines show the pinned version's output, so only its runs rewrite them.
+    if not pinned:
+        eval_example.update_examples = False
     if eval_example.update_examples and backend == block.backends[0]:
         eval_example.format(block.example)
         eval_example.run_print_update(block.example)
@@ -62,10 +83,7 @@ def test_docs_example(
             eval_example.run_print_check(block.example)
         except pytest.fail.Exception as failure:
             pytest.fail(
-                f"{failure.msg}\n{block.location}: if the code is right and the shown "
-                "output or formatting is stale, rewrite the block with:\n"
-                f"    .venv/bin/pytest tests/test_docs.py --no-cov -k "
-                f"'{block.location}' --update-examples"
+                f"{failure.msg}\n{block.location}: {how_to_fix(block, sqlalchemy)}"
             )
 
 
@@ -74,6 +92,7 @@ def check_output_tab(
     output: OutputFence,
     eval_example: EvalExample,
     capsys: pytest.CaptureFixture[str],
+    sqlalchemy: str,
 ) -> None:
     """A block shown once, its output in a tab per backend: what it prints on this
     backend must be that tab's text (--update-examples rewrites the tab)."""
@@ -91,9 +110,27 @@ def check_output_tab(
         return
     pytest.fail(
         f"{block.location}: on {output.backend} it prints\n{printed}\n"
-        f"but its {output.backend} tab (line {output.first_line}) shows\n{output.text}\n"
-        "if the code is right, rewrite the tab with:\n"
-        f"    .venv/bin/pytest tests/test_docs.py --no-cov -k "
+        f"but its {output.attributes} tab (line {output.first_line}) shows\n"
+        f"{output.text}\n{how_to_fix(block, sqlalchemy, output)}"
+    )
+
+
+def how_to_fix(
+    block: DocBlock, sqlalchemy: str, output: OutputFence | None = None
+) -> str:
+    rewrite = (
+        f"    .venv/bin/pytest tests/test_docs.py --no-cov -k '{block.location}' "
+        "--update-examples"
+    )
+    if sqlalchemy == versions.PINNED_SQLALCHEMY_SERIES or (
+        output and output.sqlalchemy
+    ):
+        return f"if the code is right and the shown output is stale, rewrite it with:\n{rewrite}"
+    return (
+        f"if it is right on SQLAlchemy {sqlalchemy} and differs from the pinned version, "
+        "show both: the block's output in tabs (no #> lines) and a fence "
+        f'`text {{output="..." sqlalchemy="{sqlalchemy}"}}` with `...` in it, then fill '
+        "that in with:\n    .venv/bin/python -m tests.versions CELL -k "
         f"'{block.location}' --update-examples"
     )
 
@@ -116,7 +153,7 @@ def rewrite_output(
         end_line=output.last_line,
         start_index=start,
         end_index=end,
-        prefix=f'text {{output="{output.backend}"}}',
+        prefix=f"text {{{output.attributes}}}",
         indent=len(output.indent),
         group=page.group,
     )

@@ -224,11 +224,14 @@ def test_summary_line_has_the_documented_form() -> None:
             ("postgres", "passed"): 27,
             ("postgres", "failed"): 1,
             ("sqlite", "skipped"): 1,
+            ("postgres", "not for this version"): 2,
         },
+        {"sqlalchemy": "2.0.58", "postgresql": "15.18"},
     )
     assert line == (
         "docs examples: 30 blocks; sqlite 28 passed 0 failed; "
-        "postgres 27 passed 1 failed; skipped 1"
+        "postgres 27 passed 1 failed; skipped 1; not for this version 2 "
+        "(SQLAlchemy 2.0.58, PostgreSQL 15.18)"
     )
 
 
