@@ -125,14 +125,6 @@ class DocBlock:
                         return output
         return None
 
-    def unmet_needs(self, running: dict[str, str]) -> list[str]:
-        """The block's needs this run does not meet, e.g. ["postgresql>=18 (this run: 15.18)"]."""
-        return [
-            f"{need} (this run: {running[need.name]})"
-            for need in self.needs
-            if not need.met_by(running[need.name])
-        ]
-
     @property
     def location(self) -> str:
         fence = self.page_fence

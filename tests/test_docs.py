@@ -44,8 +44,7 @@ def test_docs_example(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert backend in BACKENDS
-    running = versions.running()
-    unmet = block.unmet_needs(running)
+    unmet = versions.unmet(block.needs)
     if unmet:
         pytest.skip(f"{NOT_FOR_THIS_VERSION}: needs {', '.join(unmet)}")
     # A block finds its database the way a reader's program does: DATABASE_URL, and
@@ -61,20 +60,20 @@ def test_docs_example(
         # Printed DDL is tab-indented; black already rejects tabs in the code itself.
         ruff_ignore=["E101", "W191"],
     )
-    sqlalchemy = versions.series(running["sqlalchemy"])
+    sqlalchemy = versions.series(versions.running()["sqlalchemy"])
     pinned = sqlalchemy == versions.PINNED_SQLALCHEMY_SERIES
     output = block.output_for(backend, sqlalchemy)
+    # --update-examples on an older version rewrites only that version's own fences.
+    update = eval_example.update_examples and (
+        pinned or (output is not None and output.sqlalchemy is not None)
+    )
     if output is not None:
-        if not pinned and output.sqlalchemy is None:
-            # --update-examples on an older version must not rewrite the pinned version's tab.
-            eval_example.update_examples = False
-        check_output_tab(block, output, eval_example, capsys, sqlalchemy)
+        check_output_tab(
+            block, output, eval_example, capsys, update, backend, sqlalchemy
+        )
         return
-    # pytest-examples rewrites a block once per run: the first backend writes, the others
-    # check; `#>` lines show the pinned version's output, so only its runs rewrite them.
-    if not pinned:
-        eval_example.update_examples = False
-    if eval_example.update_examples and backend == block.backends[0]:
+    # pytest-examples rewrites a block once per run: the first backend writes, the others check.
+    if update and backend == block.backends[0]:
         eval_example.format(block.example)
         eval_example.run_print_update(block.example)
     else:
@@ -92,11 +91,13 @@ def check_output_tab(
     output: OutputFence,
     eval_example: EvalExample,
     capsys: pytest.CaptureFixture[str],
+    update: bool,
+    backend: str,
     sqlalchemy: str,
 ) -> None:
     """A block shown once, its output in a tab per backend: what it prints on this
-    backend must be that tab's text (--update-examples rewrites the tab)."""
-    if eval_example.update_examples:
+    backend must be that tab's text (`update`: rewrite the tab instead)."""
+    if update:
         eval_example.format(block.example)
     else:
         eval_example.lint(block.example)
@@ -105,7 +106,9 @@ def check_output_tab(
     printed = capsys.readouterr().out.rstrip("\n")
     if printed == output.text:
         return
-    if eval_example.update_examples:
+    # An output="all" fence is rewritten by the block's first backend; the others check it.
+    first = output.backend != "all" or backend == block.backends[0]
+    if update and first:
         rewrite_output(block, output, printed, eval_example)
         return
     pytest.fail(

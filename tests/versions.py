@@ -97,6 +97,16 @@ def parse_needs(text: str) -> tuple[Need, ...]:
     return tuple(needs)
 
 
+def unmet(needs: tuple[Need, ...]) -> list[str]:
+    """The needs this run does not meet, e.g. ["postgresql>=18 (this run: 15.20)"]."""
+    have = running()
+    return [
+        f"{need} (this run: {have[need.name]})"
+        for need in needs
+        if not need.met_by(have[need.name])
+    ]
+
+
 # --- the matrix -----------------------------------------------------------------------------
 
 # Tests beyond the examples that talk to a database; a cell with chapters=True runs them too.
@@ -197,6 +207,8 @@ def server(binaries: Path) -> Iterator[str]:
     data, socket = folder / "data", folder / "socket"
     socket.mkdir()
     as_user = ["runuser", "-u", RUN_AS, "--"] if os.geteuid() == 0 else []
+    # Other users (PgBouncer runs as the embedded server's user) reach the socket.
+    folder.chmod(0o755)
     if as_user:
         shutil.chown(folder, RUN_AS)
         shutil.chown(socket, RUN_AS)
@@ -250,7 +262,8 @@ class CellRun:
 
 def run_cell(cell: Cell, *pytest_args: str) -> CellRun:
     """The suite's examples (and chapter tests) in a child pytest on this cell's versions;
-    `pytest_args` (e.g. `-k PAGE --update-examples`) narrow or extend the run."""
+    `pytest_args` (e.g. `-k PAGE --update-examples`) narrow the run; test paths among them
+    replace the cell's own."""
     from tests import postgres
 
     overlay = sqlalchemy_path(cell.sqlalchemy)
@@ -267,7 +280,9 @@ def run_cell(cell: Cell, *pytest_args: str) -> CellRun:
             filter(None, [str(overlay), env.get("PYTHONPATH")])
         )
     tests = ["tests/test_docs.py"]
-    if cell.chapters:
+    if any(arg.startswith("tests/") for arg in pytest_args):
+        tests = []  # the arguments name the tests
+    elif cell.chapters:
         tests += [*CHAPTER_TESTS, *(f"--ignore={path}" for path in CHAPTER_EXCLUDED)]
     command = [
         sys.executable,
@@ -287,11 +302,20 @@ def run_cell(cell: Cell, *pytest_args: str) -> CellRun:
         env[SUMMARY_FILE_ENV] = str(summary_file)
         if url:
             env[postgres.USER_ENV] = url
-        result = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-        )
+        # The child's output goes to a file as it runs, to follow a long cell with tail -f.
+        CACHE.mkdir(parents=True, exist_ok=True)
+        log = CACHE / f"{cell.name}.log"
+        with log.open("w") as output:
+            result = subprocess.run(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
         summary = summary_file.read_text().strip() if summary_file.exists() else ""
-    return CellRun(result.returncode, result.stdout + result.stderr, summary)
+    return CellRun(result.returncode, log.read_text(), summary)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from html import unescape
 from pathlib import Path
 
 from tests import error_index
@@ -37,6 +38,8 @@ def test_every_error_shown_or_named_is_indexed() -> None:
     assert len(set(indexed)) >= 100  # "over a hundred", as the home page says
 
 
+# The entry both SQLAlchemy versions' MissingGreenlet wording must find.
+LAZY_LOAD_ENTRY = "mistakes/#missing-greenlet-lazy-load"
 INDEX = re.compile(r"<!-- error-index -->\n(.*?)<!-- /error-index -->", re.S)
 ROW = re.compile(
     r"^\| `+ ?(?P<text>.+?) ?`+ \| \[[^\]]*\]\((?P<link>[^)]+)\) \|$", re.M
@@ -109,3 +112,7 @@ def test_each_link_lands_on_a_section_the_site_search_finds(tmp_path: Path) -> N
         assert f'id="{anchor}"' in text, link
         folder = target.relative_to(site.resolve() if page else site).as_posix()
         assert f"{folder}/#{anchor}" in locations, link
+    # A reader on SQLAlchemy 2.0 searches for its wording and lands on the same entry.
+    entry = [d["text"] for d in index["docs"] if d["location"] == LAZY_LOAD_ENTRY]
+    assert "await_() here" in entry[0]
+    assert "can't call await_only() here" in unescape(entry[0])

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 SETTINGS = (
-    "SET debug_parallel_query = on",  # a parallel worker runs the query
     "SET parallel_setup_cost = 0",
     # The leader waits for its worker instead of running the query itself while a
     # loaded machine is still starting the worker.
@@ -31,6 +30,11 @@ async def while_a_worker_runs(
     a 1 s query; fails if no worker shows up in three tries. Uses two of the pool's
     connections."""
     async with engine.connect() as parallel, engine.connect() as watch:
+        # A parallel worker runs the query; PostgreSQL 16 renamed the setting (15 is a
+        # version-matrix cell).
+        version = int(await parallel.scalar(text("SHOW server_version_num")) or 0)
+        forced = "debug_parallel_query" if version >= 160000 else "force_parallel_mode"
+        await parallel.execute(text(f"SET {forced} = on"))
         for setting in SETTINGS:
             await parallel.execute(text(setting))
         # A loaded machine may start the worker after the query ended, or not at all

@@ -39,6 +39,7 @@ from snippets.types.enums import (
     allow_archived,
     values,
 )
+from tests import versions
 
 
 class StatusLater(enum.Enum):
@@ -290,7 +291,14 @@ async def test_postgres_cannot_drop_a_label(
     db: tuple[AsyncEngine, async_sessionmaker[AsyncSession]],
 ) -> None:
     engine, _ = db
-    with pytest.raises(DBAPIError, match="dropping an enum value is not implemented"):
+    # PostgreSQL 18 parses DROP VALUE to refuse it; 15 (a version-matrix cell) cannot parse it.
+    on_18 = not versions.unmet(versions.parse_needs("postgresql>=18"))
+    refusal = (
+        "dropping an enum value is not implemented"
+        if on_18
+        else 'syntax error at or near "VALUE"'
+    )
+    with pytest.raises(DBAPIError, match=re.escape(refusal)):
         async with engine.begin() as connection:
             await connection.execute(sa.text("ALTER TYPE status DROP VALUE 'draft'"))
 

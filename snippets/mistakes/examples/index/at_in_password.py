@@ -9,29 +9,23 @@ async def main() -> None:
     # --8<-- [start:pattern]
     url = make_url("postgresql+asyncpg://app:p@ss/100%25@localhost/app")
     print(url.password, url.host, url.database)  # split at the first "@"
-    #> p ss 100%@localhost/app
     engine = create_async_engine(url)
     try:
         async with engine.connect():
             pass
     except OSError as exc:
         print(f"{type(exc).__name__}: {exc}")
-        #> gaierror: [Errno -2] Name or service not known
     await engine.dispose()
 
     safe = URL.create(
         "postgresql+asyncpg", "app", "p@ss/100%", "localhost", database="app"
     )
     print(safe.render_as_string(hide_password=False))
-    #> postgresql+asyncpg://app:p%40ss%2F100%25@localhost/app
     print(make_url(safe.render_as_string(hide_password=False)).password)
-    #> p@ss/100%
     typed = f"postgresql+asyncpg://app:{quote('p@ss word', safe='')}@localhost/app"
     print(typed, make_url(typed).password)
-    #> postgresql+asyncpg://app:p%40ss%20word@localhost/app p@ss word
     plus = f"postgresql+asyncpg://app:{quote_plus('p@ss word')}@localhost/app"
     print(make_url(plus).password)  # quote_plus writes a space as "+", which stays "+"
-    #> p@ss+word
     # --8<-- [end:pattern]
 
 

@@ -19,15 +19,11 @@ async def main() -> None:
             except Exception as exc:
                 error = getattr(exc, "orig", exc)
                 print(f"{type(error).__name__}: {error}")
-                """
-                MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place? (Background on this error at: https://sqlalche.me/e/21/xd2s)
-                """
         async with create_session_factory(engine)() as session:  # the fix
             user = User(email="barbara@example.com", name="Barbara Liskov")
             session.add(user)
             await session.commit()
             print(user.name)
-            #> Barbara Liskov
         # --8<-- [end:pattern]
 
 

@@ -35,9 +35,6 @@ async def main() -> None:
         except Exception as exc:
             error = getattr(exc, "orig", exc)  # SQLite wraps it in StatementError
             print(f"{type(error).__name__}: {error}")
-            """
-            MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place? (Background on this error at: https://sqlalche.me/e/21/xd2s)
-            """
 
 
 # --8<-- [end:pattern]

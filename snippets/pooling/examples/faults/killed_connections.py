@@ -34,9 +34,7 @@ async def query_after_termination(engine: AsyncEngine) -> str:
 
 async def main() -> None:
     print(await query_after_termination(create_async_engine(url)))
-    #> InterfaceError: connection is closed
     print(await query_after_termination(create_async_engine(url, pool_pre_ping=True)))
-    #> ok: 1
 
 
 # --8<-- [end:pattern]

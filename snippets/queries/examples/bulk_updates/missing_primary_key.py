@@ -18,9 +18,6 @@ async def main() -> None:
             await session.execute(update(User), changes)
         except InvalidRequestError as exc:
             print(exc)
-            """
-            No primary key value supplied for column(s) users.id; per-row ORM Bulk UPDATE by Primary Key requires that records contain primary key values (Background on this error at: https://sqlalche.me/e/21/bupq)
-            """
         # --8<-- [end:pattern]
 
 

@@ -19,15 +19,11 @@ async def main() -> None:
         query = select(Vehicle).order_by(Vehicle.id)
         vehicles = (await session.scalars(query)).all()
         print([type(vehicle).__name__ for vehicle in vehicles])
-        #> ['Car', 'Truck']
         try:
             print([car.seats for car in vehicles if isinstance(car, Car)])
         except Exception as exc:
             error = getattr(exc, "orig", exc)  # SQLite wraps it in StatementError
             print(f"{type(error).__name__}: {str(error).split(' (Background')[0]}")
-            """
-            MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place?
-            """
         # --8<-- [end:pattern]
 
 

@@ -21,9 +21,6 @@ async def main() -> None:
         except Exception as exc:
             error = getattr(exc, "orig", exc)  # SQLite wraps it in StatementError
             print(f"{type(error).__name__}: {str(error).split(' (Background')[0]}")
-            """
-            MissingGreenlet: greenlet_spawn has not been called; can't call await_() here. Was IO attempted in an unexpected place?
-            """
         # --8<-- [end:pattern]
 
 

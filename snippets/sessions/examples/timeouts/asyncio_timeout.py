@@ -19,14 +19,10 @@ async def main() -> None:
             except TimeoutError as exc:
                 checked_out = pool_numbers(engine)["checked_out"]
                 print(f"{type(exc).__name__}, checked out: {checked_out}")
-                #> TimeoutError, checked out: 0
             try:
                 await session.execute(text("SELECT 1"))
             except PendingRollbackError as exc:
                 print(f"{type(exc).__name__}: {exc}")
-                """
-                PendingRollbackError: Can't reconnect until invalid transaction is rolled back.  Please rollback() fully before proceeding (Background on this error at: https://sqlalche.me/e/21/8s2b)
-                """
             await session.rollback()
             for _ in range(100):  # well before the sleep would end
                 if await session.scalar(gone, {"pid": pid}):
@@ -34,7 +30,6 @@ async def main() -> None:
                 await session.rollback()  # pg_stat_activity is read once a transaction
                 await asyncio.sleep(0.02)
             print("server session gone:", await session.scalar(gone, {"pid": pid}))
-            #> server session gone: True
         # --8<-- [end:pattern]
 
 

@@ -23,7 +23,8 @@ class Base(MappedAsDataclass, DeclarativeBase):  # like the guide's base
     pass
 
 
-class Columns(MappedAsDataclass):
+# kw_only: SQLAlchemy 2.0 refuses a mixin's required field after an init=False one.
+class Columns(MappedAsDataclass, kw_only=True):
     id: Mapped[int] = mapped_column(primary_key=True, init=False)
     title: Mapped[str]
     status: Mapped[str] = mapped_column(default="draft")
