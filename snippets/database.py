@@ -4,6 +4,7 @@
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import Request
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import DBAPIError
@@ -85,7 +86,8 @@ async def init_db(engine: AsyncEngine, *, create_tables: bool = False) -> None:
             await connection.execute(text("SELECT 1"))
             if create_tables:
                 await connection.run_sync(_create_tables_unless_migrated)
-    except (OSError, DBAPIError) as exc:
+    # SQLAlchemy 2.0 lets asyncpg's refusals at connect out unwrapped; 2.1 wraps them.
+    except (OSError, DBAPIError, asyncpg.PostgresError) as exc:
         reason = driver_error(exc)
         # str(URL) masks the password, so the message is safe to log.
         raise DatabaseUnavailableError(

@@ -292,6 +292,7 @@ def run_cell(cell: Cell, *pytest_args: str) -> CellRun:
         "-p",
         "no:cacheprovider",
         "-q",
+        "-rs",  # each skip's reason: tests/test_versions.py allows only "not for this version"
         "-n",
         "2",
         *tests,

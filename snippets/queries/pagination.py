@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import NullType, TypeDecorator
 
 # --8<-- [end:imports]
 
@@ -129,9 +129,12 @@ class SortKey:
         kind = self.column.type
         if isinstance(kind, TypeDecorator):
             kind = kind.impl_instance
+        # An untyped expression (func.lower(...)) has no Python type (2.1 says `object`,
+        # 2.0 raises): keep the JSON value.
+        if not isinstance(value, str) or isinstance(kind, NullType):
+            return value
         python_type = kind.python_type
-        # An untyped expression (func.lower(...)) says `object`: keep the JSON value.
-        if not isinstance(value, str) or python_type in (str, object):
+        if python_type in (str, object):
             return value
         if issubclass(python_type, datetime | date | time):
             return python_type.fromisoformat(value)

@@ -107,6 +107,7 @@ async def article_statuses(engine: AsyncEngine) -> list[tuple[int, str]]:
         return [(row.id, row.status) for row in rows]
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_in_2_1_an_enum_belongs_to_its_tables_metadata(
     engine: AsyncEngine,
 ) -> None:

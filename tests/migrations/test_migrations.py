@@ -170,6 +170,7 @@ def roles(database_url: str) -> Iterator[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_the_app_role_cannot_migrate_and_the_migrator_can(
     roles: tuple[str, str],
 ) -> None:

@@ -90,6 +90,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_anyio_cancellations_exhaust_the_server_and_asyncio_ones_do_not(
     small_server: str,
 ) -> None:
@@ -114,6 +115,7 @@ def test_anyio_cancellations_exhaust_the_server_and_asyncio_ones_do_not(
     assert f"`{cause}`" in PAGE.split("{#cancelled-queries}")[1].split("\n## ")[0]
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_the_leak_reproduces_on_the_version_the_page_names() -> None:
     """The page says the upstream issue was closed after a mitigation and that the leak
     still reproduces (the test above) on the installed SQLAlchemy."""

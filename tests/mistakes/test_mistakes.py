@@ -43,6 +43,7 @@ def heading(anchor: str) -> str:
     return match.group(1)
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_greenlet_heading_is_the_message() -> None:
     result = subprocess.run(
         [sys.executable, "-c", GREENLET_PROGRAM], capture_output=True, text=True

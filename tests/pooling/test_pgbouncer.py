@@ -183,6 +183,7 @@ async def test_sqlalchemys_default_engine_through_pgbouncer_1_24(
             assert await load(pinged, autocommit) == Counter()
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_pgbouncer_1_18_breaks_the_default_engine(database_url: str) -> None:
     server = make_url(database_url)
     with pgbouncer.pooler(server, "transaction", version="1.18") as url:
@@ -373,6 +374,7 @@ async def accepted_or_refused(url: URL, name: str, value: str) -> str:
         await engine.dispose()
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_which_server_settings_each_version_accepts(database_url: str) -> None:
     rows = shown_table(PAGE, "pgbouncer-server-settings")
     columns = [f"PgBouncer {version}" for version in pgbouncer.BINARIES]
@@ -397,6 +399,7 @@ async def test_which_server_settings_each_version_accepts(database_url: str) -> 
 
 
 @pytest.mark.parametrize("version", list(pgbouncer.BINARIES))
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_server_settings_are_refused_and_what_works_instead(
     database_url: str, version: str
 ) -> None:
@@ -439,6 +442,7 @@ async def test_server_settings_are_refused_and_what_works_instead(
 
 
 @pytest.mark.parametrize("way", AUTOCOMMIT_WAYS, ids=lambda way: way.__name__)
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_every_way_to_autocommit_is_refused(database_url: str, way: Read) -> None:
     """Each way, unrefused, fails at random through PgBouncer 1.18."""
     with pgbouncer.pooler(make_url(database_url), "transaction", version="1.18") as url:

@@ -146,6 +146,7 @@ async def test_deleting_loaded_objects_is_one_executemany(
     assert seen[0][1:] == (True, 2)
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_foreign_key_without_on_delete_refuses_a_bulk_delete(
     settings: Settings, backend: str
 ) -> None:

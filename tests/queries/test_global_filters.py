@@ -399,6 +399,7 @@ GREENLET = (
 )
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_a_bulk_soft_delete_expires_deleted_at_and_a_plain_read_fails(
     db: AsyncEngine, backend: str
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm.strategies import _SelectInLoader
+from sqlalchemy.orm import strategies
 
 from snippets.models import Post, User
 from snippets.sample import sample_db
@@ -14,7 +14,9 @@ from tests.docs_examples import ROOT
 
 def test_selectinload_batch_size_is_as_the_page_says() -> None:
     page = (ROOT / "docs" / "relationships" / "loading.md").read_text()
-    assert f"in batches of {_SelectInLoader._chunksize}." in page
+    # SelectInLoader in SQLAlchemy 2.0, _SelectInLoader in 2.1.
+    loader = getattr(strategies, "_SelectInLoader", None) or strategies.SelectInLoader
+    assert f"in batches of {loader._chunksize}." in page
 
 
 async def test_raise_on_sql_allows_a_many_to_one_already_in_the_session(

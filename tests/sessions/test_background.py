@@ -505,6 +505,7 @@ async def test_an_idle_worker_survives_a_dropped_connection(
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_without_pre_ping_the_claim_after_a_dropped_connection_fails(
     engine: AsyncEngine, settings: Settings
 ) -> None:
@@ -532,6 +533,7 @@ async def test_without_pre_ping_the_claim_after_a_dropped_connection_fails(
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_a_job_longer_than_the_idle_in_transaction_timeout_fails(
     engine: AsyncEngine, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:

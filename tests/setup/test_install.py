@@ -19,6 +19,7 @@ from tests.docs_examples import ROOT
 from tests.pages import shown_output, shown_table
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_versions_table_matches_installed_packages() -> None:
     rows = {
         row["package"]: row["version"]
@@ -92,6 +93,7 @@ GREENLET_PROGRAM = (
 )
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_without_greenlet_the_first_await_fails_as_shown() -> None:
     result = subprocess.run(
         [sys.executable, "-c", GREENLET_PROGRAM], capture_output=True, text=True

@@ -181,6 +181,7 @@ async def test_aware_datetime_into_timestamp_without_time_zone_fails(
     await engine.dispose()
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_bare_postgresql_url_means_psycopg_in_sqlalchemy_21() -> None:
     assert make_url("postgresql://u:p@h/d").get_dialect().driver == "psycopg"
 
@@ -349,6 +350,7 @@ asyncio.run(main())
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_missing_greenlet_leaves_the_warning_the_page_mentions(
     database_url: str,
 ) -> None:
@@ -385,6 +387,7 @@ def test_a_refused_connection_is_not_an_operational_error() -> None:
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_server_errors_are_dbapi_errors_wrapping_the_drivers_class(
     database_url: str,
 ) -> None:

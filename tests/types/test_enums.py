@@ -434,6 +434,7 @@ def test_a_list_annotation_alone_has_no_column_type() -> None:
         ),
     ],
 )
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_a_string_declaration_is_cast_to_varchar_and_refused(
     settings: Settings,
     declared: sa.types.TypeEngine[Any],

@@ -495,6 +495,7 @@ async def test_typed_elements_and_paths(
     ],
     ids=["sqlite", "postgres"],
 )
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_the_raw_element_is_json_on_both_backends(dialect: Any, rendered: str) -> None:
     where = Doc.data["kind"] == "book"
     assert str(where.compile(dialect=dialect)) == rendered
@@ -539,6 +540,7 @@ async def test_json_each_gives_overlap_on_sqlite(
 
 
 @POSTGRES
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_postgres_json_has_no_equality_and_jsonb_does(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -533,6 +533,7 @@ async def test_without_eager_defaults_a_computed_column_expires_after_an_update(
 
 @pytest.mark.parametrize("backend", ["postgres"])
 @pytest.mark.needs("postgresql>=18")
+@pytest.mark.needs("sqlalchemy>=2.1")
 async def test_postgres_18_makes_a_computed_column_virtual_unless_persisted(
     settings: Settings,
 ) -> None:
@@ -557,6 +558,7 @@ async def test_postgres_18_makes_a_computed_column_virtual_unless_persisted(
     assert "virtual generated column" in str(failure.value.orig)
 
 
+@pytest.mark.needs("sqlalchemy>=2.1")
 def test_sqlalchemy_emits_stored_with_a_warning_for_servers_before_18() -> None:
     dialect = PGDialect_asyncpg()
     dialect.supports_virtual_generated_columns = False  # as for PostgreSQL 17
