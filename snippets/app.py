@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import asyncpg  # type: ignore[import-untyped]
 import uvicorn
 from dotenv import load_dotenv
 from fastapi import (
@@ -250,8 +251,9 @@ async def health(request: Request, response: Response) -> dict[str, str]:
         async with asyncio.timeout(5), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     # OSError covers refused connections and asyncio's TimeoutError; SQLAlchemyError
-    # covers driver errors and a full pool (sqlalchemy.exc.TimeoutError).
-    except (OSError, SQLAlchemyError) as exc:
+    # covers driver errors and a full pool (sqlalchemy.exc.TimeoutError); SQLAlchemy 2.0
+    # lets the server's refusals at connect out as asyncpg's own PostgresError.
+    except (OSError, SQLAlchemyError, asyncpg.PostgresError) as exc:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "unavailable", "database": type(exc).__name__}
     return {"status": "ok", "database": engine.dialect.name}

@@ -3,20 +3,31 @@ chapter tests where its row says so, in a child pytest on its SQLAlchemy and Pos
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from tests import versions
-from tests.docs_examples import NOT_FOR_THIS_VERSION
+from tests.docs_examples import NOT_FOR_THIS_VERSION, inline_blocks
 
 
 @pytest.mark.parametrize("cell", versions.CELLS, ids=lambda cell: cell.name)
 def test_cell_passes_on_its_versions(
     cell: versions.Cell, record_property: pytest.RecordProperty
 ) -> None:
-    run = versions.run_cell(cell)
-    record_property("cell", f"{cell.name}: {run.summary}")
+    try:
+        run = versions.run_cell(cell)
+    except FileNotFoundError as exc:  # no PostgreSQL 15 (or its pgvector) here
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{exc}, and CI must not skip it")
+        pytest.skip(str(exc))
+    # The whole child run's counts too: chapter tests a newer version alone runs are skipped.
+    totals = re.findall(
+        r"^=* ?(\d+ (?:passed|failed)[^=]*?) in [\d.]+s", run.output, re.M
+    )
+    whole = totals[-1] if totals else "no test ran"
+    record_property("cell", f"{cell.name}: {run.summary}; all its tests: {whole}")
     assert run.returncode == 0, run.output[-6000:]
     # The line names what the child really ran, so a cell cannot quietly run the pinned set.
     match = re.search(r"\(SQLAlchemy ([\d.]+), PostgreSQL ([\d.]+)\)$", run.summary)
@@ -25,13 +36,19 @@ def test_cell_passes_on_its_versions(
     assert match.group(2).split(".")[0] == cell.postgresql
     counts = dict(re.findall(r"(\w+) (\d+) failed", run.summary))
     assert set(counts.values()) == {"0"}, run.summary
-    assert "; skipped 0;" in run.summary, run.summary
     # A chapter test skips only where it needs a newer version than the cell's.
     skips = re.findall(r"^SKIPPED \[\d+\] (.*)$", run.output, re.M)
     assert all(NOT_FOR_THIS_VERSION in skip for skip in skips), skips
-    # Each backend the cell names ran every block that applies to it.
-    for backend in cell.backends:
-        assert re.search(rf"{backend} [1-9]\d* passed", run.summary), run.summary
+    # Every block that applies to the cell's backends ran, or is counted as needing a
+    # newer version; skip="..." blocks are skipped there as in the main cell.
+    blocks = [(b, backend) for b in inline_blocks() for backend in b.backends]
+    ours = [(b, backend) for b, backend in blocks if backend in cell.backends]
+    passed = sum(int(n) for n in re.findall(r"(\d+) passed \d+ failed", run.summary))
+    skipped, newer = map(
+        int, re.findall(r"; (?:skipped|not for this version) (\d+)", run.summary)
+    )
+    assert skipped == sum(1 for b, _ in ours if b.skip_reason), run.summary
+    assert passed + skipped + newer == len(ours), run.summary
 
 
 def test_the_main_cell_runs_the_pinned_sqlalchemy() -> None:

@@ -190,6 +190,18 @@ def postgres_binaries(major: str) -> Path:
             f"PostgreSQL {major} is not at {binaries}: install Debian's postgresql-{major} "
             f"(.ci/run does) or set POSTGRESQL_{major}_BIN"
         )
+    # The vector pages' examples need the extension on every server they run on.
+    share = subprocess.run(
+        [binaries / "pg_config", "--sharedir"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not (Path(share) / "extension" / "vector.control").is_file():
+        raise FileNotFoundError(
+            f"PostgreSQL {major} at {binaries} has no pgvector: .ci/pgvector-15 builds it "
+            "(.ci/run runs it)"
+        )
     return binaries
 
 
@@ -292,7 +304,7 @@ def run_cell(cell: Cell, *pytest_args: str) -> CellRun:
         "-p",
         "no:cacheprovider",
         "-q",
-        "-rs",  # each skip's reason: tests/test_versions.py allows only "not for this version"
+        "-rfEs",  # and each skip's reason: only "not for this version" may skip in a cell
         "-n",
         "2",
         *tests,

@@ -193,7 +193,9 @@ def run_example(source: str, folder: Path, examples_url: str | None) -> str:
     """Run a page's example as a reader would: `python example.py` in their folder."""
     (folder / "example.py").write_text(source)
     env = {k: v for k, v in os.environ.items() if k != "EXAMPLES_DATABASE_URL"}
-    env |= {"PYTHONPATH": str(ROOT), "DATABASE_URL": UNREACHABLE}
+    # The run's own path first (a version-matrix cell's older SQLAlchemy), then the project.
+    path = [p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p]
+    env |= {"PYTHONPATH": os.pathsep.join(path), "DATABASE_URL": UNREACHABLE}
     if examples_url is not None:
         env["EXAMPLES_DATABASE_URL"] = examples_url
     done = subprocess.run(
