@@ -36,9 +36,14 @@ def test_cell_passes_on_its_versions(
     assert match.group(2).split(".")[0] == cell.postgresql
     counts = dict(re.findall(r"(\w+) (\d+) failed", run.summary))
     assert set(counts.values()) == {"0"}, run.summary
-    # A chapter test skips only where it needs a newer version than the cell's.
+    # A chapter test skips only where it needs a newer version than the cell's, or, outside
+    # CI (which installs it and fails instead), where PgBouncer is missing.
+    allowed = (
+        NOT_FOR_THIS_VERSION,
+        *(() if os.environ.get("CI") == "true" else ("PgBouncer",)),
+    )
     skips = re.findall(r"^SKIPPED \[\d+\] (.*)$", run.output, re.M)
-    assert all(NOT_FOR_THIS_VERSION in skip for skip in skips), skips
+    assert all(any(reason in skip for reason in allowed) for skip in skips), skips
     # Every block that applies to the cell's backends ran, or is counted as needing a
     # newer version; skip="..." blocks are skipped there as in the main cell.
     blocks = [(b, backend) for b in inline_blocks() for backend in b.backends]

@@ -23,6 +23,7 @@ async def main() -> None:
 
         async def fails() -> None:
             await ready.wait()  # once both queries hold their connection
+            await asyncio.sleep(0.2)  # and have sent their query
             raise ValueError("bad input")
 
         try:
