@@ -106,7 +106,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 # --8<-- [start:db_url_override]
-@pytest.fixture(scope="session", params=docs_examples.active_backends())
+@pytest.fixture(
+    scope="session",
+    params=docs_examples.active_backends(versions.CHAPTER_BACKENDS_ENV),
+)
 def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """Overrides the chapter's db_url: every test that uses db_session runs on both
     backends, with one in-memory SQLite database and one PostgreSQL database per worker."""
@@ -120,7 +123,7 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
 # --8<-- [end:db_url_override]
 
 
-@pytest.fixture(params=docs_examples.active_backends())
+@pytest.fixture(params=docs_examples.active_backends(versions.CHAPTER_BACKENDS_ENV))
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

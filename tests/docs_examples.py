@@ -517,7 +517,8 @@ def summary_line(
     return "; ".join(parts) + f" ({versions.describe(running)})"
 
 
-def active_backends() -> tuple[str, ...]:
-    """The backends this run parametrizes: all, or those a version-matrix cell names."""
-    named = os.environ.get(versions.BACKENDS_ENV)
+def active_backends(env: str = versions.BACKENDS_ENV) -> tuple[str, ...]:
+    """The backends this run parametrizes: all, or those a version-matrix cell names (for
+    the examples, or with CHAPTER_BACKENDS_ENV for the chapter tests)."""
+    named = os.environ.get(env)
     return tuple(b for b in BACKENDS if b in named.split(",")) if named else BACKENDS

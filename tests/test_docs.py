@@ -128,7 +128,7 @@ def how_to_fix(
     if sqlalchemy == versions.PINNED_SQLALCHEMY_SERIES or (
         output and output.sqlalchemy
     ):
-        return f"if the code is right and the shown output is stale, rewrite it with:\n{rewrite}"
+        return f"if the code is right and the shown output is stale, rewrite the block with:\n{rewrite}"
     return (
         f"if it is right on SQLAlchemy {sqlalchemy} and differs from the pinned version, "
         "show both: the block's output in tabs (no #> lines) and a fence "

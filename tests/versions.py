@@ -44,8 +44,10 @@ OLDER_SQLALCHEMY_SERIES = (series(SQLALCHEMY_20),)
 
 # Set by tests/postgres.start() for the run and its workers: the server's version.
 POSTGRES_VERSION_ENV = "GUIDE_TEST_POSTGRES_VERSION"
-# The backends a cell runs (the others run in the main cell already).
+# The backends a cell runs the examples on (the others run in the main cell already), and
+# the backends of its chapter tests.
 BACKENDS_ENV = "GUIDE_TEST_BACKENDS"
+CHAPTER_BACKENDS_ENV = "GUIDE_TEST_CHAPTER_BACKENDS"
 
 
 def running() -> dict[str, str]:
@@ -287,6 +289,8 @@ def run_cell(cell: Cell, *pytest_args: str) -> CellRun:
         and not key.startswith(("PYTEST_", "COV_", "COVERAGE_"))
     }
     env[BACKENDS_ENV] = ",".join(cell.backends)
+    # SQLite's chapter tests run once, in the main cell: the cell's minutes go to the server.
+    env[CHAPTER_BACKENDS_ENV] = "postgres"
     if overlay:
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(overlay), env.get("PYTHONPATH")])
