@@ -95,11 +95,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """@pytest.mark.needs("postgresql>=18"): the version-matrix cells on older versions skip
     the test, saying so (tests/test_versions.py allows no other skip in a cell)."""
     for marker in item.iter_markers("needs"):
-        unmet = versions.unmet(versions.parse_needs(marker.args[0]))
-        if unmet:
-            pytest.skip(
-                f"{docs_examples.NOT_FOR_THIS_VERSION}: needs {', '.join(unmet)}"
-            )
+        reason = versions.skip_reason(versions.parse_needs(marker.args[0]))
+        if reason:
+            pytest.skip(reason)
 
 
 # --- backends -------------------------------------------------------------------------------

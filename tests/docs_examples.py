@@ -68,8 +68,7 @@ PROGRAM_INCLUDE = re.compile(
     r'^\s*--8<--\s+"(snippets/[a-z_]+/examples/[a-z_]+/[a-z0-9_]+\.py)"\s*$'
 )
 SUMMARY_PREFIX = "docs examples:"
-# How a block counts when its `needs` are newer than this run's versions.
-NOT_FOR_THIS_VERSION = "not for this version"
+NOT_FOR_THIS_VERSION = versions.NOT_FOR_THIS_VERSION
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from pytest_examples import CodeExample, EvalExample
 from tests import versions
 from tests.docs_examples import (
     BACKENDS,
-    NOT_FOR_THIS_VERSION,
     DocBlock,
     OutputFence,
     active_backends,
@@ -44,9 +43,9 @@ def test_docs_example(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert backend in BACKENDS
-    unmet = versions.unmet(block.needs)
-    if unmet:
-        pytest.skip(f"{NOT_FOR_THIS_VERSION}: needs {', '.join(unmet)}")
+    reason = versions.skip_reason(block.needs)
+    if reason:
+        pytest.skip(reason)
     # A block finds its database the way a reader's program does: DATABASE_URL, and
     # sample_db() the opt-in EXAMPLES_DATABASE_URL (in memory without it), so every
     # example that starts from the sample data also runs on PostgreSQL.

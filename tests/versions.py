@@ -42,6 +42,8 @@ PINNED_SQLALCHEMY_SERIES = series(PINNED_SQLALCHEMY)
 SQLALCHEMY_20 = "2.0.58"
 OLDER_SQLALCHEMY_SERIES = (series(SQLALCHEMY_20),)
 
+# How a block or test counts when its needs are newer than this run's versions.
+NOT_FOR_THIS_VERSION = "not for this version"
 # Set by tests/postgres.start() for the run and its workers: the server's version.
 POSTGRES_VERSION_ENV = "GUIDE_TEST_POSTGRES_VERSION"
 # The backends a cell runs the examples on (the others run in the main cell already), and
@@ -97,6 +99,18 @@ def parse_needs(text: str) -> tuple[Need, ...]:
             )
         needs.append(Need(*match.groups()))
     return tuple(needs)
+
+
+def has(need: str) -> bool:
+    """Whether this run meets a need, e.g. has("sqlalchemy>=2.1"): for tests whose
+    expectation differs on an older version of a version-matrix cell."""
+    return not unmet(parse_needs(need))
+
+
+def skip_reason(needs: tuple[Need, ...]) -> str | None:
+    """Why this run skips a block or test with these needs (None: it runs it)."""
+    missing = unmet(needs)
+    return f"{NOT_FOR_THIS_VERSION}: needs {', '.join(missing)}" if missing else None
 
 
 def unmet(needs: tuple[Need, ...]) -> list[str]:

@@ -401,7 +401,7 @@ async def test_server_errors_are_dbapi_errors_wrapping_the_drivers_class(
         async with engine.connect():
             pass
     await engine.dispose()
-    if versions.unmet(versions.parse_needs("sqlalchemy>=2.1")):
+    if not versions.has("sqlalchemy>=2.1"):
         assert type(raised.value) is asyncpg.InvalidCatalogNameError
         return
     assert isinstance(raised.value, DBAPIError)

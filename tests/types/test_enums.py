@@ -292,7 +292,7 @@ async def test_postgres_cannot_drop_a_label(
 ) -> None:
     engine, _ = db
     # PostgreSQL 18 parses DROP VALUE to refuse it; 15 (a version-matrix cell) cannot parse it.
-    on_18 = not versions.unmet(versions.parse_needs("postgresql>=18"))
+    on_18 = versions.has("postgresql>=18")
     refusal = (
         "dropping an enum value is not implemented"
         if on_18

@@ -130,7 +130,6 @@ PG_ONLY = {ServerAccount.__tablename__, Event.__tablename__}
 # uuidv7() and virtual generated columns are new in PostgreSQL 18; the version-matrix cells
 # on older servers leave these tables out.
 NEEDS_18 = {Event.__tablename__, VirtualPerson.__tablename__}
-POSTGRES_18 = versions.parse_needs("postgresql>=18")
 
 
 @asynccontextmanager
@@ -146,7 +145,7 @@ async def tables(
             and (
                 backend == "sqlite"
                 or table.name not in NEEDS_18
-                or not versions.unmet(POSTGRES_18)
+                or versions.has("postgresql>=18")
             )
         ]
         async with engine.begin() as connection:
@@ -576,7 +575,7 @@ def test_sqlalchemy_emits_stored_with_a_warning_for_servers_before_18() -> None:
             CreateTable(VirtualPerson.__table__).compile(dialect=PGDialect_asyncpg())
         )
     assert "GENERATED ALWAYS AS (first_name || '!') STORED" in ddl
-    if versions.unmet(versions.parse_needs("sqlalchemy>=2.1")):
+    if not versions.has("sqlalchemy>=2.1"):
         assert "GENERATED ALWAYS AS (first_name || '!') STORED" in on_18
         assert not caught
         return
