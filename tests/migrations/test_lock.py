@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import command
 from fastapi import FastAPI
 from sqlalchemy import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from snippets.app import create_app
 from snippets.database import close_db, create_engine
@@ -96,6 +96,42 @@ async def test_through_a_transaction_pooler_migrations_refuse_and_leave_no_lock(
         )
         assert direct.returncode == 0, direct.stderr
         assert "Running upgrade  -> 0001" in direct.stderr
+
+
+async def test_a_client_served_on_the_marked_session_meanwhile_is_caught(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race four runs at once can hit: while the probe looks, another client holds
+    the marked server session, so the probe is handed another one, and the run then
+    comes back to its own server session with the mark intact."""
+    with pgbouncer.transaction_pooler(make_url(database_url), version="1.24") as url:
+        engine = create_async_engine(url)
+        neighbour_engine = create_async_engine(url)
+        real_check = startup.check_session
+        marks: list[str | None] = []
+        try:
+            async with neighbour_engine.connect() as neighbour:
+
+                async def check_beside_a_neighbour(
+                    connection: AsyncConnection, mark: str | None
+                ) -> None:
+                    marks.append(mark)
+                    if len(marks) == 2:  # the probe: the neighbour takes the session
+                        await neighbour.scalar(sa.text("SELECT 1"))
+                    if len(marks) == 3:  # the run's own check: the session is free
+                        await neighbour.commit()
+                    await real_check(connection, mark)
+
+                monkeypatch.setattr(startup, "check_session", check_beside_a_neighbour)
+                async with engine.connect() as connection:
+                    with pytest.raises(MigrationLockError) as raised:
+                        await startup.mark_session(engine, connection)
+        finally:
+            await engine.dispose()
+            await neighbour_engine.dispose()
+    assert len(marks) >= 2, "the neighbour never took the marked session"
+    line = f"{startup.__name__}.{type(raised.value).__name__}: {raised.value}"
+    assert line == shown_output(PAGE, "pooled-refused")
 
 
 async def test_through_a_session_pooler_four_workers_migrate_once(
