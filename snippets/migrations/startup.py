@@ -33,10 +33,18 @@ SET_MARK = text("SELECT set_config('migrations.session', :mark, false)")
 TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
 UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 BACKEND = text("SELECT pg_backend_pid()")
-# Who else is using the run's server session: nobody ("idle") while the run waits.
+# The function behind pg_stat_activity, which some hardened servers revoke from PUBLIC.
 STATE = text(
-    "SELECT state FROM pg_stat_activity WHERE pid = :pid AND pid <> pg_backend_pid()"
+    "SELECT state FROM pg_stat_get_activity(:pid) WHERE pid <> pg_backend_pid()"
 )
+# Only these say another client is using the session; "idle" is the waiting run, and
+# "disabled" (track_activities off), NULL or no row say nothing either way.
+BUSY = {
+    "active",
+    "idle in transaction",
+    "idle in transaction (aborted)",
+    "fastpath function call",
+}
 # A single-key advisory lock shows its key in objid, with objsubid 1.
 HOLDERS = text(
     "SELECT a.pid, a.application_name, a.state FROM pg_locks AS l"
@@ -78,15 +86,15 @@ async def mark_session(engine: AsyncEngine, connection: AsyncConnection) -> str:
     await connection.commit()
     # Through a transaction pooler, a second client gets the server connection
     # this one just released, mark and all, unless a third client holds it right
-    # then: that shows as a state other than "idle" on a session this run is not
-    # using. A session pooler with no server free keeps the second client waiting:
-    # then it is not a transaction pooler. It connects outside the engine's pool,
-    # which may have no room left (with the engine's URL, not its connect_args).
+    # then: that shows as a busy state on a session this run is not using. A
+    # session pooler with no server free keeps the second client waiting: then it
+    # is not a transaction pooler. It connects outside the engine's pool, which
+    # may have no room left (with the engine's URL, not its connect_args).
     probe = create_async_engine(engine.url, poolclass=NullPool)
     try:
         async with asyncio.timeout(POOLER_CHECK_SECONDS), probe.connect() as other:
             await check_session(other, None)
-            if await other.scalar(STATE, {"pid": pid}) != "idle":
+            if await other.scalar(STATE, {"pid": pid}) in BUSY:
                 raise MigrationLockError(
                     f"the server session changed between transactions: {DIRECT_ONLY}"
                 )

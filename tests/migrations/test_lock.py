@@ -34,6 +34,7 @@ from tests.docs_examples import ROOT
 from tests.migrations.test_migrations import (
     alembic_cli,
     config_with_versions_in,
+    role_pair,
     version,
 )
 from tests.pages import page, shown_output
@@ -132,6 +133,33 @@ async def test_a_client_served_on_the_marked_session_meanwhile_is_caught(
     assert len(marks) >= 2, "the neighbour never took the marked session"
     line = f"{startup.__name__}.{type(raised.value).__name__}: {raised.value}"
     assert line == shown_output(PAGE, "pooled-refused")
+
+
+@pytest.mark.parametrize(
+    "hardening",
+    [
+        "REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC",
+        'ALTER DATABASE "{database}" SET track_activities = off',
+    ],
+    ids=["pg_stat_activity-revoked", "track_activities-off"],
+)
+def test_a_direct_run_on_a_hardened_server_is_not_taken_for_a_pooler(
+    database_url: str, hardening: str
+) -> None:
+    """The probe reads the run's session state; a server that hides it (the view
+    revoked, or state 'disabled') must not stop a direct run."""
+
+    async def migrate(url: str) -> str | None:
+        engine = create_async_engine(url)
+        try:
+            await upgrade_to_head(engine)
+            return await version(engine)
+        finally:
+            await engine.dispose()
+
+    statement = hardening.format(database=make_url(database_url).database)
+    with role_pair(database_url, statement) as (migrator_url, _):
+        assert asyncio.run(migrate(migrator_url)) == "0002"
 
 
 async def test_through_a_session_pooler_four_workers_migrate_once(
