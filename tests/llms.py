@@ -1,0 +1,96 @@
+"""llms.txt, llms-full.txt and one Markdown file per page (the https://llmstxt.org convention),
+for readers' coding agents: each page's source with every `--8<--` include expanded, so an agent
+reads the same tested code a reader sees.
+
+An MkDocs hook (mkdocs.yml, `hooks:`); builders without hooks run it after building:
+`python tests/llms.py [SITE_DIR]`. Self-contained on purpose: MkDocs loads a hook by its path,
+without the repository on sys.path.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from markdown import Markdown
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+INCLUDE_OPTIONS = "pymdownx.snippets"
+TITLE = re.compile(r"^# (.+)$", re.M)
+
+
+def nav_sections(nav: list[Any]) -> Iterator[tuple[str, list[str]]]:
+    """(section title, page paths) for each top-level nav entry, in nav order."""
+    for entry in nav:
+        title, value = (
+            next(iter(entry.items())) if isinstance(entry, dict) else ("", entry)
+        )
+        yield title, list(page_paths(value))
+
+
+def page_paths(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from page_paths(item)
+    else:
+        for item in value:
+            yield from page_paths(item)
+
+
+def expanded(source: str, config: MkDocsConfig) -> str:
+    """The page's Markdown with its includes replaced by their text, by the same
+    pymdownx.snippets preprocessor, with the same options, as the site build."""
+    markdown = Markdown(
+        extensions=[INCLUDE_OPTIONS],
+        extension_configs={
+            INCLUDE_OPTIONS: config.mdx_configs.get(INCLUDE_OPTIONS, {})
+        },
+    )
+    return "\n".join(markdown.preprocessors["snippet"].run(source.splitlines())) + "\n"
+
+
+def title_of(source: str, path: str) -> str:
+    found = TITLE.search(source)
+    return found.group(1).strip() if found else path
+
+
+def write(config: MkDocsConfig) -> None:
+    site, docs = Path(config.site_dir), Path(config.docs_dir)
+    url = (config.site_url or "").rstrip("/") + "/"
+    index = [
+        f"# {config.site_name}",
+        "",
+        f"> {config.site_description}",
+        "",
+        "Each page below as Markdown, with the tested code included in place: every example "
+        "runs on SQLite and PostgreSQL in the guide's test suite. llms-full.txt has them all.",
+    ]
+    everything = []
+    for section, paths in nav_sections(config.nav or []):
+        index += ["", f"## {section}", ""]
+        for path in paths:
+            source = (docs / path).read_text()
+            text = expanded(source, config)
+            (site / path).parent.mkdir(parents=True, exist_ok=True)
+            (site / path).write_text(text)
+            everything.append(text)
+            index.append(f"- [{title_of(source, path)}]({url}{path})")
+    (site / "llms.txt").write_text("\n".join(index) + "\n")
+    (site / "llms-full.txt").write_text("\n".join(everything))
+
+
+def on_post_build(config: MkDocsConfig, **_: Any) -> None:
+    write(config)
+
+
+if __name__ == "__main__":
+    config = load_config("mkdocs.yml")
+    if len(sys.argv) > 1:
+        config.site_dir = sys.argv[1]
+    write(config)

@@ -1,0 +1,99 @@
+"""llms.txt, llms-full.txt and the pages as Markdown (tests/llms.py, run by the site build):
+every nav page listed once, each with its includes expanded to the code the tests run."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tests.docs_examples import DOCS, ROOT, section_text
+from tests.shown_code import INCLUDE
+from tests.test_site import CONFIG, site
+
+__all__ = ["site"]  # the fixture, shared with the other site tests
+
+LINK = re.compile(r"^- \[(.+)\]\((\S+)\)$", re.M)
+# pymdownx.snippets' escape: the line is shown as an include, not included.
+ESCAPED_INCLUDE = re.compile(r'^\s*;--8<--\s+"[^"]*"\s*$')
+
+
+def nav_pages(nav: Any = CONFIG["nav"]) -> Iterator[str]:
+    if isinstance(nav, str):
+        yield nav
+    else:
+        for item in nav.values() if isinstance(nav, dict) else nav:
+            yield from nav_pages(item)
+
+
+def expected_include(line: str) -> str:
+    """An include line as the build expands it: the section, indented like the line."""
+    found = INCLUDE.match(line)
+    assert found
+    indent = line[: len(line) - len(line.lstrip())]
+    return "\n".join(indent + shown for shown in section_text(found[1]).splitlines())
+
+
+def test_llms_txt_links_every_nav_page_once_in_nav_order(site: Path) -> None:
+    text = (site / "llms.txt").read_text()
+    assert text.startswith(
+        f"# {CONFIG['site_name']}\n\n> {CONFIG['site_description']}\n"
+    )
+    base = CONFIG["site_url"]
+    links = [url for _, url in LINK.findall(text)]
+    assert links == [base + path for path in nav_pages()]
+    missing = [url for url in links if not (site / url.removeprefix(base)).is_file()]
+    assert not missing
+
+
+def test_each_page_has_its_tested_code_in_place_of_its_includes(site: Path) -> None:
+    checked = 0
+    for path in nav_pages():
+        source = (DOCS / path).read_text().splitlines()
+        markdown = (site / path).read_text()
+        for line in source:
+            if INCLUDE.match(line):
+                assert expected_include(line) in markdown, (path, line)
+                checked += 1
+        left = [line for line in markdown.splitlines() if INCLUDE.match(line)]
+        # Only the includes the page shows as markup (escaped with ";") stay as lines.
+        assert len(left) == sum(bool(ESCAPED_INCLUDE.match(line)) for line in source)
+    assert checked > 300, checked  # every page's programs, not a few
+
+
+def test_llms_full_txt_is_every_page_in_nav_order(site: Path) -> None:
+    pages = [(site / path).read_text() for path in nav_pages()]
+    assert (site / "llms-full.txt").read_text() == "\n".join(pages)
+
+
+def test_a_builder_without_hooks_gets_the_same_files(
+    site: Path, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "tests/llms.py", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    written = sorted(
+        p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()
+    )
+    assert written == sorted(
+        [Path("llms.txt"), Path("llms-full.txt"), *map(Path, nav_pages())]
+    )
+    for name in written:
+        assert (tmp_path / name).read_text() == (site / name).read_text(), name
+
+
+def test_the_home_page_links_both_files(site: Path) -> None:
+    home = (site / "index.html").read_text()
+    for name in ("llms.txt", "llms-full.txt"):
+        assert f'href="{name}"' in home
+        assert (site / name).is_file()
+    size = (site / "llms-full.txt").stat().st_size
+    shown = f"about {size / 1e6:.1f} MB"
+    assert shown in (DOCS / "index.md").read_text(), f"docs/index.md should say {shown}"
