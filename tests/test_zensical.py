@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 from tests.docs_examples import copy_project
+from tests.test_site import site
+
+__all__ = ["site"]  # the MkDocs build, to compare the downloads with
 
 ZENSICAL = Path(sys.executable).parent / "zensical"
 
@@ -30,6 +33,21 @@ def test_the_site_builds_with_zensical_in_strict_mode(tmp_path: Path) -> None:
         assert (project / "site" / page).is_file(), page
     # Zensical's search index sits at the site root (MkDocs: search/search_index.json).
     assert (project / "site" / "search.json").is_file()
+
+
+def test_after_a_zensical_build_the_same_commands_add_the_downloads(
+    tmp_path: Path, site: Path
+) -> None:
+    """Zensical runs no MkDocs hooks: the two commands contributing.md gives write what the
+    MkDocs build writes."""
+    project = copy_project(tmp_path, "docs", "snippets", "tests")
+    assert zensical_build(project).returncode == 0
+    for command in ("tests/llms.py", "tests/starter.py"):
+        subprocess.run([sys.executable, command, "site"], cwd=project, check=True)
+    for name in ("llms.txt", "llms-full.txt", "setup/models.md", "starter.zip"):
+        assert (project / "site" / name).read_bytes() == (site / name).read_bytes(), (
+            name
+        )
 
 
 def test_zensical_strict_fails_on_a_broken_link(tmp_path: Path) -> None:

@@ -1,0 +1,212 @@
+"""The starter project readers download (starter.zip on the site): the guide's app, migrations and
+test fixtures as a project of their own, generated from snippets/ at every build, so it is the code
+the suite tests and never a second copy.
+
+An MkDocs hook (mkdocs.yml, `hooks:`) writes SITE/starter.zip; builders without hooks run
+`python tests/starter.py SITE` after building. Self-contained: MkDocs loads a hook by its path.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "app"
+ZIP_NAME = "starter.zip"
+FOLDER = "starter"  # the folder the zip unpacks to
+# Where the project starts; their imports bring in the rest (settings, models, database, ...).
+ENTRIES = (
+    "snippets/app.py",
+    "snippets/migrations/env.py",
+    "snippets/testing/fixtures.py",
+    "snippets/testing/example_tests.py",
+    *sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "snippets/migrations/versions").glob("*.py")
+    ),
+)
+OTHER_FILES = ("snippets/migrations/script.py.mako",)
+# Test code goes to tests/, as in a reader's project; the rest keeps its place under app/.
+MOVED = {
+    "snippets/testing/fixtures.py": "tests/conftest.py",
+    "snippets/testing/example_tests.py": "tests/test_users.py",
+    "snippets/testing/factories.py": "tests/factories.py",
+}
+MOVED_MODULES = {"snippets.testing.factories": "tests.factories"}
+DOCSTRINGS = {
+    "tests/conftest.py": "The Testing chapter's fixtures: in-memory SQLite by default, "
+    "TEST_DATABASE_URL for PostgreSQL;\none transaction per test, rolled back after it.",
+    "tests/test_users.py": "Tests written with the fixtures in conftest.py.",
+}
+MARKER = re.compile(r"^\s*# --8<-- \[(start|end):[\w-]+\]\n", re.M)
+SETUP_PAGE = "docs/setup/index.md"
+TEST_PACKAGES = ("pytest", "pytest-asyncio", "asgi-lifespan", "ruff")
+GUIDE = "https://proven-docs.github.io/async-sqlalchemy-fastapi/"
+
+
+def imported_files(path: Path) -> set[str]:
+    """The snippets files `path` imports, as repository paths."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            if name.split(".")[0] != "snippets":
+                continue
+            base = ROOT / name.replace(".", "/")
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file() and candidate.name != "__init__.py":
+                    found.add(str(candidate.relative_to(ROOT)))
+    return found
+
+
+def project_files() -> list[str]:
+    """Every snippets file the project needs: the entries and what they import."""
+    todo, seen = list(ENTRIES), set(ENTRIES)
+    while todo:
+        for name in imported_files(ROOT / todo.pop()) - seen:
+            seen.add(name)
+            todo.append(name)
+    return sorted(seen | set(OTHER_FILES))
+
+
+def target(source: str) -> str:
+    return MOVED.get(source) or PACKAGE + source.removeprefix("snippets")
+
+
+def rewritten(source: str) -> str:
+    """The file as the reader's project has it: its own package name, no section markers."""
+    text = MARKER.sub("", (ROOT / source).read_text())
+    for old, new in MOVED_MODULES.items():
+        text = text.replace(old, new)
+    text = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", text)
+    docstring = DOCSTRINGS.get(target(source))
+    if docstring:
+        module = ast.parse(text)
+        first = module.body[0]
+        assert isinstance(first, ast.Expr)
+        assert isinstance(first.value, ast.Constant)
+        lines = text.splitlines(keepends=True)
+        rest = "".join(lines[first.end_lineno or 0 :]).lstrip("\n")
+        text = f'"""{docstring}"""\n\n{rest}'
+    return text
+
+
+def pins() -> dict[str, str]:
+    """Each package the guide pins, by name: its requirement as pyproject.toml writes it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [
+        *project["dependencies"],
+        *(r for extra in project["optional-dependencies"].values() for r in extra),
+    ]
+    return {re.split(r"[\[=<>]", r)[0]: r for r in requirements}
+
+
+def install_line() -> list[str]:
+    """The packages of the Setup page's `pip install` line, the app's dependencies."""
+    page = (ROOT / SETUP_PAGE).read_text()
+    line = next(line for line in page.splitlines() if line.startswith("pip install "))
+    return [word.strip('"').split("[")[0] for word in line.split()[2:]]
+
+
+def pyproject_section(name: str) -> str:
+    text = (ROOT / "pyproject.toml").read_text()
+    found = re.search(
+        rf"^# --8<-- \[start:{name}\]\n(.*?)^# --8<-- \[end:{name}\]\n",
+        text,
+        re.S | re.M,
+    )
+    assert found, name
+    return found[1]
+
+
+def toml_list(items: list[str]) -> str:
+    return "[\n" + "".join(f'    "{item}",\n' for item in items) + "]"
+
+
+def pyproject() -> str:
+    pinned = pins()
+    alembic = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", pyproject_section("alembic"))
+    return f"""[build-system]
+requires = ["setuptools>=69"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{PACKAGE}"
+version = "0.1.0"
+requires-python = ">=3.11"
+# The Setup page's install line, at the versions the guide is proven on.
+dependencies = {toml_list([pinned[name] for name in install_line()])}
+
+[project.optional-dependencies]
+test = {toml_list([pinned[name] for name in TEST_PACKAGES])}
+
+[tool.setuptools.packages.find]
+include = ["{PACKAGE}*"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+{pyproject_section("pytest_asyncio")}
+{alembic}"""
+
+
+README = f"""# A FastAPI app on async SQLAlchemy 2
+
+The database layer of [the guide]({GUIDE}), as a project of your own: settings, models, the
+engine and sessions, the app with its lifespan and session dependency, Alembic migrations and the
+Testing chapter's fixtures. Each file is the one the guide's test suite runs.
+
+```bash
+python -m venv .venv && .venv/bin/pip install -e ".[test]"
+.venv/bin/pytest                       # in-memory SQLite
+TEST_DATABASE_URL=postgresql://user:password@localhost/app_test .venv/bin/pytest
+.venv/bin/python -m {PACKAGE}.app             # development server on ./app.db
+DATABASE_URL=postgresql://user:password@localhost/app .venv/bin/alembic upgrade head
+```
+
+Deployments run `uvicorn {PACKAGE}.app:app` with `DATABASE_URL` and `CURSOR_SECRET` set. Rename
+the package `{PACKAGE}` and its imports to your app's.
+"""
+
+
+def files() -> dict[str, str]:
+    """The project's files, by path, with their text."""
+    project = {target(source): rewritten(source) for source in project_files()}
+    for path in list(project):
+        for parent in Path(path).parents:
+            if str(parent) != ".":
+                project.setdefault(str(parent / "__init__.py"), "")
+    return project | {"pyproject.toml": pyproject(), "README.md": README}
+
+
+def zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, text in sorted(files().items()):
+            # A fixed date: the same code gives the same zip.
+            info = zipfile.ZipInfo(f"{FOLDER}/{path}", date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
+def write(site: Path) -> None:
+    (site / ZIP_NAME).write_bytes(zip_bytes())
+
+
+def on_post_build(config: Any, **_: Any) -> None:
+    write(Path(config.site_dir))
+
+
+if __name__ == "__main__":
+    write(Path(sys.argv[1]))

@@ -1,0 +1,160 @@
+"""The starter project (tests/starter.py; starter.zip on the site) as a reader uses it: unpacked
+into an empty folder, installed into a fresh virtual environment, its own tests run on SQLite and
+on PostgreSQL, its migrations applied, and the app served by uvicorn answering real requests;
+once with the guide's pinned versions and once with the newest releases, so the next upstream
+break shows here first."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import postgres, starter
+from tests.docs_examples import DOCS, ROOT
+from tests.servers import free_port, wait_for
+from tests.test_site import site
+
+__all__ = ["site"]  # the fixture, shared with the other site tests
+
+PIN = re.compile(r'==[^"]+"')
+
+
+def blank_env(**settings: str) -> dict[str, str]:
+    """The reader's shell: nothing of this repository or its test run."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PYTHONPATH", "VIRTUAL_ENV", "DATABASE_URL", postgres.USER_ENV}
+        and not key.startswith(("COV_", "PYTEST_", "GUIDE_"))
+    }
+    return env | settings
+
+
+def run(
+    project: Path, *command: str, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(project / ".venv" / "bin" / command[0]), *command[1:]],
+        cwd=project,
+        env=blank_env(**settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module", params=["pinned", "newest"])
+def project(
+    request: pytest.FixtureRequest, site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    folder = tmp_path_factory.mktemp(f"reader-{request.param}")
+    with zipfile.ZipFile(site / starter.ZIP_NAME) as archive:
+        archive.extractall(folder)
+    project = folder / starter.FOLDER
+    if request.param == "newest":
+        pyproject = project / "pyproject.toml"
+        pyproject.write_text(PIN.sub('"', pyproject.read_text()))
+    subprocess.run(
+        [sys.executable, "-m", "venv", str(project / ".venv")],
+        check=True,
+        env=blank_env(),
+    )
+    installed = run(project, "pip", "install", "--quiet", "-e", ".[test]")
+    assert installed.returncode == 0, installed.stderr
+    return project
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with postgres.temporary_database() as url:
+        yield url.render_as_string(hide_password=False)
+
+
+def test_its_own_tests_pass_on_sqlite_and_on_postgres(
+    project: Path, postgres_url: str
+) -> None:
+    on_sqlite = run(project, "pytest", "-q", "-p", "no:cacheprovider")
+    assert on_sqlite.returncode == 0, on_sqlite.stdout
+    assert re.search(r"^5 passed", on_sqlite.stdout, re.M), on_sqlite.stdout
+    on_postgres = run(
+        project,
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        TEST_DATABASE_URL=postgres_url,
+    )
+    assert on_postgres.returncode == 0, on_postgres.stdout
+    assert re.search(r"^5 passed", on_postgres.stdout, re.M), on_postgres.stdout
+
+
+def test_it_migrates_and_serves_real_requests(project: Path, postgres_url: str) -> None:
+    migrated = run(project, "alembic", "upgrade", "head", DATABASE_URL=postgres_url)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Running upgrade 0001 -> 0002" in migrated.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [str(project / ".venv/bin/uvicorn"), "app.app:app", "--port", str(port)],
+        cwd=project,
+        env=blank_env(DATABASE_URL=postgres_url, CURSOR_SECRET="s" * 32),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(server, f"{base}/health").status_code == 200
+        created = httpx.post(f"{base}/users", json={"email": "a@x.org", "name": "Ada"})
+        assert created.status_code == 201, created.text
+        listed = httpx.get(f"{base}/users").json()
+        assert [user["name"] for user in listed["items"]] == ["Ada"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    # uvicorn re-raises the signal after a clean shutdown (older releases exit with 0).
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+
+
+def test_the_zip_holds_the_tested_files_and_nothing_of_the_guide(site: Path) -> None:
+    with zipfile.ZipFile(site / starter.ZIP_NAME) as archive:
+        zipped = {
+            name.removeprefix(f"{starter.FOLDER}/"): archive.read(name).decode()
+            for name in archive.namelist()
+        }
+    for name, text in zipped.items():
+        assert "snippets" not in text, name
+        assert "--8<--" not in text, name
+    # Each module is a file the suite imports, under the project's own names.
+    for source in starter.project_files():
+        assert zipped[starter.target(source)] == starter.rewritten(source), source
+
+
+def test_a_builder_without_hooks_gets_the_same_zip(site: Path, tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "tests/starter.py", str(tmp_path)], cwd=ROOT, check=True
+    )
+    zipped = (tmp_path / starter.ZIP_NAME).read_bytes()
+    assert zipped == (site / starter.ZIP_NAME).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("page", "href"),
+    [("index.md", "starter.zip"), ("setup/index.md", "../starter.zip")],
+)
+def test_the_home_and_setup_pages_link_the_download(
+    site: Path, page: str, href: str
+) -> None:
+    assert f'href="{href}"' in (DOCS / page).read_text()
+    built = site / page.replace("index.md", "index.html")
+    assert f'href="{href}"' in built.read_text()
+    assert (built.parent / href).resolve().is_file()
