@@ -160,22 +160,38 @@ testpaths = ["tests"]
 {alembic}"""
 
 
+# The project's commands, in its README and in the agent skill; tests/test_starter.py runs each
+# one as written, with these URLs replaced by a real server's.
+TEST_URL = "postgresql://user:password@localhost/app_test"
+APP_URL = "postgresql://user:password@localhost/app"
+SECRET = "$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+COMMANDS = (
+    ('python3 -m venv .venv && .venv/bin/pip install -e ".[test]"', "install"),
+    (".venv/bin/pytest", "its tests, on in-memory SQLite"),
+    (f"TEST_DATABASE_URL={TEST_URL} .venv/bin/pytest", "the same on PostgreSQL"),
+    (f"DATABASE_URL={APP_URL} .venv/bin/alembic upgrade head", "create the tables"),
+    (
+        f"DATABASE_URL={APP_URL} CURSOR_SECRET={SECRET} .venv/bin/uvicorn {PACKAGE}.app:app",
+        "serve",
+    ),
+    (f".venv/bin/python -m {PACKAGE}.app", "or a development server on ./app.db"),
+)
+
+
+def command_block() -> str:
+    return (
+        "```bash\n" + "".join(f"# {why}\n{line}\n" for line, why in COMMANDS) + "```\n"
+    )
+
+
 README = f"""# A FastAPI app on async SQLAlchemy 2
 
 The database layer of [the guide]({GUIDE}), as a project of your own: settings, models, the
 engine and sessions, the app with its lifespan and session dependency, Alembic migrations and the
 Testing chapter's fixtures. Each file is the one the guide's test suite runs.
 
-```bash
-python -m venv .venv && .venv/bin/pip install -e ".[test]"
-.venv/bin/pytest                       # in-memory SQLite
-TEST_DATABASE_URL=postgresql://user:password@localhost/app_test .venv/bin/pytest
-.venv/bin/python -m {PACKAGE}.app             # development server on ./app.db
-DATABASE_URL=postgresql://user:password@localhost/app .venv/bin/alembic upgrade head
-```
-
-Deployments run `uvicorn {PACKAGE}.app:app` with `DATABASE_URL` and `CURSOR_SECRET` set. Rename
-the package `{PACKAGE}` and its imports to your app's.
+{command_block()}
+Rename the package `{PACKAGE}` and its imports to your app's.
 """
 
 

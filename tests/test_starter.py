@@ -13,6 +13,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,27 +30,58 @@ PIN = re.compile(r'==[^"]+"')
 
 
 def blank_env(**settings: str) -> dict[str, str]:
-    """The reader's shell: nothing of this repository or its test run."""
+    """The reader's shell: nothing of this repository or its test run; `python3` is this
+    test run's interpreter."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"PYTHONPATH", "VIRTUAL_ENV", "DATABASE_URL", postgres.USER_ENV}
         and not key.startswith(("COV_", "PYTEST_", "GUIDE_"))
     }
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
     return env | settings
 
 
-def run(
-    project: Path, *command: str, **settings: str
-) -> subprocess.CompletedProcess[str]:
+def command(index: int, *extra: str, test_url: str = "", app_url: str = "") -> str:
+    """One of the project's commands as its README writes it, on this test's databases."""
+    line, _ = starter.COMMANDS[index]
+    line = line.replace(starter.TEST_URL, test_url).replace(starter.APP_URL, app_url)
+    return " ".join([line, *extra])
+
+
+def shell(project: Path, line: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(project / ".venv" / "bin" / command[0]), *command[1:]],
+        ["bash", "-c", line],
         cwd=project,
-        env=blank_env(**settings),
+        env=blank_env(),
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+@contextmanager
+def serving(project: Path, line: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A server command of the README on a free port; stopped with SIGTERM, as a
+    deployment stops it, and checked to have shut down cleanly."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["bash", "-c", f"{line} --port {port}"],
+        cwd=project,
+        env=blank_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # the signal reaches the server, not only bash
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(server, f"{base}/health").status_code == 200
+        yield server, base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "Application shutdown complete" in output, output
 
 
 @pytest.fixture(scope="module", params=["pinned", "newest"])
@@ -63,12 +95,7 @@ def project(
     if request.param == "newest":
         pyproject = project / "pyproject.toml"
         pyproject.write_text(PIN.sub('"', pyproject.read_text()))
-    subprocess.run(
-        [sys.executable, "-m", "venv", str(project / ".venv")],
-        check=True,
-        env=blank_env(),
-    )
-    installed = run(project, "pip", "install", "--quiet", "-e", ".[test]")
+    installed = shell(project, command(0))
     assert installed.returncode == 0, installed.stderr
     return project
 
@@ -79,50 +106,38 @@ def postgres_url() -> Iterator[str]:
         yield url.render_as_string(hide_password=False)
 
 
+def test_every_command_of_the_readme_is_run_here() -> None:
+    # Indexes 0 (the fixture) to 5 (the tests below): a new command needs its run.
+    assert len(starter.COMMANDS) == 6
+    assert starter.command_block() in starter.README
+
+
 def test_its_own_tests_pass_on_sqlite_and_on_postgres(
     project: Path, postgres_url: str
 ) -> None:
-    on_sqlite = run(project, "pytest", "-q", "-p", "no:cacheprovider")
-    assert on_sqlite.returncode == 0, on_sqlite.stdout
-    assert re.search(r"^5 passed", on_sqlite.stdout, re.M), on_sqlite.stdout
-    on_postgres = run(
-        project,
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        TEST_DATABASE_URL=postgres_url,
-    )
-    assert on_postgres.returncode == 0, on_postgres.stdout
-    assert re.search(r"^5 passed", on_postgres.stdout, re.M), on_postgres.stdout
+    for line in (command(1), command(2, test_url=postgres_url)):
+        result = shell(project, f"{line} -q -p no:cacheprovider")
+        assert result.returncode == 0, result.stdout
+        assert re.search(r"^5 passed", result.stdout, re.M), result.stdout
 
 
 def test_it_migrates_and_serves_real_requests(project: Path, postgres_url: str) -> None:
-    migrated = run(project, "alembic", "upgrade", "head", DATABASE_URL=postgres_url)
+    migrated = shell(project, command(3, app_url=postgres_url))
     assert migrated.returncode == 0, migrated.stderr
     assert "Running upgrade 0001 -> 0002" in migrated.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [str(project / ".venv/bin/uvicorn"), "app.app:app", "--port", str(port)],
-        cwd=project,
-        env=blank_env(DATABASE_URL=postgres_url, CURSOR_SECRET="s" * 32),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        assert wait_for(server, f"{base}/health").status_code == 200
+    with serving(project, command(4, app_url=postgres_url)) as (_, base):
         created = httpx.post(f"{base}/users", json={"email": "a@x.org", "name": "Ada"})
         assert created.status_code == 201, created.text
         listed = httpx.get(f"{base}/users").json()
         assert [user["name"] for user in listed["items"]] == ["Ada"]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    # uvicorn re-raises the signal after a clean shutdown (older releases exit with 0).
-    assert server.returncode in (0, -signal.SIGTERM), output
-    assert "Application shutdown complete" in output
+
+
+def test_its_development_server_makes_its_own_database(project: Path) -> None:
+    (project / "app.db").unlink(missing_ok=True)
+    with serving(project, command(5)) as (_, base):
+        created = httpx.post(f"{base}/users", json={"email": "b@x.org", "name": "Bea"})
+        assert created.status_code == 201, created.text
+    assert (project / "app.db").is_file()
 
 
 def test_the_zip_holds_the_tested_files_and_nothing_of_the_guide(site: Path) -> None:
