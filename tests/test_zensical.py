@@ -38,13 +38,20 @@ def test_the_site_builds_with_zensical_in_strict_mode(tmp_path: Path) -> None:
 def test_after_a_zensical_build_the_same_commands_add_the_downloads(
     tmp_path: Path, site: Path
 ) -> None:
-    """Zensical runs no MkDocs hooks: the two commands contributing.md gives write what the
+    """Zensical runs no MkDocs hooks: the three commands contributing.md gives write what the
     MkDocs build writes."""
     project = copy_project(tmp_path, "docs", "snippets", "tests")
     assert zensical_build(project).returncode == 0
-    for command in ("tests/llms.py", "tests/starter.py"):
+    for command in ("tests/llms.py", "tests/starter.py", "tests/skill.py"):
         subprocess.run([sys.executable, command, "site"], cwd=project, check=True)
-    for name in ("llms.txt", "llms-full.txt", "setup/models.md", "starter.zip"):
+    downloads = (
+        "llms.txt",
+        "llms-full.txt",
+        "setup/models.md",
+        "starter.zip",
+        "skill.zip",
+    )
+    for name in downloads:
         assert (project / "site" / name).read_bytes() == (site / name).read_bytes(), (
             name
         )
