@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +18,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.docs_examples import ROOT
+from tests.docs_examples import ROOT, copy_project
 from tests.servers import static_site
 from tests.test_site import SITE_PATH, mkdocs_build
+from tests.test_zensical import zensical_build
 
+DOWNLOAD_COMMANDS = ("tests/llms.py", "tests/starter.py", "tests/skill.py")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 ARGS = [
@@ -33,13 +37,34 @@ ARGS = [
 ]
 
 
+@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+def builder(request: pytest.FixtureRequest) -> str:
+    """Material for MkDocs, and Zensical, its successor (Material's end of life: 2027-05-05)."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("site")
+def site_url(builder: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    project = tmp_path_factory.mktemp(builder)
+    site = project / "site"
     # Under the published site's path, with its 404 page, as GitHub Pages serves it.
     with static_site(site, SITE_PATH) as url:
-        result = mkdocs_build(ROOT / "mkdocs.yml", site, site_url=url)
-        assert result.returncode == 0, result.stderr
+        if builder == "mkdocs":
+            result = mkdocs_build(ROOT / "mkdocs.yml", site, site_url=url)
+            assert result.returncode == 0, result.stderr
+        else:
+            copy_project(project, "docs", "snippets", "tests")
+            config = project / "mkdocs.yml"
+            config.write_text(
+                re.sub(r"(?m)^site_url: .*$", f"site_url: {url}", config.read_text())
+            )
+            result = zensical_build(project)
+            assert result.returncode == 0, result.stdout + result.stderr
+            # Zensical runs no MkDocs hooks: the downloads come from their commands.
+            for command in DOWNLOAD_COMMANDS:
+                subprocess.run(
+                    [sys.executable, command, "site"], cwd=project, check=True
+                )
         yield url
 
 
@@ -94,15 +119,20 @@ def test_home_page_renders_offline_with_no_console_errors(
 
 
 def test_search_finds_the_mistakes_entry_by_its_error(
-    page: Page, site_url: str
+    page: Page, site_url: str, builder: str
 ) -> None:
     page.goto(site_url)
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    search = page.locator("input.md-search__input")
+    if builder == "mkdocs":
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        search = page.locator("input.md-search__input")
+        results = "li.md-search-result__item a"
+    else:  # a dialog in a shadow root, which Playwright's CSS selectors enter
+        page.locator(".md-search__button").first.click()
+        search = page.locator("input[role=combobox]")
+        results = "ol[role=listbox] a[role=option]"
     # Links carry the highlight query: mistakes/?h=missinggreenlet#missing-greenlet-...
     entry = page.locator(
-        "li.md-search-result__item a[href*='/mistakes/?']"
-        "[href$='#missing-greenlet-lazy-load']"
+        f"{results}[href*='/mistakes/?'][href$='#missing-greenlet-lazy-load']"
     )
     # The index loads in a web worker; a query typed before it is ready finds nothing, and
     # the list re-renders while it settles, so wait for this entry itself, retyping if needed.
@@ -233,3 +263,16 @@ def test_the_palette_toggle_switches_to_dark_and_back(
     expect(body).to_have_attribute("data-md-color-scheme", "slate")
     page.locator("label[title='Light mode']").first.click()
     expect(body).to_have_attribute("data-md-color-scheme", "default")
+
+
+def test_the_home_page_downloads_are_served(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    # The resolved addresses: the theme may rewrite the attribute to an absolute one.
+    hrefs = page.locator("article a").evaluate_all("links => links.map(a => a.href)")
+    downloads = sorted({h for h in hrefs if h.endswith((".zip", ".txt"))})
+    names = ["llms-full.txt", "llms.txt", "skill.zip", "starter.zip"]
+    assert downloads == [site_url + name for name in names]
+    for href in downloads:
+        response = page.request.get(href)
+        assert response.status == 200, href
+        assert len(response.body()) > 1000, href

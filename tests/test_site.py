@@ -51,9 +51,16 @@ def mkdocs_build(
         # As `mkdocs serve` does: the sitemap, which instant navigation reads, then names
         # the address the site is really served from.
         child = site.parent / f"{site.name}.mkdocs.yml"
-        child.write_text(
-            f"INHERIT: {config}\ndocs_dir: {cwd / 'docs'}\nsite_url: {site_url}\n"
-        )
+        # Hooks are found relative to the config that names them: give their full paths.
+        hooks = yaml.safe_load(config.read_text()).get("hooks", [])
+        lines = [
+            f"INHERIT: {config}",
+            f"docs_dir: {cwd / 'docs'}",
+            f"site_url: {site_url}",
+        ]
+        if hooks:
+            lines += ["hooks:", *(f"  - {cwd / hook}" for hook in hooks)]
+        child.write_text("\n".join(lines) + "\n")
         config = child
     return subprocess.run(
         [
