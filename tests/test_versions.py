@@ -22,11 +22,14 @@ def test_cell_passes_on_its_versions(
         if os.environ.get("CI") == "true":
             pytest.fail(f"{exc}, and CI must not skip it")
         pytest.skip(str(exc))
-    # The whole child run's counts too: chapter tests a newer version alone runs are skipped.
+    # The whole child run's counts too (chapter tests a newer version alone runs are
+    # skipped), and its minutes: what the cell adds to a run of the suite.
     totals = re.findall(
-        r"^=* ?(\d+ (?:passed|failed)[^=]*?) in [\d.]+s", run.output, re.M
+        r"^=* ?(\d+ (?:passed|failed)[^=]*?) in ([\d.]+)s", run.output, re.M
     )
-    whole = totals[-1] if totals else "no test ran"
+    whole = (
+        f"{totals[-1][0]} in {float(totals[-1][1]):.0f} s" if totals else "no test ran"
+    )
     record_property("cell", f"{cell.name}: {run.summary}; all its tests: {whole}")
     assert run.returncode == 0, run.output[-6000:]
     # The line names what the child really ran, so a cell cannot quietly run the pinned set.
