@@ -9,6 +9,7 @@ without the repository on sys.path.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,10 @@ from mkdocs.config.defaults import MkDocsConfig
 
 INCLUDE_OPTIONS = "pymdownx.snippets"
 TITLE = re.compile(r"^# (.+)$", re.M)
+# A link to another page's source: ](../pooling/index.md#anchor)
+LINK = re.compile(r"\]\((?!https?:|#)([^)\s#]+\.md)(#[^)\s]*)?\)")
+# Nav sections an agent can skip (llmstxt.org's "Optional"): reference and contributing.
+OPTIONAL = {"API reference", "Contributing"}
 
 
 def nav_sections(nav: list[Any]) -> Iterator[tuple[str, list[str]]]:
@@ -60,6 +65,28 @@ def title_of(source: str, path: str) -> str:
     return found.group(1).strip() if found else path
 
 
+def page_address(path: str) -> str:
+    """A page's address under the site, as MkDocs makes it: setup/models.md -> setup/models/."""
+    address = path.removesuffix("index.md").removesuffix(".md")
+    return address + "/" if address and not address.endswith("/") else address
+
+
+def markdown_address(path: str) -> str:
+    """Where the page's Markdown sits: its address plus index.html.md (llmstxt.org)."""
+    return page_address(path) + "index.html.md"
+
+
+def absolute_links(text: str, page: str, site_url: str) -> str:
+    """Links to other pages made absolute: the Markdown does not sit where the page's
+    source does, and llms-full.txt joins every page."""
+
+    def to_site(found: re.Match[str]) -> str:
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(page), found[1]))
+        return f"]({site_url}{page_address(path)}{found[2] or ''})"
+
+    return LINK.sub(to_site, text)
+
+
 def write(config: MkDocsConfig) -> None:
     site, docs = Path(config.site_dir), Path(config.docs_dir)
     url = (config.site_url or "").rstrip("/") + "/"
@@ -71,16 +98,20 @@ def write(config: MkDocsConfig) -> None:
         "Each page below as Markdown, with the tested code included in place: every example "
         "runs on SQLite and PostgreSQL in the guide's test suite. llms-full.txt has them all.",
     ]
+    optional: list[str] = []
     everything = []
     for section, paths in nav_sections(config.nav or []):
-        index += ["", f"## {section}", ""]
+        lines = optional if section in OPTIONAL else index
+        lines += ["", f"## {section}", ""] if lines is index else []
         for path in paths:
             source = (docs / path).read_text()
-            text = expanded(source, config)
-            (site / path).parent.mkdir(parents=True, exist_ok=True)
-            (site / path).write_text(text)
-            everything.append(text)
-            index.append(f"- [{title_of(source, path)}]({url}{path})")
+            text = absolute_links(expanded(source, config), path, url)
+            target = site / markdown_address(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+            everything.append(f"<!-- {url}{page_address(path)} -->\n{text}")
+            lines.append(f"- [{title_of(source, path)}]({url}{markdown_address(path)})")
+    index += ["", "## Optional", "", *optional]
     (site / "llms.txt").write_text("\n".join(index) + "\n")
     (site / "llms-full.txt").write_text("\n".join(everything))
 

@@ -9,7 +9,6 @@ MkDocs loads a hook by its path, so the sibling tools are imported from this fol
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import sys
 import zipfile
@@ -26,26 +25,30 @@ NAME = "async-postgres-fastapi"
 ZIP_NAME = "skill.zip"
 # references/<file>: the nav sections an agent looks things up in.
 REFERENCES = {
+    "Setup": "setup.md",
     "Queries": "queries.md",
     "Relationships": "relationships.md",
+    "Types and modeling": "types.md",
+    "Sessions and transactions": "sessions.md",
     "Connection pooling": "pooling.md",
     "Testing": "testing.md",
     "Migrations": "migrations.md",
     "Common mistakes": "mistakes.md",
 }
-LINK = re.compile(r"\]\((?!https?:|#)([^)\s#]+\.md)(#[^)\s]*)?\)")
+FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-def absolute_links(text: str, page: str, site_url: str) -> str:
-    """Links between pages, made absolute: a reference file joins several pages."""
-
-    def to_site(found: re.Match[str]) -> str:
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(page), found[1]))
-        address = path.removesuffix("index.md").removesuffix(".md")
-        address += "/" if address and not address.endswith("/") else ""
-        return f"]({site_url}{address}{found[2] or ''})"
-
-    return LINK.sub(to_site, text)
+def headings(text: str) -> list[str]:
+    """The page's title and section headings, outside code blocks: a reference's contents."""
+    found, in_code = [], False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            in_code = not in_code
+        elif not in_code and line.startswith(("# ", "## ")):
+            found.append(
+                ("" if line.startswith("# ") else "  ") + "- " + line.lstrip("# ")
+            )
+    return found
 
 
 def references(config: MkDocsConfig) -> dict[str, str]:
@@ -54,12 +57,21 @@ def references(config: MkDocsConfig) -> dict[str, str]:
     for section, paths in llms.nav_sections(config.nav or []):
         if section in REFERENCES:
             pages = [
-                absolute_links(
+                llms.absolute_links(
                     llms.expanded((docs / path).read_text(), config), path, url
                 )
                 for path in paths
             ]
-            found[f"references/{REFERENCES[section]}"] = "\n".join(pages)
+            contents = [line for page in pages for line in headings(page)]
+            found[f"references/{REFERENCES[section]}"] = "\n".join(
+                [
+                    f"Contents of the guide's {section} chapter:",
+                    "",
+                    *contents,
+                    "",
+                    *pages,
+                ]
+            )
     return found
 
 
@@ -82,20 +94,29 @@ guide's test suite runs, on {versions} (the pins in `assets/pyproject.toml`).
 
 ## Set up a project
 
-1. Copy everything under `assets/` into the project's root: the package `app` (settings, models,
-   the engine and sessions, the FastAPI app with its lifespan and session dependency, Alembic
-   migrations) and `tests/` with the database fixtures. Rename `app` and its imports to the
-   project's package.
-2. Run these from that root; each one is run by the guide's suite, in this order:
+For a new project, copy everything under `assets/` into its root: the package `app` (settings,
+models, the engine and sessions, the FastAPI app with its lifespan and session dependency, Alembic
+migrations), `tests/` with the database fixtures, `pyproject.toml` and `README.md`; its README says
+how to rename `app`. Then these commands, from that root, are each run by the guide's suite (the
+last two start a server and keep running):
 
 {starter.command_block()}
-3. Build on the files instead of writing new ones: models in `app/models.py`, routes in
-   `app/app.py`, migrations next to `app/migrations/versions/0001_initial_schema.py` (see
-   `references/migrations.md`), tests next to `tests/test_users.py`.
+For an existing app, copy nothing over its files: take the modules it lacks from `assets/app/` in
+the order `references/setup.md` builds them (settings, models, database, then the app's lifespan
+and dependency), merge the dependencies and `[tool.*]` tables of `assets/pyproject.toml` into its
+own, and the fixtures of `assets/tests/conftest.py` into its tests.
+
+Build on the files: models in `app/models.py`, routes in `app/app.py`, migrations next to
+`app/migrations/versions/0001_initial_schema.py` (see `references/migrations.md`), tests next to
+`tests/test_users.py`.
 
 ## Look things up
 
-Each reference is chapters of the guide as Markdown, with the tested code in place:
+Each reference is a chapter of the guide as Markdown, with the tested code in place and its
+contents first. The code there imports the guide's package as `snippets`: `snippets.models` and
+the other modules under `assets/app/` are `app.models` and so on here; the rest (`snippets.sample`,
+`snippets.sql_log`, the examples) is the guide's scaffolding for running each example, not code
+to copy.
 
 {listed}
 Search `references/mistakes.md` for the exact text of an error: each one has its cause and fix.
@@ -123,4 +144,5 @@ def on_post_build(config: MkDocsConfig, **_: Any) -> None:
 
 if __name__ == "__main__":
     config = load_config("mkdocs.yml")
-    (Path(sys.argv[1]) / ZIP_NAME).write_bytes(zip_bytes(config))
+    site = Path(sys.argv[1] if len(sys.argv) > 1 else config.site_dir)
+    (site / ZIP_NAME).write_bytes(zip_bytes(config))

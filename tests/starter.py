@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import re
 import sys
 import tomllib
@@ -41,13 +42,18 @@ MOVED = {
 }
 MOVED_MODULES = {"snippets.testing.factories": "tests.factories"}
 DOCSTRINGS = {
-    "tests/conftest.py": "The Testing chapter's fixtures: in-memory SQLite by default, "
-    "TEST_DATABASE_URL for PostgreSQL;\none transaction per test, rolled back after it.",
+    "app/app.py": "The app: lifespan, session dependency, CRUD for users and a health check.",
+    "tests/conftest.py": "Database fixtures: in-memory SQLite unless TEST_DATABASE_URL says;\n"
+    "one transaction per test, rolled back after it.",
     "tests/test_users.py": "Tests written with the fixtures in conftest.py.",
 }
-MARKER = re.compile(r"^\s*# --8<-- \[(start|end):[\w-]+\]\n", re.M)
+# A pointer to a page of the guide, in a comment: says whose page it is.
+PAGE_POINTER = re.compile(r"\(([a-z]+/[a-z-]+)\.md\)")
+MARKER = re.compile(r"^[ \t]*# --8<-- \[(start|end):[\w-]+\]$")
 SETUP_PAGE = "docs/setup/index.md"
-TEST_PACKAGES = ("pytest", "pytest-asyncio", "asgi-lifespan", "ruff")
+# pydantic comes with pydantic-settings; pinned too, as the Setup page's table pins it.
+APP_PACKAGES = ("pydantic",)
+TEST_PACKAGES = ("pytest", "pytest-asyncio", "asgi-lifespan", "ruff", "mypy")
 GUIDE = "https://proven-docs.github.io/async-sqlalchemy-fastapi/"
 
 
@@ -84,12 +90,33 @@ def target(source: str) -> str:
     return MOVED.get(source) or PACKAGE + source.removeprefix("snippets")
 
 
+def without_markers(text: str) -> str:
+    """The text without its section markers, and with the blank lines on both sides of a
+    marker counted once (the longer run), as if the marker had never been there."""
+    kept: list[str] = []
+    before = after = 0
+    merging = False
+    for line in text.splitlines():
+        if MARKER.match(line):
+            before = len(kept) - len("\n".join(kept).rstrip().splitlines())
+            merging, after = True, 0
+        elif merging and not line.strip():
+            after += 1
+            if after > before:
+                kept.append(line)
+        else:
+            merging = False
+            kept.append(line)
+    return "\n".join(kept).strip("\n") + "\n"
+
+
 def rewritten(source: str) -> str:
     """The file as the reader's project has it: its own package name, no section markers."""
-    text = MARKER.sub("", (ROOT / source).read_text())
+    text = without_markers((ROOT / source).read_text())
     for old, new in MOVED_MODULES.items():
         text = text.replace(old, new)
     text = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", text)
+    text = PAGE_POINTER.sub(r"(guide: \1)", text)
     docstring = DOCSTRINGS.get(target(source))
     if docstring:
         module = ast.parse(text)
@@ -136,6 +163,8 @@ def toml_list(items: list[str]) -> str:
 
 def pyproject() -> str:
     pinned = pins()
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+    ruff = tool["ruff"]
     alembic = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", pyproject_section("alembic"))
     return f"""[build-system]
 requires = ["setuptools>=69"]
@@ -145,8 +174,8 @@ build-backend = "setuptools.build_meta"
 name = "{PACKAGE}"
 version = "0.1.0"
 requires-python = ">=3.11"
-# The Setup page's install line, at the versions the guide is proven on.
-dependencies = {toml_list([pinned[name] for name in install_line()])}
+# The Setup page's install line (and pydantic), at the versions the guide is proven on.
+dependencies = {toml_list([pinned[name] for name in [*install_line(), *APP_PACKAGES]])}
 
 [project.optional-dependencies]
 test = {toml_list([pinned[name] for name in TEST_PACKAGES])}
@@ -156,8 +185,26 @@ include = ["{PACKAGE}*"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
-{pyproject_section("pytest_asyncio")}
-{alembic}"""
+{pyproject_section("pytest_asyncio").replace(" (per xdist worker)", "")}
+{alembic}
+# The guide's own checks: `ruff check .`, `ruff format --check .` and `mypy app tests` pass.
+[tool.ruff]
+line-length = {ruff["line-length"]}
+target-version = "{ruff["target-version"]}"
+
+[tool.ruff.lint]
+select = {json.dumps(ruff["lint"]["select"])}
+# SQLAlchemy reads class-level dicts (__mapper_args__, type_annotation_map) by convention.
+ignore = {json.dumps(ruff["lint"]["ignore"])}
+
+[tool.ruff.lint.flake8-bugbear]
+# FastAPI's `param = Depends(...)` style is not a mutable default.
+extend-immutable-calls = {json.dumps(ruff["lint"]["flake8-bugbear"]["extend-immutable-calls"])}
+
+[tool.mypy]
+strict = true
+plugins = {json.dumps(tool["mypy"]["plugins"])}
+"""
 
 
 # The project's commands, in its README and in the agent skill; tests/test_starter.py runs each
@@ -169,6 +216,10 @@ COMMANDS = (
     ('python3 -m venv .venv && .venv/bin/pip install -e ".[test]"', "install"),
     (".venv/bin/pytest", "its tests, on in-memory SQLite"),
     (f"TEST_DATABASE_URL={TEST_URL} .venv/bin/pytest", "the same on PostgreSQL"),
+    (
+        ".venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy app tests",
+        "the guide's checks: lint, format, types",
+    ),
     (f"DATABASE_URL={APP_URL} .venv/bin/alembic upgrade head", "create the tables"),
     (
         f"DATABASE_URL={APP_URL} CURSOR_SECRET={SECRET} .venv/bin/uvicorn {PACKAGE}.app:app",
@@ -184,14 +235,25 @@ def command_block() -> str:
     )
 
 
+GITIGNORE = """.venv/
+__pycache__/
+.env
+app.db
+"""
+
 README = f"""# A FastAPI app on async SQLAlchemy 2
 
 The database layer of [the guide]({GUIDE}), as a project of your own: settings, models, the
 engine and sessions, the app with its lifespan and session dependency, Alembic migrations and the
 Testing chapter's fixtures. Each file is the one the guide's test suite runs.
 
+The PostgreSQL commands need the two databases (`createdb app_test` and `createdb app`, or
+your server's way); put your own server's address in the URLs.
+
 {command_block()}
-Rename the package `{PACKAGE}` and its imports to your app's.
+To rename the package `{PACKAGE}` to your app's: rename the folder, its imports
+(`from {PACKAGE}.` and `import {PACKAGE}.`), and `{PACKAGE}` in `pyproject.toml`'s `include` and
+`script_location`, then install again.
 """
 
 
@@ -202,7 +264,11 @@ def files() -> dict[str, str]:
         for parent in Path(path).parents:
             if str(parent) != ".":
                 project.setdefault(str(parent / "__init__.py"), "")
-    return project | {"pyproject.toml": pyproject(), "README.md": README}
+    return project | {
+        "pyproject.toml": pyproject(),
+        "README.md": README,
+        ".gitignore": GITIGNORE,
+    }
 
 
 def zip_bytes() -> bytes:
@@ -225,4 +291,4 @@ def on_post_build(config: Any, **_: Any) -> None:
 
 
 if __name__ == "__main__":
-    write(Path(sys.argv[1]))
+    write(Path(sys.argv[1] if len(sys.argv) > 1 else "site"))

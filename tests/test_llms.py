@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.docs_examples import DOCS, ROOT, section_text
+from tests.llms import markdown_address, page_address
 from tests.shown_code import INCLUDE
 from tests.test_site import CONFIG, site
 
@@ -19,6 +20,7 @@ __all__ = ["site"]  # the fixture, shared with the other site tests
 LINK = re.compile(r"^- \[(.+)\]\((\S+)\)$", re.M)
 # pymdownx.snippets' escape: the line is shown as an include, not included.
 ESCAPED_INCLUDE = re.compile(r'^\s*;--8<--\s+"[^"]*"\s*$')
+RELATIVE_PAGE_LINK = re.compile(r"\]\((?!https?:|#)[^)\s]*\.md")
 
 
 def nav_pages(nav: Any = CONFIG["nav"]) -> Iterator[str]:
@@ -44,16 +46,29 @@ def test_llms_txt_links_every_nav_page_once_in_nav_order(site: Path) -> None:
     )
     base = CONFIG["site_url"]
     links = [url for _, url in LINK.findall(text)]
-    assert links == [base + path for path in nav_pages()]
+    # Reference and contributing last, under "Optional", as llmstxt.org names that part.
+    _, optional = text.split("\n## Optional\n")
+    assert [url for _, url in LINK.findall(optional)] == [
+        base + markdown_address(path)
+        for path in ("reference/index.md", "contributing.md")
+    ]
+    assert sorted(links) == sorted(base + markdown_address(p) for p in nav_pages())
+    assert len(links) == len(set(links))
     missing = [url for url in links if not (site / url.removeprefix(base)).is_file()]
     assert not missing
+
+
+def test_each_page_is_its_address_plus_index_html_md() -> None:
+    assert markdown_address("index.md") == "index.html.md"
+    assert markdown_address("setup/index.md") == "setup/index.html.md"
+    assert markdown_address("setup/models.md") == "setup/models/index.html.md"
 
 
 def test_each_page_has_its_tested_code_in_place_of_its_includes(site: Path) -> None:
     checked = 0
     for path in nav_pages():
         source = (DOCS / path).read_text().splitlines()
-        markdown = (site / path).read_text()
+        markdown = (site / markdown_address(path)).read_text()
         for line in source:
             if INCLUDE.match(line):
                 assert expected_include(line) in markdown, (path, line)
@@ -61,11 +76,20 @@ def test_each_page_has_its_tested_code_in_place_of_its_includes(site: Path) -> N
         left = [line for line in markdown.splitlines() if INCLUDE.match(line)]
         # Only the includes the page shows as markup (escaped with ";") stay as lines.
         assert len(left) == sum(bool(ESCAPED_INCLUDE.match(line)) for line in source)
+        # Links to other pages point at the site: the Markdown sits elsewhere.
+        assert not RELATIVE_PAGE_LINK.search(markdown), path
     assert checked > 300, checked  # every page's programs, not a few
 
 
-def test_llms_full_txt_is_every_page_in_nav_order(site: Path) -> None:
-    pages = [(site / path).read_text() for path in nav_pages()]
+def test_llms_full_txt_is_every_page_in_nav_order_each_after_its_address(
+    site: Path,
+) -> None:
+    base = CONFIG["site_url"]
+    pages = [
+        f"<!-- {base}{page_address(path)} -->\n"
+        + (site / markdown_address(path)).read_text()
+        for path in nav_pages()
+    ]
     assert (site / "llms-full.txt").read_text() == "\n".join(pages)
 
 
@@ -83,7 +107,11 @@ def test_a_builder_without_hooks_gets_the_same_files(
         p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()
     )
     assert written == sorted(
-        [Path("llms.txt"), Path("llms-full.txt"), *map(Path, nav_pages())]
+        [
+            Path("llms.txt"),
+            Path("llms-full.txt"),
+            *(Path(markdown_address(p)) for p in nav_pages()),
+        ]
     )
     for name in written:
         assert (tmp_path / name).read_text() == (site / name).read_text(), name

@@ -15,9 +15,15 @@ import yaml
 
 from tests import starter
 from tests.docs_examples import DOCS, ROOT
+from tests.llms import TITLE
 from tests.shown_code import INCLUDE
 from tests.skill import REFERENCES
-from tests.test_llms import ESCAPED_INCLUDE, expected_include, nav_pages
+from tests.test_llms import (
+    ESCAPED_INCLUDE,
+    RELATIVE_PAGE_LINK,
+    expected_include,
+    nav_pages,
+)
 from tests.test_site import CONFIG, site
 
 __all__ = ["site"]  # the fixture, shared with the other site tests
@@ -86,7 +92,14 @@ def test_each_reference_is_its_chapter_with_the_tested_code_in_place(
         left = [line for line in reference.splitlines() if INCLUDE.match(line)]
         assert len(left) == sum(bool(ESCAPED_INCLUDE.match(line)) for line in source)
         # Links between pages point at the site: the file joins several pages.
-        assert not re.search(r"\]\((?!https?:|#)[^)\s]*\.md", reference), file
+        assert not RELATIVE_PAGE_LINK.search(reference), file
+        # Contents first: each page's title, in nav order.
+        contents = reference.split("\n\n", 2)[1].splitlines()
+        titles = [line[2:] for line in contents if line.startswith("- ")]
+        assert titles == [
+            TITLE.search((DOCS / page).read_text())[1]  # type: ignore[index]
+            for page in chapters[section]
+        ], file
     assert "`MissingGreenlet" in bundle["references/mistakes.md"]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,11 +22,13 @@ import pytest
 
 from tests import postgres, starter
 from tests.docs_examples import DOCS, ROOT
+from tests.pages import shown_table
 from tests.servers import free_port, wait_for
 from tests.test_site import site
 
 __all__ = ["site"]  # the fixture, shared with the other site tests
 
+SETUP = "setup/index.md"
 PIN = re.compile(r'==[^"]+"')
 
 
@@ -107,8 +110,8 @@ def postgres_url() -> Iterator[str]:
 
 
 def test_every_command_of_the_readme_is_run_here() -> None:
-    # Indexes 0 (the fixture) to 5 (the tests below): a new command needs its run.
-    assert len(starter.COMMANDS) == 6
+    # Indexes 0 (the fixture) to 6 (the tests below): a new command needs its run.
+    assert len(starter.COMMANDS) == 7
     assert starter.command_block() in starter.README
 
 
@@ -121,11 +124,17 @@ def test_its_own_tests_pass_on_sqlite_and_on_postgres(
         assert re.search(r"^5 passed", result.stdout, re.M), result.stdout
 
 
+def test_it_passes_the_guides_lint_format_and_type_checks(project: Path) -> None:
+    result = shell(project, command(3))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout
+
+
 def test_it_migrates_and_serves_real_requests(project: Path, postgres_url: str) -> None:
-    migrated = shell(project, command(3, app_url=postgres_url))
+    migrated = shell(project, command(4, app_url=postgres_url))
     assert migrated.returncode == 0, migrated.stderr
     assert "Running upgrade 0001 -> 0002" in migrated.stderr
-    with serving(project, command(4, app_url=postgres_url)) as (_, base):
+    with serving(project, command(5, app_url=postgres_url)) as (_, base):
         created = httpx.post(f"{base}/users", json={"email": "a@x.org", "name": "Ada"})
         assert created.status_code == 201, created.text
         listed = httpx.get(f"{base}/users").json()
@@ -134,10 +143,37 @@ def test_it_migrates_and_serves_real_requests(project: Path, postgres_url: str) 
 
 def test_its_development_server_makes_its_own_database(project: Path) -> None:
     (project / "app.db").unlink(missing_ok=True)
-    with serving(project, command(5)) as (_, base):
+    with serving(project, command(6)) as (_, base):
         created = httpx.post(f"{base}/users", json={"email": "b@x.org", "name": "Bea"})
         assert created.status_code == 201, created.text
     assert (project / "app.db").is_file()
+
+
+def test_a_copy_renamed_as_the_readme_says_runs(project: Path, tmp_path: Path) -> None:
+    """The README's renaming steps, done to a copy; the copy runs on this project's virtual
+    environment with itself first on the path, where a reinstall would put it."""
+    renamed = tmp_path / "shop-project"
+    shutil.copytree(project, renamed, ignore=shutil.ignore_patterns(".venv", "*.db"))
+    (renamed / starter.PACKAGE).rename(renamed / "shop")
+    for path in renamed.rglob("*.py"):
+        text = path.read_text().replace("from app.", "from shop.")
+        path.write_text(text.replace("import app.", "import shop."))
+    pyproject = renamed / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        .replace('include = ["app*"]', 'include = ["shop*"]')
+        .replace("%(here)s/app/migrations", "%(here)s/shop/migrations")
+    )
+    python = project / ".venv/bin/python"
+    for line in (
+        f"PYTHONPATH=. {python} -m pytest -q -p no:cacheprovider",
+        f"PYTHONPATH=. DATABASE_URL=sqlite:///./shop.db {python} -m alembic upgrade head",
+    ):
+        result = shell(renamed, line)
+        assert result.returncode == 0, line + result.stdout + result.stderr
+    with serving(renamed, f"PYTHONPATH=. {python} -m shop.app") as (_, base):
+        created = httpx.post(f"{base}/users", json={"email": "c@x.org", "name": "Cy"})
+        assert created.status_code == 201, created.text
 
 
 def test_the_zip_holds_the_tested_files_and_nothing_of_the_guide(site: Path) -> None:
@@ -173,3 +209,11 @@ def test_the_home_and_setup_pages_link_the_download(
     built = site / page.replace("index.md", "index.html")
     assert f'href="{href}"' in built.read_text()
     assert (built.parent / href).resolve().is_file()
+
+
+def test_it_pins_the_setup_pages_versions_but_pgvector() -> None:
+    text = starter.pyproject()
+    pinned = dict(re.findall(r'"([\w-]+)(?:\[\w+\])?==([^"]+)"', text))
+    table = {row["package"]: row["version"] for row in shown_table(SETUP, "versions")}
+    del table["PostgreSQL server"], table["pgvector"]
+    assert {name: pinned.get(name) for name in table} == table

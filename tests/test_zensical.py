@@ -47,7 +47,7 @@ def test_after_a_zensical_build_the_same_commands_add_the_downloads(
     downloads = (
         "llms.txt",
         "llms-full.txt",
-        "setup/models.md",
+        "setup/models/index.html.md",
         "starter.zip",
         "skill.zip",
     )
