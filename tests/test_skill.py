@@ -108,15 +108,3 @@ def test_a_builder_without_hooks_gets_the_same_zip(site: Path, tmp_path: Path) -
         [sys.executable, "tests/skill.py", str(tmp_path)], cwd=ROOT, check=True
     )
     assert (tmp_path / "skill.zip").read_bytes() == (site / "skill.zip").read_bytes()
-
-
-@pytest.mark.parametrize(
-    ("page", "href"), [("index.md", "skill.zip"), ("setup/index.md", "../skill.zip")]
-)
-def test_the_home_and_setup_pages_link_the_skill(
-    site: Path, page: str, href: str
-) -> None:
-    assert f'href="{href}"' in (DOCS / page).read_text()
-    built = site / page.replace("index.md", "index.html")
-    assert f'href="{href}"' in built.read_text()
-    assert (built.parent / href).resolve().is_file()

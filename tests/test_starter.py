@@ -200,9 +200,13 @@ def test_a_builder_without_hooks_gets_the_same_zip(site: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("page", "href"),
-    [("index.md", "starter.zip"), ("setup/index.md", "../starter.zip")],
+    [
+        (page, prefix + name)
+        for page, prefix in (("index.md", ""), ("setup/index.md", "../"))
+        for name in (starter.ZIP_NAME, "skill.zip")
+    ],
 )
-def test_the_home_and_setup_pages_link_the_download(
+def test_the_home_and_setup_pages_link_the_downloads(
     site: Path, page: str, href: str
 ) -> None:
     assert f'href="{href}"' in (DOCS / page).read_text()
