@@ -294,8 +294,8 @@ def develop(argv: Sequence[str] = ()) -> None:
     os.environ.setdefault("DB_MIGRATE_ON_STARTUP", "true")
     # One process, so a random key loses nothing but cursors from before a restart.
     os.environ.setdefault("CURSOR_SECRET", secrets.token_urlsafe(32))
-    # By the package's name, not a fixed one: a copy under another name still starts.
-    uvicorn.main([f"{__package__}.app:app", *argv])
+    # This module by its own name, not a fixed one: a renamed copy still starts.
+    uvicorn.main([f"{__spec__.name}:app", *argv])
 
 
 if __name__ == "__main__":

@@ -22,8 +22,12 @@ from mkdocs.config.defaults import MkDocsConfig
 
 INCLUDE_OPTIONS = "pymdownx.snippets"
 TITLE = re.compile(r"^# (.+)$", re.M)
-# A link to another page's source: ](../pooling/index.md#anchor)
-LINK = re.compile(r"\]\((?!https?:|#)([^)\s#]+\.md)(#[^)\s]*)?\)")
+# A link to another page's source, ](../pooling/index.md#anchor), or to a file next to it,
+# ](bulk.svg); and a raw HTML link, href="../starter.zip", which the browser resolves.
+LINK = re.compile(
+    r"\]\((?!https?:|#|/)([^)\s#]+\.(?:md|svg|png|zip|txt|json))(#[^)\s]*)?\)"
+)
+HTML_LINK = re.compile(r'((?:href|src)=")(?!https?:|#|/|mailto:)([^"]+)"')
 # Nav sections an agent can skip (llmstxt.org's "Optional"): reference and contributing.
 OPTIONAL = {"API reference", "Contributing"}
 
@@ -82,9 +86,14 @@ def absolute_links(text: str, page: str, site_url: str) -> str:
 
     def to_site(found: re.Match[str]) -> str:
         path = posixpath.normpath(posixpath.join(posixpath.dirname(page), found[1]))
-        return f"]({site_url}{page_address(path)}{found[2] or ''})"
+        address = page_address(path) if path.endswith(".md") else path
+        return f"]({site_url}{address}{found[2] or ''})"
 
-    return LINK.sub(to_site, text)
+    def html_to_site(found: re.Match[str]) -> str:
+        path = posixpath.normpath(posixpath.join(page_address(page), found[2]))
+        return f'{found[1]}{site_url}{path.removeprefix("./")}"'
+
+    return HTML_LINK.sub(html_to_site, LINK.sub(to_site, text))
 
 
 def write(config: MkDocsConfig) -> None:

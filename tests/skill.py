@@ -35,6 +35,18 @@ REFERENCES = {
     "Migrations": "migrations.md",
     "Common mistakes": "mistakes.md",
 }
+# assets/app/ in an order where each file imports only files before it (tests/test_skill.py).
+COPY_ORDER = (
+    "settings.py",
+    "models.py",
+    "database.py",
+    "migrations/startup.py",
+    "migrations/env.py",
+    "pooling/observe.py",
+    "queries/pagination.py",
+    "setup/validation.py",
+    "schemas.py",
+)
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -78,6 +90,7 @@ def references(config: MkDocsConfig) -> dict[str, str]:
 def skill_md(config: MkDocsConfig) -> str:
     pinned = starter.pins()
     versions = ", ".join(pinned[name] for name in ("sqlalchemy", "fastapi", "asyncpg"))
+    copy_order = ", ".join(f"`{name}`" for name in COPY_ORDER)
     listed = "".join(
         f"- `references/{file}`: the guide's {section} chapter\n"
         for section, file in REFERENCES.items()
@@ -98,13 +111,15 @@ For a new project, copy everything under `assets/` into its root: the package `a
 models, the engine and sessions, the FastAPI app with its lifespan and session dependency, Alembic
 migrations), `tests/` with the database fixtures, `pyproject.toml` and `README.md`; its README says
 how to rename `app`. Then these commands, from that root, are each run by the guide's suite (the
-last two start a server and keep running):
+PostgreSQL ones need the databases `app_test` and `app` created first; the last two start a
+server and keep running):
 
 {starter.command_block()}
 For an existing app, copy nothing over its files: take the modules it lacks from `assets/app/` in
-the order `references/setup.md` builds them (settings, models, database, then the app's lifespan
-and dependency), merge the dependencies and `[tool.*]` tables of `assets/pyproject.toml` into its
-own, and the fixtures of `assets/tests/conftest.py` into its tests.
+this order, where each imports only modules before it: {copy_order}, then what it needs of
+`app.py`. Merge the dependencies and
+`[tool.*]` tables of `assets/pyproject.toml` into its own, and the fixtures of
+`assets/tests/conftest.py` into its tests.
 
 Build on the files: models in `app/models.py`, routes in `app/app.py`, migrations next to
 `app/migrations/versions/0001_initial_schema.py` (see `references/migrations.md`), tests next to
@@ -113,10 +128,12 @@ Build on the files: models in `app/models.py`, routes in `app/app.py`, migration
 ## Look things up
 
 Each reference is a chapter of the guide as Markdown, with the tested code in place and its
-contents first. The code there imports the guide's package as `snippets`: `snippets.models` and
-the other modules under `assets/app/` are `app.models` and so on here; the rest (`snippets.sample`,
-`snippets.sql_log`, the examples) is the guide's scaffolding for running each example, not code
-to copy.
+contents first. That code imports the guide's package as `snippets`. The modules under
+`assets/app/` are the same files here: `snippets.models` is `app.models`, and
+`snippets.testing.factories` is `tests.factories`. Other chapter modules a reference shows in
+full (`snippets.queries.upserts`, `snippets.sessions.isolation`, ...) are copied into `app/` the
+same way when needed. `snippets.sample` and `snippets.sql_log` only set up and print the guide's
+examples: leave them out.
 
 {listed}
 Search `references/mistakes.md` for the exact text of an error: each one has its cause and fix.
@@ -145,4 +162,5 @@ def on_post_build(config: MkDocsConfig, **_: Any) -> None:
 if __name__ == "__main__":
     config = load_config("mkdocs.yml")
     site = Path(sys.argv[1] if len(sys.argv) > 1 else config.site_dir)
+    site.mkdir(parents=True, exist_ok=True)
     (site / ZIP_NAME).write_bytes(zip_bytes(config))

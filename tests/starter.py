@@ -47,6 +47,14 @@ DOCSTRINGS = {
     "one transaction per test, rolled back after it.",
     "tests/test_users.py": "Tests written with the fixtures in conftest.py.",
 }
+# The guide's words for its own app and chapters, as the reader's project says them.
+GUIDE_WORDS = {
+    'title="Async PostgreSQL guide: reference app"': 'title="app"',
+    "The reference app": "The app",
+    "the reference app": "the app",
+    "(see the loading chapter)": "(the guide's relationships/loading page)",
+    "of the\n# testing chapter": "of the\n# fixtures in tests/conftest.py",
+}
 # A pointer to a page of the guide, in a comment: says whose page it is.
 PAGE_POINTER = re.compile(r"\(([a-z]+/[a-z-]+)\.md\)")
 MARKER = re.compile(r"^[ \t]*# --8<-- \[(start|end):[\w-]+\]$")
@@ -117,6 +125,7 @@ def rewritten(source: str) -> str:
         text = text.replace(old, new)
     text = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", text)
     text = PAGE_POINTER.sub(r"(guide: \1)", text)
+    text = own_words(text)
     docstring = DOCSTRINGS.get(target(source))
     if docstring:
         module = ast.parse(text)
@@ -157,6 +166,12 @@ def pyproject_section(name: str) -> str:
     return found[1]
 
 
+def own_words(text: str) -> str:
+    for guide_words, own in GUIDE_WORDS.items():
+        text = text.replace(guide_words, own)
+    return text
+
+
 def toml_list(items: list[str]) -> str:
     return "[\n" + "".join(f'    "{item}",\n' for item in items) + "]"
 
@@ -185,7 +200,7 @@ include = ["{PACKAGE}*"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
-{pyproject_section("pytest_asyncio").replace(" (per xdist worker)", "")}
+{own_words(pyproject_section("pytest_asyncio").replace(" (per xdist worker)", ""))}
 {alembic}
 # The guide's own checks: `ruff check .`, `ruff format --check .` and `mypy app tests` pass.
 [tool.ruff]
@@ -283,6 +298,7 @@ def zip_bytes() -> bytes:
 
 
 def write(site: Path) -> None:
+    site.mkdir(parents=True, exist_ok=True)
     (site / ZIP_NAME).write_bytes(zip_bytes())
 
 

@@ -20,7 +20,10 @@ __all__ = ["site"]  # the fixture, shared with the other site tests
 LINK = re.compile(r"^- \[(.+)\]\((\S+)\)$", re.M)
 # pymdownx.snippets' escape: the line is shown as an include, not included.
 ESCAPED_INCLUDE = re.compile(r'^\s*;--8<--\s+"[^"]*"\s*$')
-RELATIVE_PAGE_LINK = re.compile(r"\]\((?!https?:|#)[^)\s]*\.md")
+# A link that would point elsewhere once the Markdown is not where the page's source is.
+RELATIVE_PAGE_LINK = re.compile(
+    r"\]\((?!https?:|#)[^)\s]*\.(?:md|svg|png|zip|txt|json)|(?:href|src)=\"(?!https?:|#)"
+)
 
 
 def nav_pages(nav: Any = CONFIG["nav"]) -> Iterator[str]:

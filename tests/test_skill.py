@@ -17,7 +17,7 @@ from tests import starter
 from tests.docs_examples import DOCS, ROOT
 from tests.llms import TITLE
 from tests.shown_code import INCLUDE
-from tests.skill import REFERENCES
+from tests.skill import COPY_ORDER, REFERENCES
 from tests.test_llms import (
     ESCAPED_INCLUDE,
     RELATIVE_PAGE_LINK,
@@ -108,3 +108,17 @@ def test_a_builder_without_hooks_gets_the_same_zip(site: Path, tmp_path: Path) -
         [sys.executable, "tests/skill.py", str(tmp_path)], cwd=ROOT, check=True
     )
     assert (tmp_path / "skill.zip").read_bytes() == (site / "skill.zip").read_bytes()
+
+
+def test_the_copy_order_for_an_existing_app_imports_nothing_from_further_down(
+    bundle: dict[str, str],
+) -> None:
+    order = [*COPY_ORDER, "app.py"]
+    assert ", ".join(f"`{name}`" for name in COPY_ORDER) in bundle["SKILL.md"]
+    for position, name in enumerate(order):
+        imported = starter.imported_files(ROOT / "snippets" / name)
+        later = {f"snippets/{other}" for other in order[position + 1 :]}
+        assert not imported & later, (name, imported & later)
+    # Every module app.py needs is in the list.
+    needed = {f"snippets/{name}" for name in order}
+    assert starter.imported_files(ROOT / "snippets/app.py") <= needed

@@ -185,6 +185,8 @@ def test_the_zip_holds_the_tested_files_and_nothing_of_the_guide(site: Path) -> 
     for name, text in zipped.items():
         assert "snippets" not in text, name
         assert "--8<--" not in text, name
+        assert "reference app" not in text, name
+        assert not [words for words in starter.GUIDE_WORDS if words in text], name
     # Each module is a file the suite imports, under the project's own names.
     for source in starter.project_files():
         assert zipped[starter.target(source)] == starter.rewritten(source), source
