@@ -8,10 +8,8 @@ MkDocs loads a hook by its path, so the sibling tools are imported from this fol
 
 from __future__ import annotations
 
-import io
 import re
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -145,22 +143,15 @@ def files(config: MkDocsConfig) -> dict[str, str]:
     return {"SKILL.md": skill_md(config), **assets, **references(config)}
 
 
-def zip_bytes(config: MkDocsConfig) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, text in sorted(files(config).items()):
-            info = zipfile.ZipInfo(f"{NAME}/{path}", date_time=(2024, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, text)
-    return buffer.getvalue()
+def write(config: MkDocsConfig, site: Path) -> None:
+    site.mkdir(parents=True, exist_ok=True)
+    (site / ZIP_NAME).write_bytes(starter.zipped(NAME, files(config)))
 
 
 def on_post_build(config: MkDocsConfig, **_: Any) -> None:
-    (Path(config.site_dir) / ZIP_NAME).write_bytes(zip_bytes(config))
+    write(config, Path(config.site_dir))
 
 
 if __name__ == "__main__":
     config = load_config("mkdocs.yml")
-    site = Path(sys.argv[1] if len(sys.argv) > 1 else config.site_dir)
-    site.mkdir(parents=True, exist_ok=True)
-    (site / ZIP_NAME).write_bytes(zip_bytes(config))
+    write(config, Path(sys.argv[1] if len(sys.argv) > 1 else config.site_dir))

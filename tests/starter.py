@@ -123,9 +123,7 @@ def rewritten(source: str) -> str:
     text = without_markers((ROOT / source).read_text())
     for old, new in MOVED_MODULES.items():
         text = text.replace(old, new)
-    text = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", text)
-    text = PAGE_POINTER.sub(r"(guide: \1)", text)
-    text = own_words(text)
+    text = PAGE_POINTER.sub(r"(guide: \1)", own_words(text))
     docstring = DOCSTRINGS.get(target(source))
     if docstring:
         module = ast.parse(text)
@@ -167,6 +165,8 @@ def pyproject_section(name: str) -> str:
 
 
 def own_words(text: str) -> str:
+    """The guide's package and words as the reader's project names them."""
+    text = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", text)
     for guide_words, own in GUIDE_WORDS.items():
         text = text.replace(guide_words, own)
     return text
@@ -180,7 +180,7 @@ def pyproject() -> str:
     pinned = pins()
     tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
     ruff = tool["ruff"]
-    alembic = re.sub(r"\bsnippets([./])", rf"{PACKAGE}\1", pyproject_section("alembic"))
+    alembic = own_words(pyproject_section("alembic"))
     return f"""[build-system]
 requires = ["setuptools>=69"]
 build-backend = "setuptools.build_meta"
@@ -286,15 +286,19 @@ def files() -> dict[str, str]:
     }
 
 
-def zip_bytes() -> bytes:
+def zipped(folder: str, contents: dict[str, str]) -> bytes:
+    """`contents` under `folder` in a zip; a fixed date, so the same files give the same zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, text in sorted(files().items()):
-            # A fixed date: the same code gives the same zip.
-            info = zipfile.ZipInfo(f"{FOLDER}/{path}", date_time=(2024, 1, 1, 0, 0, 0))
+        for path, text in sorted(contents.items()):
+            info = zipfile.ZipInfo(f"{folder}/{path}", date_time=(2024, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text)
     return buffer.getvalue()
+
+
+def zip_bytes() -> bytes:
+    return zipped(FOLDER, files())
 
 
 def write(site: Path) -> None:

@@ -67,20 +67,29 @@ def test_each_page_is_its_address_plus_index_html_md() -> None:
     assert markdown_address("setup/models.md") == "setup/models/index.html.md"
 
 
+def assert_code_in_place(source: list[str], markdown: str, where: str) -> int:
+    """Every include line of `source` is replaced in `markdown` by its section, only the
+    escaped ones stay as lines, and no link is left relative. Returns the includes seen."""
+    includes = [line for line in source if INCLUDE.match(line)]
+    for line in includes:
+        assert expected_include(line) in markdown, (where, line)
+    left = [line for line in markdown.splitlines() if INCLUDE.match(line)]
+    # Only the includes the page shows as markup (escaped with ";") stay as lines.
+    assert len(left) == sum(bool(ESCAPED_INCLUDE.match(line)) for line in source)
+    # Links to other pages point at the site: the Markdown sits elsewhere.
+    assert not RELATIVE_PAGE_LINK.search(markdown), where
+    return len(includes)
+
+
 def test_each_page_has_its_tested_code_in_place_of_its_includes(site: Path) -> None:
-    checked = 0
-    for path in nav_pages():
-        source = (DOCS / path).read_text().splitlines()
-        markdown = (site / markdown_address(path)).read_text()
-        for line in source:
-            if INCLUDE.match(line):
-                assert expected_include(line) in markdown, (path, line)
-                checked += 1
-        left = [line for line in markdown.splitlines() if INCLUDE.match(line)]
-        # Only the includes the page shows as markup (escaped with ";") stay as lines.
-        assert len(left) == sum(bool(ESCAPED_INCLUDE.match(line)) for line in source)
-        # Links to other pages point at the site: the Markdown sits elsewhere.
-        assert not RELATIVE_PAGE_LINK.search(markdown), path
+    checked = sum(
+        assert_code_in_place(
+            (DOCS / path).read_text().splitlines(),
+            (site / markdown_address(path)).read_text(),
+            path,
+        )
+        for path in nav_pages()
+    )
     assert checked > 300, checked  # every page's programs, not a few
 
 

@@ -16,14 +16,8 @@ import yaml
 from tests import starter
 from tests.docs_examples import DOCS, ROOT
 from tests.llms import TITLE
-from tests.shown_code import INCLUDE
 from tests.skill import COPY_ORDER, REFERENCES
-from tests.test_llms import (
-    ESCAPED_INCLUDE,
-    RELATIVE_PAGE_LINK,
-    expected_include,
-    nav_pages,
-)
+from tests.test_llms import assert_code_in_place, nav_pages
 from tests.test_site import CONFIG, site
 
 __all__ = ["site"]  # the fixture, shared with the other site tests
@@ -86,13 +80,7 @@ def test_each_reference_is_its_chapter_with_the_tested_code_in_place(
             for path in chapters[section]
             for line in (DOCS / path).read_text().splitlines()
         ]
-        for line in source:
-            if INCLUDE.match(line):
-                assert expected_include(line) in reference, (file, line)
-        left = [line for line in reference.splitlines() if INCLUDE.match(line)]
-        assert len(left) == sum(bool(ESCAPED_INCLUDE.match(line)) for line in source)
-        # Links between pages point at the site: the file joins several pages.
-        assert not RELATIVE_PAGE_LINK.search(reference), file
+        assert_code_in_place(source, reference, file)
         # Contents first: each page's title, in nav order.
         contents = reference.split("\n\n", 2)[1].splitlines()
         titles = [line[2:] for line in contents if line.startswith("- ")]

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests import versions
+from tests import starter, versions
 from tests.docs_examples import ROOT
 from tests.pages import shown_output, shown_table
 
@@ -106,9 +106,7 @@ def test_without_greenlet_the_first_await_fails_as_shown() -> None:
 
 
 def test_install_line_names_exactly_the_runtime_dependencies() -> None:
-    page = (ROOT / "docs" / "setup" / "index.md").read_text()
-    line = next(line for line in page.splitlines() if line.startswith("pip install "))
-    named = {word.strip('"').split("[")[0] for word in line.split()[2:]}
+    named = set(starter.install_line())
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = {re.split(r"[\[=<>]", dep)[0] for dep in project["dependencies"]}
     # The install line is for the reader's app: pydantic comes with pydantic-settings,
