@@ -1,42 +1,114 @@
-"""App patterns the HTTP benchmark of docs/performance compares: a read path without the
-ORM, and two ways to manage connections that the guide advises against."""
+"""App patterns the HTTP benchmark of docs/performance compares: reads on an engine made
+for them, the hot path on the driver's own connection, a session held until the response
+is sent, and two ways to manage connections that the guide advises against."""
 
 from __future__ import annotations
 
-# --8<-- [start:fast_read]
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from snippets.database import create_session_factory
+from snippets.app import get_user_or_404
+from snippets.database import create_session_factory, get_db
 from snippets.models import User
 from snippets.schemas import UserRead
 from snippets.settings import Settings
 
-fast_read = APIRouter()
+
+# --8<-- [start:read_engine]
+def create_read_engine(settings: Settings) -> AsyncEngine:
+    """A second engine, for reads that need no transaction."""
+    return create_async_engine(
+        settings.database_url,
+        # Set once per connection, when it opens: the ping at checkout is one round trip
+        # (not BEGIN, ping, ROLLBACK) and no BEGIN or ROLLBACK surrounds a read.
+        isolation_level="AUTOCOMMIT",
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        pool_pre_ping=True,
+        connect_args={"timeout": 10},
+    )
 
 
-@fast_read.get("/fast/users/{user_id}", response_model=UserRead)
-async def read_user_fast(user_id: int, request: Request) -> dict[str, Any]:
-    # Core and plain mappings: no ORM objects, identity map or session to set up.
+def add_read_engine(app: FastAPI, settings: Settings | None = None) -> FastAPI:
+    """`app` with its read routes, and the read engine in `app.state.read_engine`."""
+    app_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        read_engine = create_read_engine(settings or Settings())
+        app.state.read_engine = read_engine
+        try:
+            async with app_lifespan(app):
+                yield
+        finally:
+            await read_engine.dispose()
+
+    app.router.lifespan_context = lifespan
+    app.include_router(reads)
+    return app
+
+
+# --8<-- [end:read_engine]
+
+reads = APIRouter()
+
+
+# --8<-- [start:core_read]
+@reads.get("/core/users/{user_id}", response_model=UserRead)
+async def read_user_core(user_id: int, request: Request) -> dict[str, Any]:
+    # Core and plain mappings: no ORM object, identity map or session to set up.
     query = select(
         User.id, User.email, User.name, User.created_at, User.updated_at
     ).where(User.id == user_id)
-    async with request.app.state.engine.connect() as conn:
-        # A lone SELECT needs no transaction: no BEGIN and ROLLBACK round trips.
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
+    async with request.app.state.read_engine.connect() as conn:
         row = (await conn.execute(query)).mappings().one_or_none()
     if row is None:
         raise HTTPException(404)
     return dict(row)
 
 
-# --8<-- [end:fast_read]
+# --8<-- [end:core_read]
+
+
+# --8<-- [start:hot_path]
+READ_USER = "SELECT id, email, name, created_at, updated_at FROM users WHERE id = $1"
+
+
+@reads.get("/hot/users/{user_id}", response_model=UserRead)
+async def read_user_hot(user_id: int, request: Request) -> dict[str, Any]:
+    async with request.app.state.read_engine.connect() as conn:
+        # asyncpg's connection, borrowed from the engine's pool, which still pings it
+        # at checkout and recycles it; asyncpg prepares the query once per connection.
+        driver = (await conn.get_raw_connection()).driver_connection
+        row = await driver.fetchrow(READ_USER, user_id)
+    if row is None:
+        raise HTTPException(404)
+    return dict(row)
+
+
+# --8<-- [end:hot_path]
+
+
+# --8<-- [start:held_session]
+# scope="request": the session, and its connection, stay until the response is sent.
+HeldSession = Annotated[AsyncSession, Depends(get_db, scope="request")]
+held = APIRouter()
+
+
+@held.get("/held/users/{user_id}", response_model=UserRead)
+async def read_user_held(user_id: int, session: HeldSession) -> User:
+    return await get_user_or_404(session, user_id)
+
+
+# --8<-- [end:held_session]
 
 
 # --8<-- [start:variants]

@@ -6,12 +6,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from typing import Any
 
+import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from snippets.app import create_app
 from snippets.database import close_db, create_engine, create_session_factory, init_db
 from snippets.models import User
+from snippets.performance import http_app
 from snippets.settings import Settings
 from tests.performance.bench.harness import database
 from tests.performance.bench.http import (
@@ -91,3 +97,40 @@ def test_an_unknown_variant_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VARIANT_ENV, "bigger is better")
     with pytest.raises(ValueError, match="unknown LOAD_VARIANT"):
         app_for_variant()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize("pre_ping", [True, False])
+async def test_the_hot_path_keeps_the_pools_ping(
+    pre_ping: bool, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver's connection is borrowed from the read engine's pool: a connection the
+    server dropped is replaced at checkout, as for any read through the engine (and, to
+    show that the ping is what does it, not without one)."""
+    original = http_app.create_async_engine
+
+    def with_ping(*args: Any, **kwargs: Any) -> AsyncEngine:
+        return original(*args, **{**kwargs, "pool_pre_ping": pre_ping})
+
+    monkeypatch.setattr(http_app, "create_async_engine", with_ping)
+    async with create_session_factory(engine).begin() as session:
+        session.add(User(email="a@example.com", name="Ada"))
+    app = http_app.add_read_engine(create_app())
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        assert (await client.get("/hot/users/1")).status_code == 200
+        async with engine.connect() as conn:
+            dropped = await conn.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        assert dropped >= 1
+        if pre_ping:
+            assert (await client.get("/hot/users/1")).json()["name"] == "Ada"
+        else:
+            with pytest.raises(asyncpg.InterfaceError, match="connection is closed"):
+                await client.get("/hot/users/1")

@@ -21,11 +21,12 @@ import re
 import shutil
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from asyncio.subprocess import PIPE
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -38,11 +39,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from snippets.database import close_db, create_engine, init_db
 from snippets.models import Post, User
 from snippets.performance import bulk, loading, lookups, pagination
+from snippets.performance.http_app import READ_USER, create_read_engine
 from snippets.settings import Settings, to_async_url
 from snippets.sql_log import log_sql
-from tests.performance.bench.http import WRK, measure
+from tests.performance.bench.http import (
+    WRK,
+    count_round_trips,
+    measure,
+    measure_pair,
+)
+from tests.performance.bench.proxy import Proxy
 from tests.performance.bench.report import write_results
-from tests.performance.bench.variants import READ_USER, VARIANTS
+from tests.performance.bench.variants import PAIRS, VARIANTS, WITH_LATENCY
 
 PUBLISHED = Path("docs/performance")
 
@@ -63,6 +71,9 @@ class Sizes:
     http_repeats: int
     http_users: int
     path_reads: int
+    pairs: int  # interleaved A/B runs of `seconds` each, per comparison
+    latency_ms: float  # added to each round trip in the *_latency groups
+    counted_requests: int  # per variant, one at a time, for the round trips
 
 
 FULL = Sizes(
@@ -76,10 +87,13 @@ FULL = Sizes(
     pages=(1, 1_000, 10_000, 20_000),
     page_size=50,
     clients=50,
-    seconds=3.0,
-    http_repeats=5,
+    seconds=5.0,
+    http_repeats=3,
     http_users=1_000,
     path_reads=3_000,
+    pairs=5,
+    latency_ms=0.5,
+    counted_requests=50,
 )
 # Small enough to finish in under a minute; only what differs from FULL.
 QUICK = dataclasses.replace(
@@ -95,6 +109,8 @@ QUICK = dataclasses.replace(
     seconds=1.0,
     http_repeats=1,
     path_reads=500,
+    pairs=2,
+    counted_requests=10,
 )
 
 
@@ -362,73 +378,161 @@ async def bench_pagination(engine: AsyncEngine, sizes: Sizes) -> dict[str, Any]:
 
 
 READ_ONE = select(*lookups.COLUMNS)
+ReadOne = Callable[[int], Awaitable[object]]
 
 
-async def bench_path(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, Any]:
-    """One read as a request does it: borrow a connection, one SELECT, give it back.
-    Where the HTTP variants' time goes, without HTTP."""
-    await empty_tables(engine)
-    await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
-    ids = [1 + n * 7 % sizes.http_users for n in range(sizes.path_reads)]
+@asynccontextmanager
+async def path_cases(url: str) -> AsyncIterator[list[tuple[str, ReadOne]]]:
+    """One read as a request does it: borrow a connection, one SELECT, give it back;
+    (name, read of one id) per way, each engine and pool opened once for all reads."""
+    settings = Settings(database_url=url)
+    guide = create_engine(settings)
+    read_engine = create_read_engine(settings)
     no_ping = create_async_engine(url)
+    no_ping_autocommit = create_async_engine(url, isolation_level="AUTOCOMMIT")
     dsn = (
         make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
-
-    # Opened once, like the engines' pools, so no run pays for connecting.
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
 
-    async def raw() -> None:
-        for id_ in ids:
-            async with pool.acquire() as conn:
-                await conn.fetchrow(READ_USER, id_)
+    async def raw(id_: int) -> None:
+        async with pool.acquire() as conn:
+            await conn.fetchrow(READ_USER, id_)
 
-    def through(engine: AsyncEngine, autocommit: bool) -> Callable[[], Awaitable[None]]:
-        async def read() -> None:
-            for id_ in ids:
-                async with engine.connect() as conn:
-                    if autocommit:
-                        await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    await conn.execute(READ_ONE.where(User.id == id_))
+    def through(
+        engine: AsyncEngine, autocommit_per_connection: bool = False
+    ) -> ReadOne:
+        async def read(id_: int) -> None:
+            async with engine.connect() as conn:
+                if autocommit_per_connection:
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(READ_ONE.where(User.id == id_))
 
         return read
 
-    cases = [
-        ("asyncpg pool: acquire, fetchrow", raw),
-        ("the guide's engine (pre-ping), transaction", through(engine, False)),
-        ("the guide's engine (pre-ping), AUTOCOMMIT", through(engine, True)),
-        ("no pre-ping, transaction", through(no_ping, False)),
-        ("no pre-ping, AUTOCOMMIT", through(no_ping, True)),
-    ]
+    async def hot(id_: int) -> None:
+        async with read_engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.fetchrow(READ_USER, id_)
+
+    try:
+        yield [
+            ("asyncpg pool: acquire, fetchrow", raw),
+            ("the guide's engine: pre-ping, transaction", through(guide)),
+            ("the guide's engine, AUTOCOMMIT set per connection", through(guide, True)),
+            ("read engine: pre-ping, AUTOCOMMIT from the start", through(read_engine)),
+            ("hot path: asyncpg's connection from the read engine", hot),
+            ("no pre-ping, transaction", through(no_ping)),
+            ("no pre-ping, AUTOCOMMIT from the start", through(no_ping_autocommit)),
+        ]
+    finally:
+        for engine in (guide, read_engine, no_ping, no_ping_autocommit):
+            await engine.dispose()
+        await pool.close()
+
+
+async def path_round_trips(url: str, reads: int) -> dict[str, float]:
+    """Round trips per read of each path case, counted by a proxy, not timed."""
+    counted = {}
+    with Proxy(url) as proxy:
+        async with path_cases(proxy.url.render_as_string(hide_password=False)) as cases:
+            for name, read in cases:
+                for id_ in range(1, 4):  # connect and prepare first
+                    await read(id_)
+                before = proxy.round_trips
+                for id_ in range(reads):
+                    await read(1 + id_)
+                counted[name] = (proxy.round_trips - before) / reads
+    return counted
+
+
+@asynccontextmanager
+async def delayed(url: str, delay_ms: float) -> AsyncIterator[str]:
+    """A proxy in a process of its own that adds `delay_ms` to each round trip; yields
+    its URL."""
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "tests.performance.bench.proxy", url, str(delay_ms)],
+        stdout=PIPE,
+    )
+    assert process.stdout is not None
+    try:
+        yield (await process.stdout.readline()).decode().strip()
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def bench_path(
+    engine: AsyncEngine, sizes: Sizes, url: str, latency_ms: float = 0
+) -> dict[str, Any]:
+    """Where the HTTP variants' time goes, without HTTP; with `latency_ms`, through a
+    proxy that adds that much to each round trip."""
+    await empty_tables(engine)
+    await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
+    ids = [1 + n * 7 % sizes.http_users for n in range(sizes.path_reads)]
+    round_trips = await path_round_trips(url, reads=20)
     results = []
-    for name, read in cases:
-        result = summary(name, await timed(read, sizes.repeats), reads=len(ids))
-        result["us_per_read"] = 1e6 * result["median"] / len(ids)
-        results.append(result)
-    await no_ping.dispose()
-    await pool.close()
+    async with (
+        delayed(url, latency_ms) if latency_ms else _as_is(url) as app_url,
+        path_cases(app_url) as cases,
+    ):
+        for name, read_one in cases:
+
+            async def read(read_one: ReadOne = read_one) -> None:
+                for id_ in ids:
+                    await read_one(id_)
+
+            result = summary(
+                name,
+                await timed(read, sizes.repeats),
+                reads=len(ids),
+                round_trips=round_trips[name],
+            )
+            result["us_per_read"] = 1e6 * result["median"] / len(ids)
+            results.append(result)
     reference = results[0]["us_per_read"]
     for result in results:
         result["ratio"] = result["us_per_read"] / reference
-    return {"reference": results[0]["name"], "cases": results}
+    return {
+        "reference": results[0]["name"],
+        "latency_ms": latency_ms,
+        "cases": results,
+    }
 
 
-async def bench_http(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, Any]:
+@asynccontextmanager
+async def _as_is(url: str) -> AsyncIterator[str]:
+    yield url
+
+
+async def bench_http(
+    engine: AsyncEngine,
+    sizes: Sizes,
+    url: str,
+    variants: Sequence[str] = tuple(VARIANTS),
+    latency_ms: float = 0,
+) -> dict[str, Any]:
     await empty_tables(engine)
     await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
     # The harness's own pooled connections would count as the app's.
     await engine.dispose()
-    results = [
-        await measure(
-            variant,
-            url,
-            clients=sizes.clients,
-            seconds=sizes.seconds,
-            repeats=sizes.http_repeats,
-            users=sizes.http_users,
-        )
-        for variant in VARIANTS
-    ]
+    results = []
+    async with delayed(url, latency_ms) if latency_ms else _as_is(url) as app_url:
+        for variant in variants:
+            result = await measure(
+                variant,
+                url,
+                app_url=app_url,
+                clients=sizes.clients,
+                seconds=sizes.seconds,
+                repeats=sizes.http_repeats,
+                users=sizes.http_users,
+            )
+            result["round_trips"] = await count_round_trips(
+                variant, url, sizes.counted_requests
+            )
+            results.append(result)
     reference = results[0]["median"]
     for result in results:
         result["ratio"] = result["median"] / reference
@@ -436,8 +540,31 @@ async def bench_http(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, A
         "reference": results[0]["name"],
         "clients": sizes.clients,
         "seconds": sizes.seconds,
+        "latency_ms": latency_ms,
         "load_generator": "wrk" if WRK else "httpx (Python, bounded async client)",
         "cases": results,
+    }
+
+
+async def bench_pairs(engine: AsyncEngine, sizes: Sizes, url: str) -> dict[str, Any]:
+    await empty_tables(engine)
+    await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
+    await engine.dispose()
+    return {
+        "pairs": sizes.pairs,
+        "seconds": sizes.seconds,
+        "cases": [
+            await measure_pair(
+                a,
+                b,
+                url,
+                clients=sizes.clients,
+                seconds=sizes.seconds,
+                pairs=sizes.pairs,
+                users=sizes.http_users,
+            )
+            for a, b in PAIRS
+        ],
     }
 
 
@@ -453,7 +580,12 @@ async def run_all(url: str, sizes: Sizes, pgbench: str | None) -> dict[str, Any]
             "loading": await bench_loading(engine, sizes),
             "pagination": await bench_pagination(engine, sizes),
             "path": await bench_path(engine, sizes, url),
+            "path_latency": await bench_path(engine, sizes, url, sizes.latency_ms),
             "http": await bench_http(engine, sizes, url),
+            "http_latency": await bench_http(
+                engine, sizes, url, WITH_LATENCY, sizes.latency_ms
+            ),
+            "pairs": await bench_pairs(engine, sizes, url),
             **await sqlite_groups(sizes),
         }
     finally:
@@ -468,7 +600,10 @@ async def run_all(url: str, sizes: Sizes, pgbench: str | None) -> dict[str, Any]
             "sqlite": sqlite3.sqlite_version,
             **{
                 name: version(name)
-                for name in ("sqlalchemy", "asyncpg", "aiosqlite", "fastapi", "uvicorn")
+                for name in (
+                    *("sqlalchemy", "asyncpg", "aiosqlite", "fastapi"),
+                    *("uvicorn", "uvloop", "httptools"),
+                )
             },
         },
         "groups": groups,

@@ -13,6 +13,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -20,7 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tests.performance.bench.variants import VARIANT_ENV, VARIANTS
+from tests.performance.bench.proxy import Proxy
+from tests.performance.bench.variants import POOL_REPORTED, VARIANT_ENV, VARIANTS
 
 
 def free_port() -> int:
@@ -30,18 +33,20 @@ def free_port() -> int:
 
 
 async def peak_checked_out(base: str, stop: asyncio.Event) -> int | None:
-    """The most connections the app's pool lent out at once, from GET /health/pool;
-    None for variants without a pool to ask."""
+    """The most connections the app's pool lent out at once, from GET /health/pool."""
     peak = None
     async with httpx.AsyncClient(base_url=base) as client:
         while not stop.is_set():
             response = await client.get("/health/pool")
-            if response.status_code == 404:
-                return None
+            response.raise_for_status()
             peak = max(peak or 0, int(response.json()["checked_out"]))
             # Every 100 ms: about 10 requests a second on top of the load, not counted.
             await asyncio.sleep(0.1)
     return peak
+
+
+async def none() -> None:
+    return None
 
 
 async def count_connections(url: str, stop: asyncio.Event) -> int:
@@ -170,59 +175,127 @@ async def wait_until_serving(server: asyncio.subprocess.Process, base: str) -> N
     raise RuntimeError(f"the app exited with {server.returncode} before serving")
 
 
-async def measure(
-    variant: str, url: str, *, clients: int, seconds: float, repeats: int, users: int
-) -> dict[str, Any]:
-    """`repeats` timed runs of `seconds` each after a warm-up, against one server."""
+@asynccontextmanager
+async def serving(variant: str, url: str) -> AsyncIterator[str]:
+    """The variant under uvicorn as production runs it (uvloop, httptools), on a free
+    port; yields its base URL."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, VARIANT_ENV: variant}
     server = await asyncio.create_subprocess_exec(
-        *[
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "tests.performance.bench.variants:app_for_variant",
-        ],
+        *[sys.executable, "-m", "uvicorn", "--factory", "--port", str(port)],
+        *["--loop", "uvloop", "--http", "httptools", "--log-level", "warning"],
+        "tests.performance.bench.variants:app_for_variant",
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    path = VARIANTS[variant][1]
     try:
         await wait_until_serving(server, base)
-        load = drive_wrk if WRK else drive
-        await load(base, path, clients, min(1.0, seconds), users)  # warm-up
-        stop = asyncio.Event()
-        sampler = asyncio.create_task(count_connections(url, stop))
-        pool_sampler = asyncio.create_task(peak_checked_out(base, stop))
-        runs = [await load(base, path, clients, seconds, users) for _ in range(repeats)]
-        stop.set()
-        rates = [run["requests_per_s"] for run in runs]
-        kinds = [Counter(run.get("error_kinds", {})) for run in runs]
-        return {
-            "name": variant,
-            "median": statistics.median(rates),
-            "min": min(rates),
-            "max": max(rates),
-            # Latency percentiles: the median over the runs of each run's percentile.
-            "p50_ms": statistics.median(run["p50_ms"] for run in runs),
-            "p99_ms": statistics.median(run["p99_ms"] for run in runs),
-            "p99_min_ms": min(run["p99_ms"] for run in runs),
-            "p99_max_ms": max(run["p99_ms"] for run in runs),
-            "errors": sum(run["errors"] for run in runs),
-            "error_kinds": dict(sum(kinds, Counter())),
-            "peak_checked_out": await pool_sampler,
-            "peak_connections": await sampler,
-        }
+        yield base
     finally:
         server.terminate()
         await server.wait()
+
+
+def load_generator() -> Callable[..., Awaitable[dict[str, Any]]]:
+    return drive_wrk if WRK else drive
+
+
+def summarize(variant: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    rates = [run["requests_per_s"] for run in runs]
+    kinds = [Counter(run.get("error_kinds", {})) for run in runs]
+    return {
+        "name": variant,
+        "median": statistics.median(rates),
+        "min": min(rates),
+        "max": max(rates),
+        # Latency percentiles: the median over the runs of each run's percentile.
+        "p50_ms": statistics.median(run["p50_ms"] for run in runs),
+        "p99_ms": statistics.median(run["p99_ms"] for run in runs),
+        "p99_min_ms": min(run["p99_ms"] for run in runs),
+        "p99_max_ms": max(run["p99_ms"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "error_kinds": dict(sum(kinds, Counter())),
+    }
+
+
+async def measure(
+    variant: str,
+    url: str,
+    *,
+    clients: int,
+    seconds: float,
+    repeats: int,
+    users: int,
+    app_url: str | None = None,
+) -> dict[str, Any]:
+    """`repeats` timed runs of `seconds` each after a warm-up. The app connects to
+    `app_url` (a proxy in front of the server, say), the samplers straight to `url`."""
+    load = load_generator()
+    path = VARIANTS[variant][1]
+    async with serving(variant, app_url or url) as base:
+        await load(base, path, clients, min(1.0, seconds), users)  # warm-up
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(count_connections(url, stop))
+        pool_sampler = asyncio.create_task(
+            peak_checked_out(base, stop) if variant in POOL_REPORTED else none()
+        )
+        runs = [await load(base, path, clients, seconds, users) for _ in range(repeats)]
+        stop.set()
+        return {
+            **summarize(variant, runs),
+            "peak_checked_out": await pool_sampler,
+            "peak_connections": await sampler,
+        }
+
+
+async def measure_pair(
+    a: str, b: str, url: str, *, clients: int, seconds: float, pairs: int, users: int
+) -> dict[str, Any]:
+    """A and B served side by side and loaded in turn, A B, B A, A B ..., so that what
+    else the machine does falls on both alike; each pair gives one ratio."""
+    load = load_generator()
+    async with serving(a, url) as base_a, serving(b, url) as base_b:
+        bases = {a: base_a, b: base_b}
+        for name in (a, b):  # warm-up
+            await load(bases[name], VARIANTS[name][1], clients, 1.0, users)
+        runs: dict[str, list[dict[str, Any]]] = {a: [], b: []}
+        for pair in range(pairs):
+            for name in (a, b) if pair % 2 == 0 else (b, a):
+                run = await load(
+                    bases[name], VARIANTS[name][1], clients, seconds, users
+                )
+                runs[name].append(run)
+    ratios = [
+        run_a["requests_per_s"] / run_b["requests_per_s"]
+        for run_a, run_b in zip(runs[a], runs[b], strict=True)
+    ]
+    return {
+        "a": summarize(a, runs[a]),
+        "b": summarize(b, runs[b]),
+        "ratios": ratios,
+        "a_at_least_b": sum(ratio >= 1 for ratio in ratios),
+        "p99_ratios": [
+            run_a["p99_ms"] / run_b["p99_ms"]
+            for run_a, run_b in zip(runs[a], runs[b], strict=True)
+        ],
+    }
+
+
+async def count_round_trips(variant: str, url: str, requests: int) -> float:
+    """Round trips to the database per request, one request at a time after a warm-up:
+    counted by a proxy between the app and the server, not timed."""
+    path = VARIANTS[variant][1]
+    with Proxy(url) as proxy:
+        proxied = proxy.url.render_as_string(hide_password=False)
+        async with serving(variant, proxied) as base, httpx.AsyncClient() as client:
+            for n in range(20):  # connect, prepare statements
+                (await client.get(base + path.format(id=1 + n))).raise_for_status()
+            before = proxy.round_trips
+            for n in range(requests):
+                (await client.get(base + path.format(id=1 + n))).raise_for_status()
+            return (proxy.round_trips - before) / requests
 
 
 # --8<-- [end:whole_file]

@@ -13,15 +13,16 @@ from fastapi import FastAPI, HTTPException, Request
 
 from snippets.app import create_app
 from snippets.performance.http_app import (
+    READ_USER,
+    add_read_engine,
     engine_per_request_app,
-    fast_read,
+    held,
     nullpool_app,
 )
 from snippets.schemas import UserRead
 from snippets.settings import Settings
 
 VARIANT_ENV = "LOAD_VARIANT"
-READ_USER = "SELECT id, email, name, created_at, updated_at FROM users WHERE id = $1"
 
 
 def no_database_app() -> FastAPI:
@@ -66,25 +67,38 @@ def asyncpg_pool_app() -> FastAPI:
     return app
 
 
-def fast_read_app() -> FastAPI:
+def held_session_app() -> FastAPI:
     app = create_app()
-    app.include_router(fast_read)
+    app.include_router(held)
     return app
 
 
 # Name -> (app factory, the route the load generator asks). The reference comes first.
+RECOMMENDED = "recommended: ORM, default pool (5 + 10)"
+HELD = "ORM, session held until the response is sent"
+CORE = "Core on the read engine (AUTOCOMMIT)"
+HOT = "hot path: asyncpg's connection from the read engine"
+SEED = "seed's pool (20 + 10)"
 VARIANTS: dict[str, tuple[Callable[[], FastAPI], str]] = {
     "raw asyncpg pool": (asyncpg_pool_app, "/users/{id}"),
     "no database (ceiling)": (no_database_app, "/users/{id}"),
-    "recommended: ORM, default pool (5 + 10)": (create_app, "/users/{id}"),
-    "fast read path: Core + mappings": (fast_read_app, "/fast/users/{id}"),
-    "seed's pool (20 + 10)": (
+    RECOMMENDED: (create_app, "/users/{id}"),
+    HELD: (held_session_app, "/held/users/{id}"),
+    CORE: (lambda: add_read_engine(create_app()), "/core/users/{id}"),
+    HOT: (lambda: add_read_engine(create_app()), "/hot/users/{id}"),
+    SEED: (
         lambda: create_app(Settings(db_pool_size=20, db_max_overflow=10)),
         "/users/{id}",
     ),
     "NullPool": (nullpool_app, "/users/{id}"),
     "engine per request": (engine_per_request_app, "/users/{id}"),
 }
+# GET /health/pool reports the app's engine, which these variants' routes use.
+POOL_REPORTED = {RECOMMENDED, HELD, SEED}
+# The comparisons that decide a recommendation, run interleaved: does A beat B?
+PAIRS = [(RECOMMENDED, SEED), (RECOMMENDED, HELD), (HOT, CORE)]
+# Run again with latency added between the app and the database.
+WITH_LATENCY = ["raw asyncpg pool", RECOMMENDED, CORE, HOT]
 
 
 def app_for_variant() -> FastAPI:
