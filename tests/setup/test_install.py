@@ -117,3 +117,24 @@ def test_install_line_names_exactly_the_runtime_dependencies() -> None:
 def test_fastapi_does_not_bring_httpx() -> None:
     requires = importlib.metadata.requires("fastapi") or []
     assert not [r for r in requires if r.startswith("httpx") and "extra" not in r]
+
+
+def test_uvicorn_standard_serves_on_uvloop_and_httptools() -> None:
+    """The Setup page: with the [standard] extra, uvicorn's defaults pick both."""
+    import uvloop
+    from uvicorn.config import Config
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    config = Config("snippets.app:app")  # loop="auto", http="auto"
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    assert config.get_loop_factory() is uvloop.new_event_loop
+
+
+def test_install_line_asks_for_the_extras_the_pins_have() -> None:
+    page = (ROOT / "docs" / "setup" / "index.md").read_text()
+    line = next(line for line in page.splitlines() if line.startswith("pip install "))
+    extras = {word.strip('"') for word in line.split() if "[" in word}
+    pinned = {dep.split("==")[0] for dep in starter.pins().values() if "[" in dep}
+    assert extras == {"sqlalchemy[asyncio]", "uvicorn[standard]"}
+    assert extras <= pinned

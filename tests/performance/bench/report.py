@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from tests.performance.bench.variants import HOT, RECOMMENDED, SEED
+from tests.performance.bench.variants import CORE, HOT, RECOMMENDED, SEED
 
 GROUPS = (
     "bulk",
@@ -276,6 +276,45 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 # --8<-- [end:targets]
 
 
+def decisions_table(results: dict[str, Any]) -> str:
+    """What to use, and what it costs against the floor, from this run."""
+    g = results["groups"]
+    bulk = {c["name"]: c for c in g["bulk"]["cases"]}
+    http = {c["name"]: c for c in g["http"]["cases"]}
+
+    def served(name: str) -> str:
+        c = http[name]
+        return (
+            f"{ratio(c['ratio'])} raw asyncpg's requests/s,"
+            f" {round_trips(c)} round trips a request"
+        )
+
+    rows = [
+        [
+            "routes that read and write with the ORM",
+            "the guide's session dependency, default pool (5 + 10)",
+            served(RECOMMENDED),
+        ],
+        [
+            "read-only routes that carry much of the traffic",
+            "Core on a second engine created with AUTOCOMMIT",
+            served(CORE),
+        ],
+        [
+            "the one route that carries most of it",
+            "the hot path: asyncpg's connection borrowed from that engine",
+            served(HOT),
+        ],
+        [
+            "inserting many rows at once",
+            "Core insert() with a list of rows",
+            f"{ratio(bulk['Core insert, list of parameters']['ratio'])} COPY's rows/s",
+        ],
+        ["imports and backfills", "COPY on the driver's connection", "the floor"],
+    ]
+    return table(["for", "use", "costs"], rows)
+
+
 def targets_table(results: dict[str, Any]) -> str:
     rows = [
         [t["target"], t["measured"], "yes" if t["met"] else "**no**"]
@@ -447,7 +486,11 @@ def write_results(results: dict[str, Any], out: Path, page: Path | None = None) 
 
 def regions(results: dict[str, Any]) -> dict[str, str]:
     """What the page shows between `<!-- perf:NAME -->` and `<!-- /perf:NAME -->`."""
-    shown = {"machine": machine(results), "targets": targets_table(results)}
+    shown = {
+        "machine": machine(results),
+        "targets": targets_table(results),
+        "decisions": decisions_table(results),
+    }
     shown |= {name: TABLES[name](results["groups"][name]) for name in GROUPS}
     return shown
 
