@@ -28,8 +28,11 @@ def create_read_engine(settings: Settings) -> AsyncEngine:
         # Set once per connection, when it opens: the ping at checkout is one round trip
         # (not BEGIN, ping, ROLLBACK) and no BEGIN or ROLLBACK surrounds a read.
         isolation_level="AUTOCOMMIT",
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
+        # Every connection it may lend, kept open: a pool closes an overflow connection
+        # when it comes back while pool_size others are idle, and under a steady load of
+        # short reads that means a new connection for many requests.
+        pool_size=settings.db_pool_size + settings.db_max_overflow,
+        max_overflow=0,
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         pool_pre_ping=True,

@@ -11,8 +11,8 @@ from typing import Any
 import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import event, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from snippets.app import create_app
 from snippets.database import close_db, create_engine, create_session_factory, init_db
@@ -134,3 +134,42 @@ async def test_the_hot_path_keeps_the_pools_ping(
         else:
             with pytest.raises(asyncpg.InterfaceError, match="connection is closed"):
                 await client.get("/hot/users/1")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_read_engine_keeps_the_connections_it_lends(
+    settings: Settings,
+) -> None:
+    """snippets/performance/http_app.py's comment: sized pool_size + max_overflow with no
+    overflow, it opens 15 connections for bursts of 50 reads; sized 5 + 10, it closes
+    overflow connections as they come back and opens new ones for later reads."""
+
+    async def connections_opened(read_engine: AsyncEngine) -> int:
+        opened = 0
+
+        def count(*_: object) -> None:
+            nonlocal opened
+            opened += 1
+
+        event.listen(read_engine.sync_engine, "connect", count)
+
+        async def read() -> None:
+            async with read_engine.connect() as conn:
+                await conn.execute(select(1))
+
+        for _ in range(20):
+            await asyncio.gather(*(read() for _ in range(50)))
+        await read_engine.dispose()
+        return opened
+
+    kept = await connections_opened(http_app.create_read_engine(settings))
+    overflowing = await connections_opened(
+        create_async_engine(
+            settings.database_url,
+            isolation_level="AUTOCOMMIT",
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+    )
+    assert kept == settings.db_pool_size + settings.db_max_overflow == 15
+    assert overflowing > 2 * kept

@@ -276,6 +276,27 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 # --8<-- [end:targets]
 
 
+def added_per_round_trip_ms(results: dict[str, Any]) -> float:
+    """What the latency proxy added to each round trip: the median, over the one-read
+    cases, of the time added to a read divided by its round trips."""
+    g = results["groups"]
+    direct = {c["name"]: float(c["us_per_read"]) for c in g["path"]["cases"]}
+    added: list[float] = [
+        (c["us_per_read"] - direct[c["name"]]) / c["round_trips"] / 1000
+        for c in g["path_latency"]["cases"]
+        if c["round_trips"]
+    ]
+    return statistics.median(added)
+
+
+def latency_text(results: dict[str, Any]) -> str:
+    return (
+        f"each round trip took {added_per_round_trip_ms(results):.2f} ms longer through"
+        " it than without it (the median over the one-read cases of the time added to a"
+        " read, divided by its round trips)."
+    )
+
+
 def decisions_table(results: dict[str, Any]) -> str:
     """What to use, and what it costs against the floor, from this run."""
     g = results["groups"]
@@ -490,6 +511,7 @@ def regions(results: dict[str, Any]) -> dict[str, str]:
         "machine": machine(results),
         "targets": targets_table(results),
         "decisions": decisions_table(results),
+        "latency_added": latency_text(results),
     }
     shown |= {name: TABLES[name](results["groups"][name]) for name in GROUPS}
     return shown

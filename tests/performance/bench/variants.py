@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 from fastapi import FastAPI, HTTPException, Request
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from snippets.app import create_app
 from snippets.performance.http_app import (
@@ -18,6 +19,7 @@ from snippets.performance.http_app import (
     engine_per_request_app,
     held,
     nullpool_app,
+    reads,
 )
 from snippets.schemas import UserRead
 from snippets.settings import Settings
@@ -67,6 +69,33 @@ def asyncpg_pool_app() -> FastAPI:
     return app
 
 
+def overflowing_read_engine_app() -> FastAPI:
+    """The read routes on a read engine sized as the app's engine (5 + 10), not kept."""
+    app = create_app()
+    app.include_router(reads)
+    app_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = Settings()
+        read_engine = create_async_engine(
+            settings.database_url,
+            isolation_level="AUTOCOMMIT",
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_pre_ping=True,
+        )
+        app.state.read_engine = read_engine
+        try:
+            async with app_lifespan(app):
+                yield
+        finally:
+            await read_engine.dispose()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
 def held_session_app() -> FastAPI:
     app = create_app()
     app.include_router(held)
@@ -78,6 +107,7 @@ RECOMMENDED = "recommended: ORM, default pool (5 + 10)"
 HELD = "ORM, session held until the response is sent"
 CORE = "Core on the read engine (AUTOCOMMIT)"
 HOT = "hot path: asyncpg's connection from the read engine"
+HOT_OVERFLOW = "hot path, read engine 5 + 10 (overflow closed on return)"
 SEED = "seed's pool (20 + 10)"
 VARIANTS: dict[str, tuple[Callable[[], FastAPI], str]] = {
     "raw asyncpg pool": (asyncpg_pool_app, "/users/{id}"),
@@ -86,6 +116,7 @@ VARIANTS: dict[str, tuple[Callable[[], FastAPI], str]] = {
     HELD: (held_session_app, "/held/users/{id}"),
     CORE: (lambda: add_read_engine(create_app()), "/core/users/{id}"),
     HOT: (lambda: add_read_engine(create_app()), "/hot/users/{id}"),
+    HOT_OVERFLOW: (overflowing_read_engine_app, "/hot/users/{id}"),
     SEED: (
         lambda: create_app(Settings(db_pool_size=20, db_max_overflow=10)),
         "/users/{id}",
@@ -96,7 +127,7 @@ VARIANTS: dict[str, tuple[Callable[[], FastAPI], str]] = {
 # GET /health/pool reports the app's engine, which these variants' routes use.
 POOL_REPORTED = {RECOMMENDED, HELD, SEED}
 # The comparisons that decide a recommendation, run interleaved: does A beat B?
-PAIRS = [(RECOMMENDED, SEED), (RECOMMENDED, HELD), (HOT, CORE)]
+PAIRS = [(RECOMMENDED, SEED), (RECOMMENDED, HELD), (HOT, CORE), (HOT, HOT_OVERFLOW)]
 # Run again with latency added between the app and the database.
 WITH_LATENCY = ["raw asyncpg pool", RECOMMENDED, CORE, HOT]
 
