@@ -91,6 +91,27 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         Path(summary_file).write_text(line + "\n")
 
 
+# The fast lane, `pytest --no-cov -m fast` (docs/contributing.md#fast-lane): what an edit to a
+# page or a snippet needs first, in under a minute. The full command runs everything.
+FAST_LANE = {
+    "tests/test_integrity.py",
+    "tests/test_shown_code.py",
+    "tests/test_error_headings.py",
+    "tests/test_quality.py",
+    "tests/test_harness.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the fast lane: the modules above, and every example on SQLite."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_sqlite = params is not None and params.params.get("backend") == "sqlite"
+        path = item.path.relative_to(docs_examples.ROOT).as_posix()
+        if path in FAST_LANE or (path == "tests/test_docs.py" and on_sqlite):
+            item.add_marker(pytest.mark.fast)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """@pytest.mark.needs("postgresql>=18"): the version-matrix cells on older versions skip
     the test, saying so (tests/test_versions.py allows no other skip in a cell)."""
