@@ -4,6 +4,7 @@ is sent, and two ways to manage connections that the guide advises against."""
 
 from __future__ import annotations
 
+# --8<-- [start:read_engine]
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -19,8 +20,9 @@ from snippets.models import User
 from snippets.schemas import UserRead
 from snippets.settings import Settings
 
+reads = APIRouter()
 
-# --8<-- [start:read_engine]
+
 def create_read_engine(settings: Settings) -> AsyncEngine:
     """A second engine, for reads that need no transaction."""
     return create_async_engine(
@@ -60,8 +62,6 @@ def add_read_engine(app: FastAPI, settings: Settings | None = None) -> FastAPI:
 
 
 # --8<-- [end:read_engine]
-
-reads = APIRouter()
 
 
 # --8<-- [start:core_read]

@@ -129,7 +129,9 @@ async def test_the_hot_path_keeps_the_pools_ping(
                 )
             )
         assert dropped >= 1
-        await asyncio.sleep(0.2)  # dropped a while before the next request, as idle ones are
+        await asyncio.sleep(
+            0.2
+        )  # dropped a while before the next request, as idle ones are
         if pre_ping:
             assert (await client.get("/hot/users/1")).json()["name"] == "Ada"
         else:

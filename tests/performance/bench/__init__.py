@@ -3,6 +3,6 @@
 The patterns it measures live in snippets/performance/, where the page shows them; this
 package only runs them, times them and renders the results:
 
-    .venv/bin/python -m tests.performance.bench            # full run, about ten minutes
-    .venv/bin/python -m tests.performance.bench --quick    # small sizes, under a minute
+    .venv/bin/python -m tests.performance.bench            # full run, about twenty minutes
+    .venv/bin/python -m tests.performance.bench --quick    # small sizes, a few minutes
 """

@@ -1,8 +1,7 @@
-# --8<-- [start:whole_file]
 """Runs every benchmark group, repeats each case, and writes the results as data.
 
-    python -m tests.performance.bench            # full run, about ten minutes
-    python -m tests.performance.bench --quick    # small sizes, under a minute
+    python -m tests.performance.bench            # full run, about twenty minutes
+    python -m tests.performance.bench --quick    # small sizes, a few minutes
 
 Starts a private PostgreSQL server (or uses DATABASE_URL) and writes results.json and
 one plot per group to --out (default docs/performance/; with --quick a temporary
@@ -95,7 +94,7 @@ FULL = Sizes(
     latency_ms=0.5,
     counted_requests=50,
 )
-# Small enough to finish in under a minute; only what differs from FULL.
+# Small enough to finish in a few minutes; only what differs from FULL.
 QUICK = dataclasses.replace(
     FULL,
     repeats=3,
@@ -114,7 +113,6 @@ QUICK = dataclasses.replace(
 )
 
 
-# --8<-- [start:timing]
 async def timed(
     case: Callable[[], Awaitable[object]],
     repeats: int,
@@ -140,9 +138,6 @@ def summary(name: str, seconds: Sequence[float], **extra: Any) -> dict[str, Any]
         "max": max(seconds),
         **extra,
     }
-
-
-# --8<-- [end:timing]
 
 
 async def empty_tables(engine: AsyncEngine) -> None:
@@ -653,7 +648,7 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__.splitlines()[0],
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes, under a minute"
+        "--quick", action="store_true", help="small sizes, a few minutes"
     )
     parser.add_argument(
         "--out", type=Path, help="default: docs/performance, or a temp dir"
@@ -677,4 +672,3 @@ async def run_and_write(
 
 if __name__ == "__main__":
     main()
-# --8<-- [end:whole_file]

@@ -1,4 +1,3 @@
-# --8<-- [start:whole_file]
 """HTTP: the app variants under concurrent clients, served by uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
@@ -67,7 +66,6 @@ async def count_connections(url: str, stop: asyncio.Event) -> int:
     return peak
 
 
-# --8<-- [start:wrk]
 WRK = shutil.which("wrk")
 # wrk's Lua hooks: each request asks for the next user; at the end, one line of JSON.
 WRK_SCRIPT = """
@@ -122,10 +120,6 @@ async def drive_wrk(
     }
 
 
-# --8<-- [end:wrk]
-
-
-# --8<-- [start:drive]
 async def drive(
     base: str, path: str, clients: int, seconds: float, users: int
 ) -> dict[str, Any]:
@@ -159,9 +153,6 @@ async def drive(
         "p99_ms": 1000 * ordered[int(0.99 * (len(ordered) - 1))],
         "errors": errors,
     }
-
-
-# --8<-- [end:drive]
 
 
 async def wait_until_serving(server: asyncio.subprocess.Process, base: str) -> None:
@@ -296,6 +287,3 @@ async def count_round_trips(variant: str, url: str, requests: int) -> float:
             for n in range(requests):
                 (await client.get(base + path.format(id=1 + n))).raise_for_status()
             return (proxy.round_trips - before) / requests
-
-
-# --8<-- [end:whole_file]

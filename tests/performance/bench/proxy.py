@@ -1,4 +1,3 @@
-# --8<-- [start:whole_file]
 """A TCP proxy in front of PostgreSQL that counts round trips and can add latency.
 
 A round trip is what a client waits for: it sends, then nothing more until the server
@@ -134,4 +133,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-# --8<-- [end:whole_file]

@@ -1,4 +1,3 @@
-# --8<-- [start:whole_file]
 """Tables and plots from the benchmark results: the page shows exactly these."""
 
 from __future__ import annotations
@@ -238,7 +237,6 @@ def machine(results: dict[str, Any]) -> str:
     )
 
 
-# --8<-- [start:targets]
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """The chapter's targets, each measured against this run."""
     bulk = {c["name"]: c for c in results["groups"]["bulk"]["cases"]}
@@ -271,9 +269,6 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "met": runs >= 5 and wins >= runs - 1,
         },
     ]
-
-
-# --8<-- [end:targets]
 
 
 def added_per_round_trip_ms(results: dict[str, Any]) -> float:
@@ -527,6 +522,3 @@ def update_page(page: str, results: dict[str, Any]) -> str:
             raise ValueError(f"the page has no <!-- perf:{name} --> region")
         page = f"{before}{start}{text}\n{end}{after}"
     return page
-
-
-# --8<-- [end:whole_file]
