@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from snippets.app import get_user_or_404
+from snippets.app import get_user_or_404, user_not_found
 from snippets.database import create_session_factory, get_db
 from snippets.models import User
 from snippets.schemas import UserRead
 from snippets.settings import Settings
+from snippets.setup.validation import UserId
 
 reads = APIRouter()
 
@@ -38,7 +39,11 @@ def create_read_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         pool_pre_ping=True,
-        connect_args={"timeout": 10},
+        connect_args={
+            "timeout": 10,
+            # A write sent here by mistake fails instead of committing on its own.
+            "server_settings": {"default_transaction_read_only": "on"},
+        },
     )
 
 
@@ -66,7 +71,7 @@ def add_read_engine(app: FastAPI, settings: Settings | None = None) -> FastAPI:
 
 # --8<-- [start:core_read]
 @reads.get("/core/users/{user_id}", response_model=UserRead)
-async def read_user_core(user_id: int, request: Request) -> dict[str, Any]:
+async def read_user_core(user_id: UserId, request: Request) -> dict[str, Any]:
     # Core and plain mappings: no ORM object, identity map or session to set up.
     query = select(
         User.id, User.email, User.name, User.created_at, User.updated_at
@@ -74,7 +79,7 @@ async def read_user_core(user_id: int, request: Request) -> dict[str, Any]:
     async with request.app.state.read_engine.connect() as conn:
         row = (await conn.execute(query)).mappings().one_or_none()
     if row is None:
-        raise HTTPException(404)
+        raise user_not_found(user_id)
     return dict(row)
 
 
@@ -86,14 +91,15 @@ READ_USER = "SELECT id, email, name, created_at, updated_at FROM users WHERE id 
 
 
 @reads.get("/hot/users/{user_id}", response_model=UserRead)
-async def read_user_hot(user_id: int, request: Request) -> dict[str, Any]:
+async def read_user_hot(user_id: UserId, request: Request) -> dict[str, Any]:
     async with request.app.state.read_engine.connect() as conn:
         # asyncpg's connection, borrowed from the engine's pool, which still pings it
         # at checkout and recycles it; asyncpg prepares the query once per connection.
+        # Nothing resets it on return: one statement, no SET, no transaction left open.
         driver = (await conn.get_raw_connection()).driver_connection
         row = await driver.fetchrow(READ_USER, user_id)
     if row is None:
-        raise HTTPException(404)
+        raise user_not_found(user_id)
     return dict(row)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from snippets.app import create_app
@@ -177,3 +178,61 @@ async def test_the_read_engine_keeps_the_connections_it_lends(
     )
     assert kept == settings.db_pool_size + settings.db_max_overflow == 15
     assert overflowing > 100  # docs/pooling/index.md: "more than a hundred"
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_read_engine_refuses_writes(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """In AUTOCOMMIT a write would commit on its own, statement by statement: the read
+    engine's sessions are read-only, so a write sent there by mistake fails."""
+    read_engine = http_app.create_read_engine(settings)
+    try:
+        async with read_engine.connect() as conn:
+            with pytest.raises(
+                DBAPIError, match="cannot execute INSERT in a read-only"
+            ):
+                await conn.execute(insert(User).values(email="a@example.com", name="A"))
+    finally:
+        await read_engine.dispose()
+    async with engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_nothing_resets_the_hot_paths_connection(settings: Settings) -> None:
+    """The page's warning: a SET on the borrowed connection is still there for the next
+    borrower (asyncpg's own pool would have reset it)."""
+    read_engine = http_app.create_read_engine(
+        settings.model_copy(update={"db_pool_size": 1, "db_max_overflow": 0})
+    )
+    try:
+        async with read_engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.execute("SET statement_timeout = '1234ms'")
+        async with read_engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            assert await driver.fetchval("SHOW statement_timeout") == "1234ms"
+    finally:
+        await read_engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@pytest.mark.parametrize("route", ["/core/users/{id}", "/hot/users/{id}"])
+async def test_the_read_routes_answer_bad_ids_as_the_app_does(
+    route: str, engine: AsyncEngine
+) -> None:
+    app = http_app.add_read_engine(create_app())
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        too_big = await client.get(route.format(id=3_000_000_000))
+        reference = await client.get(f"/users/{3_000_000_000}")
+        missing = await client.get(route.format(id=7))
+    assert too_big.status_code == reference.status_code == 422
+    assert too_big.json() == reference.json()
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "user 7 not found"}

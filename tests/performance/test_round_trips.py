@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snippets.performance.bulk import asyncpg_copy
+from tests import postgres
 from tests.docs_examples import ROOT
 from tests.performance.bench.harness import path_round_trips, rows_for
 from tests.performance.bench.http import count_round_trips
 from tests.performance.bench.proxy import Proxy
 from tests.performance.bench.variants import VARIANTS
 
+CONNECTS_PER_REQUEST = {"NullPool", "engine per request"}
 RESULTS = json.loads((ROOT / "docs" / "performance" / "results.json").read_text())
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 
@@ -87,6 +89,11 @@ async def test_the_published_round_trips_of_one_read_are_counted_again(
 async def test_the_published_round_trips_of_each_http_variant_are_counted_again(
     variant: str, engine: AsyncEngine, database_url: str
 ) -> None:
+    if variant in CONNECTS_PER_REQUEST and not postgres.is_embedded():
+        pytest.skip(
+            "a connection's startup round trips depend on the server's authentication"
+            " and TLS; the published counts are the embedded server's (trust, no TLS)"
+        )
     await asyncpg_copy(engine, rows_for(30))
     await engine.dispose()  # its connections are not the app's
     assert (
