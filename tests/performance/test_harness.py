@@ -222,11 +222,11 @@ def test_pairs_claims() -> None:
     assert seed["a_at_least_b"] <= 2
     assert 0.85 < statistics.median(seed["ratios"]) < 1
     assert 0.85 < statistics.median(seed["p99_ratios"]) < 1.15
-    # Released before the response: "at least as many requests in every pair" (within the
-    # 1 % the page's "the same throughput" allows) "and a p99 about half as high".
+    # Released before the response: "the same throughput or a little more in every pair,
+    # and a p99 about half as high".
     held = pair(RECOMMENDED, HELD)
-    assert min(held["ratios"]) >= 0.99
-    assert all(r < 1 for r in held["p99_ratios"])
+    assert held["a_at_least_b"] == 5  # "at least as many requests in every pair"
+    assert all(r < 1 for r in held["p99_ratios"])  # "a lower p99 in every pair"
     assert 0.3 < statistics.median(held["p99_ratios"]) < 0.7
     # "The hot path served the most in every pair"; keeping connections too.
     assert pair(HOT, CORE)["a_at_least_b"] == 5
@@ -271,7 +271,13 @@ def test_http_claims() -> None:
     assert http[SEED]["peak_checked_out"] == 20 + 10
     # The missed target's note: the single runs "put the default far ahead".
     assert http[RECOMMENDED]["median"] > 1.2 * http[SEED]["median"]
-    assert http["no database (ceiling)"]["ratio"] > 1
+    # The ceiling is above every variant that reads from the database.
+    ceiling = http["no database (ceiling)"]["median"]
+    assert ceiling == max(c["median"] for c in CASES["http"])
+    # Core on the read engine: "its p99 came out higher than the ORM route's".
+    assert http[CORE]["p99_ms"] > http[RECOMMENDED]["p99_ms"]
+    # The hot path "is the fastest read path here, not the steadiest".
+    assert http[HOT]["p99_ms"] > http["raw asyncpg pool"]["p99_ms"]
 
 
 def test_each_missed_target_is_explained_on_the_page() -> None:

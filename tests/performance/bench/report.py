@@ -300,8 +300,9 @@ def decisions_table(results: dict[str, Any]) -> str:
 
     def served(name: str) -> str:
         c = http[name]
+        # Two figures: single runs minutes apart, rough sizes (the pairs decide).
         return (
-            f"{ratio(c['ratio'])} raw asyncpg's requests/s,"
+            f"{c['ratio']:.2g} x raw asyncpg's requests/s, p99 {c['p99_ms']:.0f} ms,"
             f" {round_trips(c)} round trips a request"
         )
 
@@ -324,7 +325,7 @@ def decisions_table(results: dict[str, Any]) -> str:
         [
             "inserting many rows at once",
             "Core insert() with a list of rows",
-            f"{ratio(bulk['Core insert, list of parameters']['ratio'])} COPY's rows/s",
+            f"{bulk['Core insert, list of parameters']['ratio']:.2g} x COPY's rows/s",
         ],
         ["imports and backfills", "COPY on the driver's connection", "the floor"],
     ]
