@@ -170,6 +170,8 @@ def test_the_asyncpg_ping_is_wrapped_in_a_transaction() -> None:
     assert "self._connection.transaction()" in source
     assert 'fetchrow(";")' in source
     assert "tr.rollback()" in source
+    # ... "unless the connection is in AUTOCOMMIT": then the ping is the empty query alone.
+    assert 'self.isolation_level != "autocommit"' in source
 
 
 def test_one_read_claims() -> None:
