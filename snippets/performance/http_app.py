@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -26,10 +26,11 @@ reads = APIRouter()
 
 def create_read_engine(settings: Settings) -> AsyncEngine:
     """A second engine, for reads that need no transaction."""
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
         # Set once per connection, when it opens: the ping at checkout is one round trip
-        # (not BEGIN, ping, ROLLBACK) and no BEGIN or ROLLBACK surrounds a read.
+        # (not BEGIN, ping, ROLLBACK) and no BEGIN or ROLLBACK surrounds a read. Nothing
+        # then resets a connection on its return: no SET, no transaction left open.
         isolation_level="AUTOCOMMIT",
         # Every connection it may lend, kept open: a pool closes an overflow connection
         # when it comes back while pool_size others are idle, and under a steady load of
@@ -39,12 +40,17 @@ def create_read_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         pool_pre_ping=True,
-        connect_args={
-            "timeout": 10,
-            # A write sent here by mistake fails instead of committing on its own.
-            "server_settings": {"default_transaction_read_only": "on"},
-        },
+        connect_args={"timeout": 10},
     )
+    # A write sent here by mistake fails instead of committing on its own.
+    event.listen(engine.sync_engine, "connect", _read_only)
+    return engine
+
+
+def _read_only(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET default_transaction_read_only = on")
+    cursor.close()
 
 
 def add_read_engine(app: FastAPI, settings: Settings | None = None) -> FastAPI:
@@ -95,7 +101,6 @@ async def read_user_hot(user_id: UserId, request: Request) -> dict[str, Any]:
     async with request.app.state.read_engine.connect() as conn:
         # asyncpg's connection, borrowed from the engine's pool, which still pings it
         # at checkout and recycles it; asyncpg prepares the query once per connection.
-        # Nothing resets it on return: one statement, no SET, no transaction left open.
         driver = (await conn.get_raw_connection()).driver_connection
         row = await driver.fetchrow(READ_USER, user_id)
     if row is None:
@@ -113,7 +118,7 @@ held = APIRouter()
 
 
 @held.get("/held/users/{user_id}", response_model=UserRead)
-async def read_user_held(user_id: int, session: HeldSession) -> User:
+async def read_user_held(user_id: UserId, session: HeldSession) -> User:
     return await get_user_or_404(session, user_id)
 
 

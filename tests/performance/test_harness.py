@@ -278,7 +278,7 @@ def test_http_claims() -> None:
     assert ceiling == max(c["median"] for c in CASES["http"])
     # Core on the read engine: "its p99 came out higher than the ORM route's".
     assert http[CORE]["p99_ms"] > http[RECOMMENDED]["p99_ms"]
-    # The hot path "is the fastest read path here, not the steadiest".
+    # The hot path: "in the table its p99 is higher than asyncpg's own pool's".
     assert http[HOT]["p99_ms"] > http["raw asyncpg pool"]["p99_ms"]
 
 

@@ -185,7 +185,7 @@ async def test_the_read_engine_refuses_writes(
     settings: Settings, engine: AsyncEngine
 ) -> None:
     """In AUTOCOMMIT a write would commit on its own, statement by statement: the read
-    engine's sessions are read-only, so a write sent there by mistake fails."""
+    engine's connections are read-only, so a write sent there by mistake fails."""
     read_engine = http_app.create_read_engine(settings)
     try:
         async with read_engine.connect() as conn:
@@ -193,6 +193,11 @@ async def test_the_read_engine_refuses_writes(
                 DBAPIError, match="cannot execute INSERT in a read-only"
             ):
                 await conn.execute(insert(User).values(email="a@example.com", name="A"))
+            # "So do SELECT ... FOR UPDATE and nextval()."
+            with pytest.raises(DBAPIError, match="cannot execute SELECT FOR UPDATE in"):
+                await conn.execute(select(User.id).with_for_update())
+            with pytest.raises(DBAPIError, match=r"cannot execute nextval\(\) in"):
+                await conn.execute(text("SELECT nextval('users_id_seq')"))
     finally:
         await read_engine.dispose()
     async with engine.connect() as conn:
