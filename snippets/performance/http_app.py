@@ -5,7 +5,7 @@ is sent, and two ways to manage connections that the guide advises against."""
 from __future__ import annotations
 
 # --8<-- [start:read_engine]
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -53,13 +53,17 @@ def _read_only(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
-def add_read_engine(app: FastAPI, settings: Settings | None = None) -> FastAPI:
+def add_read_engine(
+    app: FastAPI,
+    settings: Settings | None = None,
+    make_engine: Callable[[Settings], AsyncEngine] = create_read_engine,
+) -> FastAPI:
     """`app` with its read routes, and the read engine in `app.state.read_engine`."""
     app_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        read_engine = create_read_engine(settings or Settings())
+        read_engine = make_engine(settings or Settings())
         app.state.read_engine = read_engine
         try:
             async with app_lifespan(app):

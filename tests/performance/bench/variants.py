@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type hints
 from fastapi import FastAPI, HTTPException, Request
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from snippets.app import create_app
 from snippets.performance.http_app import (
@@ -19,7 +19,6 @@ from snippets.performance.http_app import (
     engine_per_request_app,
     held,
     nullpool_app,
-    reads,
 )
 from snippets.schemas import UserRead
 from snippets.settings import Settings
@@ -69,31 +68,17 @@ def asyncpg_pool_app() -> FastAPI:
     return app
 
 
-def overflowing_read_engine_app() -> FastAPI:
-    """The read routes on a read engine sized as the app's engine (5 + 10), not kept."""
-    app = create_app()
-    app.include_router(reads)
-    app_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings = Settings()
-        read_engine = create_async_engine(
-            settings.database_url,
-            isolation_level="AUTOCOMMIT",
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
-        )
-        app.state.read_engine = read_engine
-        try:
-            async with app_lifespan(app):
-                yield
-        finally:
-            await read_engine.dispose()
-
-    app.router.lifespan_context = lifespan
-    return app
+def overflowing_read_engine(settings: Settings) -> AsyncEngine:
+    """The read engine sized as the app's engine (5 + 10): overflow closed on return."""
+    return create_async_engine(
+        settings.database_url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        pool_pre_ping=True,
+    )
 
 
 def held_session_app() -> FastAPI:
@@ -116,7 +101,10 @@ VARIANTS: dict[str, tuple[Callable[[], FastAPI], str]] = {
     HELD: (held_session_app, "/held/users/{id}"),
     CORE: (lambda: add_read_engine(create_app()), "/core/users/{id}"),
     HOT: (lambda: add_read_engine(create_app()), "/hot/users/{id}"),
-    HOT_OVERFLOW: (overflowing_read_engine_app, "/hot/users/{id}"),
+    HOT_OVERFLOW: (
+        lambda: add_read_engine(create_app(), make_engine=overflowing_read_engine),
+        "/hot/users/{id}",
+    ),
     SEED: (
         lambda: create_app(Settings(db_pool_size=20, db_max_overflow=10)),
         "/users/{id}",
