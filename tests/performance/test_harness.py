@@ -41,6 +41,7 @@ from tests.performance.bench.variants import (
     HOT_OVERFLOW,
     RECOMMENDED,
     SEED,
+    VARIANTS,
 )
 
 DOCS = ROOT / "docs" / "performance"
@@ -370,3 +371,9 @@ def test_the_harness_runs_in_quick_mode(tmp_path: Path) -> None:
     again = write_results(results, tmp_path / "again")
     assert printed == again.replace(str(tmp_path / "again"), str(tmp_path))
     assert re.search(r"\(quick mode\)", printed)
+
+
+def test_the_page_counts_the_http_variants() -> None:
+    words = {9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+    assert f"in {words[len(VARIANTS)]} variants" in PAGE.read_text()
+    assert {case["name"] for case in CASES["http"]} == set(VARIANTS)
