@@ -445,7 +445,10 @@ async def path_round_trips(url: str, reads: int) -> dict[str, float]:
 @asynccontextmanager
 async def delayed(url: str, delay_ms: float) -> AsyncIterator[str]:
     """A proxy in a process of its own that adds `delay_ms` to each round trip; yields
-    its URL."""
+    its URL (with no delay, `url` itself: no proxy)."""
+    if not delay_ms:
+        yield url
+        return
     process = await asyncio.create_subprocess_exec(
         *[sys.executable, "-m", "tests.performance.bench.proxy", url, str(delay_ms)],
         stdout=PIPE,
@@ -458,18 +461,27 @@ async def delayed(url: str, delay_ms: float) -> AsyncIterator[str]:
         await process.wait()
 
 
+def round_trips_of(group: dict[str, Any]) -> dict[str, float]:
+    return {case["name"]: case["round_trips"] for case in group["cases"]}
+
+
 async def bench_path(
-    engine: AsyncEngine, sizes: Sizes, url: str, latency_ms: float = 0
+    engine: AsyncEngine,
+    sizes: Sizes,
+    url: str,
+    latency_ms: float = 0,
+    counted: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Where the HTTP variants' time goes, without HTTP; with `latency_ms`, through a
-    proxy that adds that much to each round trip."""
+    proxy that adds that much to each round trip. `counted`: the round trips, if known."""
     await empty_tables(engine)
     await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
     ids = [1 + n * 7 % sizes.http_users for n in range(sizes.path_reads)]
-    round_trips = await path_round_trips(url, reads=20)
+    # A delay changes no count: the latency runs reuse the direct runs' counts.
+    round_trips = counted or await path_round_trips(url, reads=20)
     results = []
     async with (
-        delayed(url, latency_ms) if latency_ms else _as_is(url) as app_url,
+        delayed(url, latency_ms) as app_url,
         path_cases(app_url) as cases,
     ):
         for name, read_one in cases:
@@ -496,24 +508,20 @@ async def bench_path(
     }
 
 
-@asynccontextmanager
-async def _as_is(url: str) -> AsyncIterator[str]:
-    yield url
-
-
 async def bench_http(
     engine: AsyncEngine,
     sizes: Sizes,
     url: str,
     variants: Sequence[str] = tuple(VARIANTS),
     latency_ms: float = 0,
+    counted: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     await empty_tables(engine)
     await bulk.asyncpg_copy(engine, rows_for(sizes.http_users))
     # The harness's own pooled connections would count as the app's.
     await engine.dispose()
     results = []
-    async with delayed(url, latency_ms) if latency_ms else _as_is(url) as app_url:
+    async with delayed(url, latency_ms) as app_url:
         for variant in variants:
             result = await measure(
                 variant,
@@ -524,8 +532,10 @@ async def bench_http(
                 repeats=sizes.http_repeats,
                 users=sizes.http_users,
             )
-            result["round_trips"] = await count_round_trips(
-                variant, url, sizes.counted_requests
+            result["round_trips"] = (
+                counted[variant]
+                if counted
+                else await count_round_trips(variant, url, sizes.counted_requests)
             )
             results.append(result)
     reference = results[0]["median"]
@@ -574,11 +584,13 @@ async def run_all(url: str, sizes: Sizes, pgbench: str | None) -> dict[str, Any]
             "lookups": await bench_lookups(engine, sizes, url, pgbench),
             "loading": await bench_loading(engine, sizes),
             "pagination": await bench_pagination(engine, sizes),
-            "path": await bench_path(engine, sizes, url),
-            "path_latency": await bench_path(engine, sizes, url, sizes.latency_ms),
-            "http": await bench_http(engine, sizes, url),
+            "path": (path := await bench_path(engine, sizes, url)),
+            "path_latency": await bench_path(
+                engine, sizes, url, sizes.latency_ms, round_trips_of(path)
+            ),
+            "http": (http := await bench_http(engine, sizes, url)),
             "http_latency": await bench_http(
-                engine, sizes, url, WITH_LATENCY, sizes.latency_ms
+                engine, sizes, url, WITH_LATENCY, sizes.latency_ms, round_trips_of(http)
             ),
             "pairs": await bench_pairs(engine, sizes, url),
             **await sqlite_groups(sizes),
