@@ -1,0 +1,212 @@
+"""snippets/deploying/tokens.py, shown on docs/deploying/logins.md: token logins on a real
+server whose role password the test rotates, as a cloud's token service would."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import secrets
+import time
+import traceback
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+from sqlalchemy import URL, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from snippets.database import create_engine, driver_error
+from snippets.deploying.tokens import Token, TokenCache, create_token_engine
+from snippets.settings import Settings
+from tests.pages import page, shown_output
+from tests.postgres import PASSWORD_ROLE, EmbeddedServer
+
+PAGE = "deploying/logins.md"
+
+
+class Issuer:
+    """Stands in for a cloud's token service: each token it issues becomes the role's
+    password, valid for `lifetime` seconds. Stricter than a cloud, where an older token
+    stays valid until it expires: here a new token ends the previous one."""
+
+    def __init__(self, server: EmbeddedServer, lifetime: float) -> None:
+        self.admin_dsn = server.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        self.lifetime = lifetime
+        self.issued: list[str] = []
+
+    async def issue(self) -> Token:
+        value = secrets.token_urlsafe(24)
+        await self.set_password(value)
+        self.issued.append(value)
+        return Token(value, expires_at=time.time() + self.lifetime)
+
+    async def revoke(self) -> None:
+        """The server stops accepting the current token before the cache expects it to."""
+        await self.set_password(secrets.token_urlsafe(24))
+
+    async def set_password(self, value: str) -> None:
+        admin = await asyncpg.connect(self.admin_dsn)
+        try:
+            await admin.execute(f"ALTER ROLE {PASSWORD_ROLE} PASSWORD '{value}'")
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmbeddedServer]:
+    """A server of this module's own, so rotating the role's password harms no other test."""
+    own = EmbeddedServer()
+    own._server.psql(f"CREATE ROLE {PASSWORD_ROLE} LOGIN;")
+    yield own
+    own.stop()
+
+
+@pytest.fixture
+def login_url(server: EmbeddedServer) -> URL:
+    return server.url.set(username=PASSWORD_ROLE, password=None)
+
+
+@pytest.fixture
+async def issuer(server: EmbeddedServer) -> AsyncIterator[Issuer]:
+    yield Issuer(server, lifetime=3)
+
+
+def settings_for(url: URL, **overrides: object) -> Settings:
+    return Settings(database_url=url, **overrides)  # type: ignore[arg-type]
+
+
+async def current_user(engine: AsyncEngine) -> str:
+    async with engine.connect() as conn:
+        return str(await conn.scalar(text("SELECT current_user")))
+
+
+async def refused(engine: AsyncEngine) -> BaseException:
+    with pytest.raises((DBAPIError, asyncpg.PostgresError)) as raised:
+        await current_user(engine)
+    return raised.value
+
+
+def log_everything(caplog: pytest.LogCaptureFixture) -> None:
+    """SQLAlchemy's and asyncpg's loggers at every level (SQLAlchemy's own default is WARN)."""
+    for name in ("sqlalchemy", "asyncpg", None):
+        caplog.set_level(logging.DEBUG, logger=name)
+
+
+def described(exc: BaseException) -> str:
+    reason = driver_error(exc)
+    return f"{type(reason).__name__}: {reason}"
+
+
+async def test_the_cache_calls_the_provider_once_until_close_to_expiry() -> None:
+    calls = 0
+    lifetime = 3600.0
+
+    async def fetch() -> Token:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05)  # a provider answers over the network
+        return Token(f"token-{calls}", expires_at=time.time() + lifetime)
+
+    cache = TokenCache(fetch)
+    # Twenty connections opening at once, then twenty more: one fetch.
+    assert set(await asyncio.gather(*(cache.password() for _ in range(20)))) == {
+        "token-1"
+    }
+    assert [await cache.password() for _ in range(20)] == ["token-1"] * 20
+    assert calls == 1
+    # A token within refresh_before of its expiry is fetched again, on every call.
+    lifetime = 200.0
+    cache = TokenCache(fetch, refresh_before=300)
+    assert [await cache.password() for _ in range(3)] == [
+        "token-2",
+        "token-3",
+        "token-4",
+    ]
+
+
+def test_the_default_refresh_margin_is_what_the_page_says() -> None:
+    default = inspect.signature(TokenCache).parameters["refresh_before"].default
+    assert default == 300
+    assert "five minutes before it expires (`refresh_before=300`)" in " ".join(
+        page(PAGE).split()
+    )
+
+
+def test_a_token_is_not_in_its_repr() -> None:
+    assert "s3cret" not in repr(Token("s3cret", expires_at=0))
+
+
+async def test_rotation_new_logins_use_the_fresh_token_old_connections_keep_working(
+    login_url: URL, issuer: Issuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    log_everything(caplog)
+    cache = TokenCache(issuer.issue, refresh_before=1)
+    engine = create_token_engine(settings_for(login_url), cache)
+    lines = []
+
+    async def connect() -> AsyncConnection:
+        conn = await engine.connect()
+        await conn.execute(text("SELECT 1"))
+        return conn
+
+    first = await asyncio.gather(*(connect() for _ in range(5)))
+    assert len(issuer.issued) == 1
+    lines.append("five connections opened at once:           1 token fetched")
+    # Past the cache's refresh point (expiry minus refresh_before), a new connection:
+    await asyncio.sleep(issuer.lifetime - 1 + 0.2)
+    sixth = await connect()
+    assert len(issuer.issued) == 2
+    lines.append("a new connection after the refresh point:   2 tokens fetched")
+    answers = [await conn.scalar(text("SELECT current_user")) for conn in first]
+    assert answers == [PASSWORD_ROLE] * 5
+    lines.append("the five opened with the first token:       still answer")
+    for conn in [*first, sixth]:
+        await conn.close()
+
+    await issuer.revoke()
+    await engine.dispose()  # no pooled connection left: the next checkout logs in
+    failure = await refused(engine)
+    lines.append(f"a new login with a token no longer valid:   {described(failure)}")
+    shown = "".join(traceback.format_exception(failure)) + repr(failure) + caplog.text
+    assert not any(token in shown for token in issuer.issued)
+    assert "password authentication failed" in caplog.text  # the log was captured
+    lines.append("the token in the error or in the log:       no")
+    await engine.dispose()
+    assert "\n".join(lines) == shown_output(PAGE, "token-rotation")
+
+
+async def test_a_token_put_in_the_url_fails_once_it_is_replaced(
+    login_url: URL, issuer: Issuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    log_everything(caplog)
+    token = await issuer.issue()
+    engine = create_engine(settings_for(login_url.set(password=token.value)))
+    assert await current_user(engine) == PASSWORD_ROLE
+    await engine.dispose()
+    await issuer.issue()  # the next token: the one in the URL no longer logs in
+    failure = await refused(engine)
+    await engine.dispose()
+    assert described(failure) == shown_output(PAGE, "token-in-url")
+    shown = "".join(traceback.format_exception(failure)) + caplog.text
+    assert token.value not in shown
+
+
+async def test_pool_recycle_replaces_a_connection_and_its_login(
+    login_url: URL, server: EmbeddedServer
+) -> None:
+    issuer = Issuer(server, lifetime=1.5)
+    cache = TokenCache(issuer.issue, refresh_before=0.5)
+    engine = create_token_engine(settings_for(login_url, db_pool_recycle=1), cache)
+    pid = "SELECT pg_backend_pid()"
+    async with engine.connect() as conn:
+        before = await conn.scalar(text(pid))
+    await asyncio.sleep(1.2)  # older than pool_recycle, and its token past refresh
+    async with engine.connect() as conn:
+        after = await conn.scalar(text(pid))
+    await engine.dispose()
+    assert before != after
+    assert len(issuer.issued) == 2
