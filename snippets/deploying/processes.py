@@ -1,17 +1,61 @@
-"""Several processes and shutdown: the code docs/deploying/processes.md shows."""
+"""How many connections a deployment opens, against what the server allows."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+# --8<-- [start:budget]
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from snippets.models import User
-
-
-# --8<-- [start:processes]
-async def names_in_order(session: AsyncSession) -> list[str]:
-    # ORDER BY makes the result the same on every backend and every run.
-    return list(await session.scalars(select(User.name).order_by(User.name)))
+from snippets.pooling.sizing import peak_connections
 
 
-# --8<-- [end:processes]
+async def connections_for_apps(conn: AsyncConnection) -> int:
+    """Connections roles without SUPERUSER may open on this server, all together."""
+    rows = await conn.execute(
+        text(
+            # reserved_connections: PostgreSQL 16+, for pg_use_reserved_connections.
+            "SELECT name, setting::int FROM pg_settings WHERE name IN "
+            "('max_connections', 'superuser_reserved_connections',"
+            " 'reserved_connections')"
+        )
+    )
+    settings: dict[str, int] = {row.name: row.setting for row in rows}
+    return (
+        settings["max_connections"]
+        - settings["superuser_reserved_connections"]
+        - settings.get("reserved_connections", 0)
+    )
+
+
+def deployment_peak(
+    instances: int,
+    workers: int,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    surge: int = 0,
+    others: int = 1,
+) -> int:
+    """The most connections a deployment opens at once.
+
+    workers: processes per instance (uvicorn --workers); each has its own pool.
+    surge: instances a rolling deploy starts before it stops old ones.
+    others: connections outside the app's pools: a migration, a cron job, a console.
+    """
+    processes = (instances + surge) * workers
+    return peak_connections(processes, pool_size, max_overflow) + others
+
+
+def most_workers(
+    available: int,
+    instances: int,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    surge: int = 0,
+    others: int = 1,
+) -> int:
+    """The largest --workers that keeps the deployment's peak within `available`."""
+    per_worker = (instances + surge) * (pool_size + max_overflow)
+    return max(0, (available - others) // per_worker)
+
+
+# --8<-- [end:budget]

@@ -1,14 +1,336 @@
-"""snippets/deploying/processes.py, shown on docs/deploying/processes.md."""
+"""docs/deploying/processes.md: the sizing rule against real uvicorn workers on a small server."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncio
+import shlex
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
-from snippets.deploying.processes import names_in_order
-from snippets.testing.factories import new_user
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from snippets.deploying.processes import (
+    connections_for_apps,
+    deployment_peak,
+    most_workers,
+)
+from tests import postgres, versions
+from tests.deploying.workers import Served, load, uvicorn
+from tests.pages import page
+
+MAX_CONNECTIONS = 20
+# Each worker's pool: small, so a few workers reach the server's limit.
+POOL = {"db_pool_size": "2", "db_max_overflow": "3", "db_pool_timeout": "30"}
+ROLE = "app"
 
 
-async def test_names_come_back_sorted(db_session: AsyncSession) -> None:
-    db_session.add_all([new_user(name="Zoe"), new_user(name="Ann")])
-    await db_session.flush()
-    assert await names_in_order(db_session) == ["Ann", "Zoe"]
+@dataclass
+class Server:
+    admin_dsn: str  # a superuser, as the watcher and a console would connect
+    app_url: str  # the app's own role, without SUPERUSER
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    embedded = postgres.EmbeddedServer()
+    try:
+        embedded.set_and_restart("max_connections", str(MAX_CONNECTIONS))
+        admin = embedded.url.set(drivername="postgresql")
+        dsn = admin.render_as_string(hide_password=False)
+
+        async def create_role() -> None:
+            conn = await asyncpg.connect(dsn)
+            await conn.execute(f"CREATE ROLE {ROLE} LOGIN")
+            await conn.execute(f"CREATE DATABASE {ROLE} OWNER {ROLE}")
+            await conn.close()
+
+        asyncio.run(create_role())
+        app_url = embedded.url.set(username=ROLE, database=ROLE)
+        yield Server(dsn, app_url.render_as_string(hide_password=False))
+    finally:
+        embedded.stop()
+
+
+async def limit_for_apps(url: str) -> int:
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.connect() as conn:
+        available = await connections_for_apps(conn)
+    await engine.dispose()
+    return available
+
+
+def test_the_budget_is_read_from_the_server(server: Server) -> None:
+    async def reserved() -> int:
+        conn = await asyncpg.connect(server.admin_dsn)
+        try:
+            return int(await conn.fetchval("SHOW superuser_reserved_connections"))
+        finally:
+            await conn.close()
+
+    # The server's own default (3), not a number copied onto the page.
+    assert asyncio.run(limit_for_apps(server.app_url)) == MAX_CONNECTIONS - asyncio.run(
+        reserved()
+    )
+
+
+def test_the_rule_counts_instances_workers_surge_and_others() -> None:
+    assert deployment_peak(instances=1, workers=4, others=0) == 60
+    # Two instances of 4 workers, a rolling deploy adding one more instance, a migration.
+    assert deployment_peak(instances=2, workers=4, surge=1, others=1) == 181
+    assert most_workers(97, instances=2, surge=1) == 2
+    assert deployment_peak(instances=2, workers=2, surge=1) <= 97
+    assert deployment_peak(instances=2, workers=3, surge=1) > 97
+
+
+def test_workers_that_fit_open_at_most_the_rule_and_every_request_succeeds(
+    server: Server, tmp_path: Path
+) -> None:
+    available = asyncio.run(limit_for_apps(server.app_url))
+    # The watcher below is one connection outside the app's pools.
+    workers = most_workers(available, instances=1, pool_size=2, max_overflow=3)
+    assert workers == 3
+    with uvicorn(
+        server.app_url, tmp_path / "uvicorn.log", "--workers", str(workers), **POOL
+    ) as served:
+        result = asyncio.run(load(served, server.admin_dsn, ROLE, 5, clients=40))
+    assert set(result.statuses) == {200}, result.statuses
+    # Every worker filled its pool: the rule's bound is reached, never passed.
+    assert result.peak == deployment_peak(1, workers, 2, 3, others=0) == 15
+
+
+def test_one_worker_too_many_is_refused_by_the_server(
+    server: Server, tmp_path: Path
+) -> None:
+    available = asyncio.run(limit_for_apps(server.app_url))
+    workers = most_workers(available, instances=1, pool_size=2, max_overflow=3) + 1
+    log = tmp_path / "uvicorn.log"
+    with uvicorn(server.app_url, log, "--workers", str(workers), **POOL) as served:
+        result = asyncio.run(load(served, server.admin_dsn, ROLE, 5, clients=40))
+    # The watcher holds one of the 17 slots; the app's role gets the other 16.
+    assert result.peak == available - 1
+    assert result.statuses[500] > 0, result.statuses
+    error = (
+        "asyncpg.exceptions.TooManyConnectionsError: remaining connection slots are "
+        "reserved for roles with the SUPERUSER attribute"
+    )
+    assert error in log.read_text()
+
+
+@contextmanager
+def debian_15() -> Iterator[str]:
+    try:
+        binaries = versions.postgres_binaries("15")
+    except FileNotFoundError as exc:
+        pytest.skip(f"needs Debian's PostgreSQL 15 (.ci/run installs it): {exc}")
+    with versions.server(binaries) as url:
+        yield url
+
+
+async def refusals(admin_dsn: str) -> tuple[str, str]:
+    """Open connections until the server refuses: first as a role without SUPERUSER,
+    then as a superuser, which may also take the reserved slots."""
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute("CREATE ROLE crowd LOGIN")
+    held = [admin]
+    texts = []
+    try:
+        for user in ("crowd", make_url(admin_dsn).username):
+            dsn = make_url(admin_dsn).set(username=user)
+            while True:
+                try:
+                    held.append(
+                        await asyncpg.connect(dsn.render_as_string(hide_password=False))
+                    )
+                except asyncpg.TooManyConnectionsError as exc:
+                    texts.append(f"{type(exc).__name__}: {exc}")
+                    break
+        return texts[0], texts[1]
+    finally:
+        await asyncio.gather(*(conn.close() for conn in held))
+
+
+@pytest.mark.parametrize("where", ["embedded", "postgresql15"])
+def test_the_servers_refusals_are_the_headings_on_the_page(
+    server: Server, where: str
+) -> None:
+    if where == "embedded":
+        texts = asyncio.run(refusals(server.admin_dsn))
+    else:
+        with debian_15() as url:
+            texts = asyncio.run(refusals(url))
+    role, superuser = texts
+    assert superuser == "TooManyConnectionsError: sorry, too many clients already"
+    reserved = {
+        "embedded": "reserved for roles with the SUPERUSER attribute",
+        "postgresql15": "reserved for non-replication superuser connections",
+    }[where]
+    assert role == f"TooManyConnectionsError: remaining connection slots are {reserved}"
+    headings = page("deploying/processes.md")
+    assert f"### `{role}`" in headings
+    assert f"### `{superuser}`" in headings
+
+
+# --- shutdown -------------------------------------------------------------------------
+
+
+def shown_command(needle: str) -> list[str]:
+    """The one command line on the page that contains `needle`, split into words."""
+    [line] = [
+        line
+        for line in page("deploying/processes.md").splitlines()
+        if needle in line and not line.startswith(("#", "|"))
+    ]
+    return shlex.split(line)
+
+
+@pytest.fixture
+def marks(server: Server) -> str:
+    """The app's database with an empty table the write route fills."""
+    dsn = make_url(server.admin_dsn).set(database=ROLE)
+
+    async def create() -> None:
+        conn = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+        await conn.execute("DROP TABLE IF EXISTS marks")
+        await conn.execute("CREATE TABLE marks (id serial PRIMARY KEY)")
+        await conn.execute(f"ALTER TABLE marks OWNER TO {ROLE}")
+        await conn.close()
+
+    asyncio.run(create())
+    return dsn.render_as_string(hide_password=False)
+
+
+async def state(admin_dsn: str, app_dsn: str) -> tuple[int, int]:
+    """(connections of the app's role on the server, committed rows in marks)"""
+    admin = await asyncpg.connect(admin_dsn)
+    app_db = await asyncpg.connect(app_dsn)
+    try:
+        connections = await admin.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = $1", ROLE
+        )
+        return int(connections), int(
+            await app_db.fetchval("SELECT count(*) FROM marks")
+        )
+    finally:
+        await admin.close()
+        await app_db.close()
+
+
+async def terminate_during_writes(
+    served: Served, admin_dsn: str, app_dsn: str, seconds: float
+) -> tuple[list[object], int, float]:
+    """Four writes in flight, then SIGTERM: (their outcomes, the exit code, seconds to exit)."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        writes = [
+            asyncio.create_task(
+                http.post(f"{served.base}/marks", params={"seconds": seconds})
+            )
+            for _ in range(4)
+        ]
+        admin = await asyncpg.connect(admin_dsn)
+        # Every write has inserted its row and is inside its slow statement.
+        for _ in range(1500):
+            sleeping = await admin.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 "
+                "AND query LIKE 'SELECT pg_sleep%'",
+                ROLE,
+            )
+            if sleeping == len(writes):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError(f"only {sleeping} writes reached the server")
+        await admin.close()
+        sent = time.monotonic()
+        served.process.send_signal(signal.SIGTERM)
+        outcomes = await asyncio.gather(*writes, return_exceptions=True)
+        code = await asyncio.to_thread(served.process.wait, 30)
+    return (
+        [o.status_code if isinstance(o, httpx.Response) else type(o) for o in outcomes],
+        code,
+        time.monotonic() - sent,
+    )
+
+
+def test_sigterm_lets_requests_in_flight_finish_then_closes_every_connection(
+    server: Server, marks: str, tmp_path: Path
+) -> None:
+    command = shown_command("--timeout-graceful-shutdown")
+    assert command[:2] == ["uvicorn", "snippets.app:app"]
+    grace = command[command.index("--timeout-graceful-shutdown") + 1]
+    log = tmp_path / "uvicorn.log"
+    with uvicorn(
+        server.app_url, log, "--workers", "2", "--timeout-graceful-shutdown", grace
+    ) as served:
+        outcomes, code, _ = asyncio.run(
+            terminate_during_writes(served, server.admin_dsn, marks, seconds=2)
+        )
+    assert outcomes == [200] * 4
+    assert code == 0
+    # The lifespan's engine.dispose() ran after the last response: nothing left open.
+    assert asyncio.run(state(server.admin_dsn, marks)) == (0, 4)
+    text = log.read_text()
+    assert text.rindex('"POST /marks?seconds=2 HTTP/1.1" 200') < text.rindex(
+        "Application shutdown complete"
+    )
+
+
+def test_a_too_short_grace_period_cuts_requests_and_commits_nothing(
+    server: Server, marks: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "uvicorn.log"
+    with uvicorn(server.app_url, log, "--timeout-graceful-shutdown", "1") as served:
+        outcomes, _, seconds = asyncio.run(
+            terminate_during_writes(served, server.admin_dsn, marks, seconds=6)
+        )
+    assert outcomes == [httpx.RemoteProtocolError] * 4
+    assert seconds < 4  # cut after the grace period, not after the writes
+    assert "Cancel 4 running task(s), timeout graceful shutdown exceeded" in (
+        log.read_text()
+    )
+    connections, rows = asyncio.run(state(server.admin_dsn, marks))
+    assert rows == 0  # no partial writes: every transaction rolled back
+    # The process is gone, but its statements still run on the server, holding their
+    # locks, until they end: the server notices a missing client only between statements.
+    assert connections == 4
+
+
+def test_the_server_ends_the_work_of_a_client_that_is_gone(
+    server: Server, marks: str, tmp_path: Path
+) -> None:
+    [sql] = [
+        word
+        for word in shown_command("client_connection_check_interval")
+        if "ALTER" in word
+    ]
+
+    asyncio.run(apply_sql(server.admin_dsn, sql))
+    try:
+        with uvicorn(
+            server.app_url, tmp_path / "uvicorn.log", "--timeout-graceful-shutdown", "1"
+        ) as served:
+            asyncio.run(
+                terminate_during_writes(served, server.admin_dsn, marks, seconds=6)
+            )
+        deadline = time.monotonic() + 5  # the writes alone would run 5 s more
+        while asyncio.run(state(server.admin_dsn, marks)) != (0, 0):
+            assert time.monotonic() < deadline, "the server kept the statements running"
+            time.sleep(0.1)
+    finally:
+        asyncio.run(apply_sql(server.admin_dsn, f"ALTER ROLE {ROLE} RESET ALL"))
+
+
+async def apply_sql(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
