@@ -2,16 +2,134 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+# --8<-- [start:read_engine]
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from snippets.app import DbSession, get_user_or_404, user_not_found
+from snippets.database import close_db, create_engine, create_session_factory
 from snippets.models import User
+from snippets.schemas import UserRead
+from snippets.settings import AsyncDatabaseURL, Settings
+from snippets.setup.validation import UserId
+
+logger = logging.getLogger(__name__)
+replica_routes = APIRouter(prefix="/replica")
 
 
-# --8<-- [start:replicas]
-async def names_in_order(session: AsyncSession) -> list[str]:
-    # ORDER BY makes the result the same on every backend and every run.
-    return list(await session.scalars(select(User.name).order_by(User.name)))
+class ReplicaSettings(Settings):
+    # Unset, reads go to the primary as well: one server in development.
+    database_replica_url: AsyncDatabaseURL | None = None
 
 
-# --8<-- [end:replicas]
+def add_replica(app: FastAPI, settings: ReplicaSettings | None = None) -> FastAPI:
+    """`app` with a session factory on the replica, and the routes that use it."""
+    app_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        config = settings or ReplicaSettings()
+        replica_url = config.database_replica_url or config.database_url
+        engine = create_engine(config.model_copy(update={"database_url": replica_url}))
+        # READ ONLY transactions: a write sent here fails in development too, where
+        # the "replica" is the primary, with the error a real replica gives.
+        read_only = engine.execution_options(postgresql_readonly=True)
+        app.state.read_session_factory = create_session_factory(read_only)
+        try:
+            async with app_lifespan(app):
+                yield
+        finally:
+            await close_db(engine)
+
+    app.router.lifespan_context = lifespan
+    app.include_router(replica_routes)
+    return app
+
+
+# --8<-- [end:read_engine]
+
+
+# --8<-- [start:get_read_db]
+# The client's last write, as a WAL position of the primary (a number; asyncpg reads
+# pg_lsn as int). Its next reads wait until the replica has replayed that far.
+LSN_COOKIE = "last_write_lsn"
+REPLAY_WAIT = 0.5  # seconds a read waits for the replica before it reads on the primary
+
+
+async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
+    state = request.app.state
+    cookie = request.cookies.get(LSN_COOKIE, "")
+    lsn = int(cookie) if re.fullmatch(r"\d{1,20}", cookie) else None
+    async with state.read_session_factory() as session:
+        if lsn is None or await has_replayed(session, lsn, within=REPLAY_WAIT):
+            yield session
+            return
+    logger.warning(
+        "the replica has not replayed LSN %s within %s s: reading on the primary",
+        lsn,
+        REPLAY_WAIT,
+    )
+    factory: async_sessionmaker[AsyncSession] = state.session_factory
+    async with factory() as session:
+        yield session
+
+
+async def has_replayed(session: AsyncSession, lsn: int, *, within: float) -> bool:
+    """Whether the server behind `session` reaches `lsn` within `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        row = (
+            await session.execute(
+                text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()")
+            )
+        ).one()
+        # A primary (development, or a replica that was down) has every write.
+        if not row[0] or row[1] >= lsn:
+            return True
+        if asyncio.get_running_loop().time() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
+
+
+ReadSession = Annotated[AsyncSession, Depends(get_read_db, scope="function")]
+
+
+# --8<-- [end:get_read_db]
+
+
+# --8<-- [start:routes]
+class Rename(BaseModel):
+    name: str
+
+
+@replica_routes.get("/users/{user_id}", response_model=UserRead)
+async def read_user(user_id: UserId, session: ReadSession) -> User:
+    return await get_user_or_404(session, user_id)
+
+
+@replica_routes.patch("/users/{user_id}", response_model=UserRead)
+async def rename_user(
+    user_id: UserId, body: Rename, session: DbSession, response: Response
+) -> User:
+    user: User | None = await session.scalar(
+        update(User).where(User.id == user_id).values(name=body.name).returning(User)
+    )
+    if user is None:
+        raise user_not_found(user_id)
+    await session.commit()
+    # The answer comes from the primary, the session that wrote: never from a replica.
+    lsn = await session.scalar(text("SELECT pg_current_wal_lsn()"))
+    response.set_cookie(LSN_COOKIE, str(lsn), max_age=60, httponly=True)
+    return user
+
+
+# --8<-- [end:routes]
