@@ -58,7 +58,7 @@ async def _until_lost(connection: Any, check_every: float) -> None:
             await asyncio.wait_for(lost.wait(), check_every)
         except TimeoutError:
             # A network path that drops packets ends no connection; a query notices.
-            await connection.execute("SELECT 1", timeout=10)
+            await connection.execute("SELECT 1", timeout=check_every)
 
 
 # --8<-- [end:listener]

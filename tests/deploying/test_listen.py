@@ -4,6 +4,7 @@ of the test's own, restarted under it, and the listener app under a real uvicorn
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import re
 import signal
@@ -13,10 +14,12 @@ from collections.abc import Awaitable, Callable, Iterator
 import asyncpg
 import httpx
 import pytest
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url
 
-from snippets.deploying.listen import listen_forever
-from tests.pages import shown_output
+from snippets.deploying.listen import create_listener_app, listen_forever
+from snippets.settings import Settings
+from tests.pages import page, shown_output
 from tests import postgres
 from tests.postgres import EmbeddedServer
 from tests.servers import free_port, serving, wait_for
@@ -195,3 +198,86 @@ def test_the_listener_app_under_uvicorn_starts_and_stops_with_the_app(
         f"after SIGTERM   {shutdown} LISTEN sessions left: {sessions()}",
     ]
     assert "\n".join(lines) == shown_output(PAGE, "listener-app")
+
+
+def test_the_delays_and_the_check_the_page_names_are_the_defaults() -> None:
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(listen_forever).parameters.items()
+    }
+    assert (defaults["first_delay"], defaults["max_delay"]) == (0.5, 30.0)
+    assert defaults["check_every"] == 30.0
+    text = " ".join(page(PAGE).split())
+    assert "waiting 0.5 s, 1 s, 2 s, ... up to 30 s between attempts" in text
+    assert "so a `SELECT 1` every 30 s finds out" in text
+
+
+async def test_a_server_that_stops_answering_is_noticed_by_the_check(
+    server: EmbeddedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGSTOP on every server process: the socket stays open and nothing answers, as
+    when a network path drops packets silently."""
+    caplog.set_level(logging.INFO, logger="snippets.deploying.listen")
+    received: asyncio.Queue[str] = asyncio.Queue()
+    url = server.url.set(username=ROLE)
+    task = asyncio.create_task(
+        listen_forever(url, "orders", received.put_nowait, check_every=0.3)
+    )
+    try:
+        await eventually(lambda: listening(server), "LISTEN session")
+        server.freeze(True)
+        try:
+
+            async def check_failed() -> bool:
+                return "listener: TimeoutError; reconnecting" in caplog.text
+
+            await eventually(check_failed, "failed check")
+        finally:
+            server.freeze(False)
+        await eventually(
+            lambda: _count_listening_lines(caplog.text, 2), "LISTEN session again"
+        )
+        await admin(server, "NOTIFY orders, 'after the network came back'")
+        assert (
+            await asyncio.wait_for(received.get(), 30) == "after the network came back"
+        )
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def _count_listening_lines(log: str, count: int) -> bool:
+    return log.count("listener: listening on orders") >= count
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_lifespan_starts_the_listener_and_cancels_it(
+    database_url: str,
+) -> None:
+    url = make_url(database_url)
+    app = create_listener_app(Settings(database_url=database_url))
+
+    async def sessions() -> int:
+        rows = await postgres.admin_fetch(
+            "SELECT count(*) AS n FROM pg_stat_activity"
+            " WHERE datname = $1 AND query LIKE 'LISTEN %'",
+            url.database,
+        )
+        return int(rows[0]["n"])
+
+    async def one() -> bool:
+        return await sessions() == 1
+
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        await eventually(one, "LISTEN session")
+        await postgres.execute_in(url, "NOTIFY orders, 'order 7 shipped'")
+
+        async def arrived() -> bool:
+            return (await client.get("/received")).json() == ["order 7 shipped"]
+
+        await eventually(arrived, "notification")
+    assert await sessions() == 0

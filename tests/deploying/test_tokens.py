@@ -44,6 +44,10 @@ class Issuer:
         self.issued.append(value)
         return Token(value, expires_at=time.time() + self.lifetime)
 
+    @staticmethod
+    async def never() -> Token:
+        raise AssertionError("not called")
+
     async def revoke(self) -> None:
         """The server stops accepting the current token before the cache expects it to."""
         await self.set_password(secrets.token_urlsafe(24))
@@ -210,3 +214,13 @@ async def test_pool_recycle_replaces_a_connection_and_its_login(
     await engine.dispose()
     assert before != after
     assert len(issuer.issued) == 2
+
+
+def test_the_url_query_reaches_asyncpg_as_sqlalchemy_would_pass_it(
+    login_url: URL,
+) -> None:
+    url = login_url.update_query_dict({"ssl": "verify-full"})
+    engine = create_token_engine(settings_for(url), TokenCache(Issuer.never))
+    _, params = engine.dialect.create_connect_args(engine.url)
+    assert params["ssl"] == "verify-full"
+    assert "put `ssl=verify-full` in the URL's query" in " ".join(page(PAGE).split())
