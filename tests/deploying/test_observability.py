@@ -4,24 +4,33 @@ pg_stat_statements on Debian's PostgreSQL 15."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Awaitable, Callable
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from snippets.database import init_db
 from snippets.deploying.observability import log_slow_statements
 from tests.docs_examples import ROOT
 from tests.pages import shown_output
+from tests.servers import free_port, serving, wait_for
 
 PAGE = "deploying/observability.md"
 SECRET = "s3cret-token"
+POOL_GAUGES = ("size", "checked_out", "idle", "overflow")
+GAUGE_LINES = ("db_pool_", "db_connection_waiting ")
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 
 # --- slow statements ---------------------------------------------------------------------
@@ -121,3 +130,119 @@ async def test_hide_parameters_keeps_the_values_out_of_the_echo_log(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "SELECT length($1)" in logged
     assert (SECRET in logged) is not hide_parameters
+
+
+# --- pool metrics on a uvicorn process ---------------------------------------------------
+
+
+def scrape(body: str) -> dict[str, float]:
+    """Every sample of a /metrics answer: `name{labels}` -> value."""
+    samples = {}
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = (
+                sample.value
+            )
+    return samples
+
+
+async def metrics_when(
+    client: httpx.AsyncClient, condition: Callable[[dict[str, float]], bool]
+) -> tuple[dict[str, float], str]:
+    """The first /metrics answer that meets `condition`: its samples and its text."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        body = (await client.get("/metrics/")).text
+        if condition(samples := scrape(body)):
+            return samples, body
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"/metrics never showed it: {body}")
+
+
+async def eventually(read: Callable[[], Awaitable[int]], expected: int) -> None:
+    deadline = time.monotonic() + 30
+    while (value := await read()) != expected:
+        assert time.monotonic() < deadline, f"{value}, not {expected}"
+        await asyncio.sleep(0.02)
+
+
+async def app_backends(monitor: AsyncConnection, locker: int, *, lock: bool) -> int:
+    """The app's connections to the database, as the server counts them: all but the
+    test's own two. (`monitor` is in AUTOCOMMIT: in a transaction, pg_stat_activity is a
+    snapshot taken at its first read.)"""
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid NOT IN (pg_backend_pid(), :locker)"
+    )
+    if lock:
+        query += " AND wait_event_type = 'Lock'"
+    return int(await monitor.scalar(text(query), {"locker": locker}) or 0)
+
+
+async def test_the_pool_gauges_and_the_wait_histogram_on_uvicorn(
+    database_url: str,
+) -> None:
+    setup = create_async_engine(database_url, poolclass=NullPool)
+    await init_db(setup, create_tables=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "DATABASE_URL": database_url,
+        "DB_POOL_SIZE": "1",
+        "DB_MAX_OVERFLOW": "1",
+    }
+    command = ("uvicorn", "snippets.deploying.observability:app", "--port", str(port))
+    with serving(*command, env=env) as server:
+        wait_for(server, f"{base}/metrics/")
+        async with (
+            httpx.AsyncClient(base_url=base, timeout=60) as client,
+            setup.execution_options(isolation_level="AUTOCOMMIT").connect() as monitor,
+            setup.connect() as locker,
+        ):
+            idle, _ = await metrics_when(client, lambda s: True)
+            # The lifespan's check opened one connection and gave it back.
+            assert [idle[f"db_pool_{n}"] for n in POOL_GAUGES] == [1, 0, 1, 0]
+            locker_pid = int(await locker.scalar(text("SELECT pg_backend_pid()")) or 0)
+            # Every request blocks on the lock while it holds its connection.
+            await locker.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
+            started = time.monotonic()
+            held = [asyncio.create_task(client.get("/users/count")) for _ in range(2)]
+            busy, _ = await metrics_when(
+                client, lambda s: s["db_pool_checked_out"] == 2
+            )
+            # size 1, both checked out, the second one is overflow.
+            assert [busy[f"db_pool_{n}"] for n in POOL_GAUGES] == [1, 2, 0, 1]
+            # Both requests' statements wait for the lock: the server says so.
+            await eventually(lambda: app_backends(monitor, locker_pid, lock=True), 2)
+            waiting = asyncio.create_task(client.get("/users/count"))
+            _, body = await metrics_when(
+                client, lambda s: s["db_connection_waiting"] == 1
+            )
+            waited_at_least = time.monotonic()
+            await asyncio.sleep(0.6)
+            waited_at_least = time.monotonic() - waited_at_least
+            await locker.commit()  # releases the lock: the requests go on
+            answers = await asyncio.gather(*held, waiting)
+            took = time.monotonic() - started
+            assert [(a.status_code, a.json()) for a in answers] == [(200, 0)] * 3
+            after, _ = await metrics_when(
+                client, lambda s: s["db_connection_waiting"] == 0
+            )
+            # The overflow connection was closed on return; the pool keeps pool_size.
+            assert [after[f"db_pool_{n}"] for n in POOL_GAUGES] == [1, 0, 1, 0]
+            # The server agrees (the closed one's backend may take a moment to exit).
+            await eventually(lambda: app_backends(monitor, locker_pid, lock=False), 1)
+        server.terminate()
+        log, _ = server.communicate(timeout=30)
+    await setup.dispose()
+    gauges = [line for line in body.splitlines() if line.startswith(GAUGE_LINES)]
+    assert "\n".join(gauges) == shown_output(PAGE, "pool-metrics")
+    # One wait per request; the third waited from before the pause until after it.
+    assert after["db_connection_wait_seconds_count"] == 3
+    assert after['db_connection_wait_seconds_bucket{le="0.5"}'] <= 2
+    assert waited_at_least <= after["db_connection_wait_seconds_sum"] <= 3 * took
+    # The two statements that waited for the lock were slow; the third was not.
+    slow = re.findall(r"slow statement \((\d+\.\d+) s\): SELECT count", log)
+    assert len(slow) == 2, log
+    assert all(float(seconds) >= waited_at_least for seconds in slow)
