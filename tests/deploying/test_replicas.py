@@ -219,6 +219,27 @@ async def test_the_replica_refuses_writes_and_locks(
     assert f"DBAPIError: {wrapped}" == shown_output(PAGE, "replica-refuses-wrapped")
 
 
+async def test_select_for_update_is_refused_in_development_too(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    replica_engine = create_engine(Settings(database_url=replica_url(replica)))
+    try:
+        on_replica = await refused(replica_engine, "SELECT ... FOR UPDATE")
+    finally:
+        await replica_engine.dispose()
+    app = the_app(ReplicaSettings(database_url=primary.url))
+    async with LifespanManager(app):
+        on_primary = await refused(read_engine(app), "SELECT ... FOR UPDATE")
+    lines = [
+        on_replica.replace("SELECT ... FOR UPDATE:", f"{'the replica:':31}"),
+        on_primary.replace(
+            "SELECT ... FOR UPDATE:", f"{'the primary, get_read_db:':31}"
+        ),
+    ]
+    assert "\n".join(lines) == shown_output(PAGE, "replica-for-update")
+
+
 # --- lag and reading your own writes ------------------------------------------------------
 
 
@@ -340,6 +361,7 @@ async def test_a_replica_that_is_down(pair: tuple[EmbeddedServer, Replica]) -> N
                 async with alone.state.read_session_factory() as session:
                     await session.execute(text("SELECT 1"))
             error = re.sub(r"\d{4,5}\)$", "PORT)", error_line(caught.value))
+            assert error == shown_output(PAGE, "replica-refused")
             lines.append(f"replica alone:          500  {error}")
             response = await client.get(f"/replica/users/{user_id}")
             assert response.status_code == 200
@@ -396,6 +418,8 @@ async def test_target_session_attrs_picks_the_server(
             chosen = "the replica" if port == str(replica.port) else "the primary"
         except DBAPIError as exc:
             chosen = error_line(exc)
+            wrapped = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            assert wrapped == shown_output(PAGE, "replica-no-match")
         finally:
             await engine.dispose()
         lines.append(f"{attrs + ',':16}{' then '.join(order) + ':':22}{chosen}")
