@@ -19,8 +19,8 @@ from sqlalchemy import URL, make_url
 
 from snippets.deploying.listen import create_listener_app, listen_forever
 from snippets.settings import Settings
-from tests.pages import page, shown_output
 from tests import postgres
+from tests.pages import page, shown_output
 from tests.postgres import EmbeddedServer
 from tests.servers import free_port, serving, wait_for
 

@@ -11,13 +11,13 @@ import asyncpg
 import psycopg
 import pytest
 from sqlalchemy import URL, make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from snippets.database import create_engine
 from snippets.settings import Settings
 from tests import pgbouncer
-from tests.pages import page, shown_output
+from tests.pages import shown_output
 from tests.pooling.test_pgbouncer import in_transactions, reads
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])

@@ -9,7 +9,7 @@ import logging
 import secrets
 import time
 import traceback
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
@@ -75,8 +75,8 @@ def login_url(server: EmbeddedServer) -> URL:
 
 
 @pytest.fixture
-async def issuer(server: EmbeddedServer) -> AsyncIterator[Issuer]:
-    yield Issuer(server, lifetime=3)
+def issuer(server: EmbeddedServer) -> Issuer:
+    return Issuer(server, lifetime=3)
 
 
 def settings_for(url: URL, **overrides: object) -> Settings:
