@@ -152,8 +152,8 @@ def stop_tracing_statements() -> None:
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI
-from prometheus_client import make_asgi_app
+from fastapi import Depends, FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
 from snippets.database import (
@@ -191,7 +191,11 @@ def create_app(tracer_provider: TracerProvider | None = None) -> FastAPI:
 
     app = FastAPI(lifespan=lifespan)
     app.state.connection_wait = ConnectionWait(registry)
-    app.mount("/metrics", make_asgi_app(registry))
+
+    # A route, not app.mount("/metrics", make_asgi_app()): the mount redirects /metrics.
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
     if tracer_provider is not None:
         FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
 

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -31,7 +33,13 @@ PAGE = "deploying/observability.md"
 SECRET = "s3cret-token"
 POOL_GAUGES = ("size", "checked_out", "idle", "overflow")
 GAUGE_LINES = ("db_pool_", "db_connection_waiting ")
-pytestmark = pytest.mark.parametrize("backend", ["postgres"])
+
+
+@pytest.fixture
+def backend() -> str:
+    """PostgreSQL only: pg_sleep, locks, statement_timeout, pg_stat_activity."""
+    return "postgres"
+
 
 # --- slow statements ---------------------------------------------------------------------
 
@@ -153,7 +161,7 @@ async def metrics_when(
     """The first /metrics answer that meets `condition`: its samples and its text."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        body = (await client.get("/metrics/")).text
+        body = (await client.get("/metrics")).text
         if condition(samples := scrape(body)):
             return samples, body
         await asyncio.sleep(0.02)
@@ -194,7 +202,7 @@ async def test_the_pool_gauges_and_the_wait_histogram_on_uvicorn(
     }
     command = ("uvicorn", "snippets.deploying.observability:app", "--port", str(port))
     with serving(*command, env=env) as server:
-        wait_for(server, f"{base}/metrics/")
+        assert wait_for(server, f"{base}/metrics").status_code == 200
         async with (
             httpx.AsyncClient(base_url=base, timeout=60) as client,
             setup.execution_options(isolation_level="AUTOCOMMIT").connect() as monitor,
@@ -238,6 +246,7 @@ async def test_the_pool_gauges_and_the_wait_histogram_on_uvicorn(
     await setup.dispose()
     gauges = [line for line in body.splitlines() if line.startswith(GAUGE_LINES)]
     assert "\n".join(gauges) == shown_output(PAGE, "pool-metrics")
+    assert after["db_pool_size"] == int(env["DB_POOL_SIZE"])
     # One wait per request; the third waited from before the pause until after it.
     assert after["db_connection_wait_seconds_count"] == 3
     assert after['db_connection_wait_seconds_bucket{le="0.5"}'] <= 2
@@ -246,3 +255,14 @@ async def test_the_pool_gauges_and_the_wait_histogram_on_uvicorn(
     slow = re.findall(r"slow statement \((\d+\.\d+) s\): SELECT count", log)
     assert len(slow) == 2, log
     assert all(float(seconds) >= waited_at_least for seconds in slow)
+
+
+async def test_a_mounted_metrics_app_answers_metrics_with_a_redirect() -> None:
+    app = FastAPI()
+    app.mount("/metrics", make_asgi_app(CollectorRegistry()))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        answer = await client.get("/metrics")
+        assert answer.status_code == 307
+        assert answer.headers["location"] == "http://app/metrics/"
+        assert (await client.get("/metrics/")).status_code == 200
