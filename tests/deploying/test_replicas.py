@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -190,6 +192,8 @@ async def refused(engine: AsyncEngine, statement: str) -> str:
                 await session.scalars(select(User).with_for_update())
             elif statement == "nextval()":
                 await session.execute(text("SELECT nextval('users_id_seq')"))
+            elif statement == "CREATE TEMP TABLE":
+                await session.execute(text("CREATE TEMP TABLE seen (id int)"))
             else:
                 await session.execute(text("LISTEN user_changes"))
         except DBAPIError as exc:
@@ -206,7 +210,13 @@ async def test_the_replica_refuses_writes_and_locks(
     try:
         lines = [
             await refused(engine, statement)
-            for statement in ("INSERT", "SELECT ... FOR UPDATE", "nextval()", "LISTEN")
+            for statement in (
+                "INSERT",
+                "SELECT ... FOR UPDATE",
+                "nextval()",
+                "CREATE TEMP TABLE",
+                "LISTEN",
+            )
         ]
         async with AsyncSession(engine) as session:
             session.add(User(name="Ada", email="ada@example.com"))
@@ -394,6 +404,40 @@ def test_the_replica_url_on_the_page_reaches_asyncpg_as_a_host_list() -> None:
         f"target_session_attrs={kwargs['target_session_attrs']}"
     )
     assert shown == shown_output(PAGE, "replica-url-hosts")
+    # The failover URL: the app's own DATABASE_URL takes the same form.
+    match = re.search(r"DATABASE_URL=(\S+)", page(PAGE))
+    assert match, "the page shows no DATABASE_URL"
+    engine = create_engine(Settings(database_url=match[1]))
+    _, kwargs = engine.dialect.create_connect_args(engine.url)
+    assert kwargs["host"] == ["db-1.internal", "db-2.internal"]
+    assert kwargs["target_session_attrs"] == "read-write"
+
+
+async def test_a_replica_that_does_not_answer_uses_up_the_connect_timeout(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, _ = pair
+    # A port that completes the TCP handshake and then says nothing, like a host whose
+    # answers are lost: asyncpg waits for the server's first message.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    port = silent.getsockname()[1]
+    url = multi_host(
+        [f"127.0.0.1:{port}", hosts_of(primary, pair[1])["primary"]], "prefer-standby"
+    )
+    engine = create_async_engine(url, connect_args={"timeout": 1})
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError) as caught:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+        silent.close()
+    assert time.monotonic() - started >= 1
+    shown = f"{type(caught.value).__name__}, the primary not tried"
+    assert shown == shown_output(PAGE, "replica-silent")
 
 
 async def test_target_session_attrs_picks_the_server(
