@@ -5,26 +5,45 @@ pg_stat_statements on Debian's PostgreSQL 15."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.semconv.attributes.db_attributes import DB_QUERY_TEXT, DB_SYSTEM_NAME
+from opentelemetry.semconv.trace import SpanAttributes
+from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from snippets.database import init_db
-from snippets.deploying.observability import log_slow_statements
+from snippets.deploying.observability import (
+    create_app,
+    log_slow_statements,
+    stop_tracing_statements,
+    trace_statements,
+)
+from snippets.settings import Settings
 from tests.docs_examples import ROOT
 from tests.pages import shown_output
 from tests.servers import free_port, serving, wait_for
@@ -266,3 +285,249 @@ async def test_a_mounted_metrics_app_answers_metrics_with_a_redirect() -> None:
         assert answer.status_code == 307
         assert answer.headers["location"] == "http://app/metrics/"
         assert (await client.get("/metrics/")).status_code == 200
+
+
+# --- tracing -----------------------------------------------------------------------------
+
+
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """Every statement any engine sends while the block runs, counted independently of
+    OpenTelemetry."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def traced() -> tuple[TracerProvider, InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider, exporter
+
+
+def span_tree(spans: Sequence[ReadableSpan], database: str) -> str:
+    """Spans as the page shows them: children under their parent, in start order, with
+    the statement spans' attributes; the test's database is called `app`."""
+    children: dict[int | None, list[ReadableSpan]] = defaultdict(list)
+    for span in sorted(spans, key=lambda span: span.start_time or 0):
+        children[span.parent.span_id if span.parent else None].append(span)
+    lines = []
+
+    def show(span: ReadableSpan, prefix: str) -> None:
+        lines.append(f"{prefix}{span.name} ({span.kind.name})")
+        if span.attributes and SpanAttributes.DB_STATEMENT in span.attributes:
+            for key, value in sorted(span.attributes.items()):
+                lines.append(f"{' ' * len(prefix)}    {key}: {value!r}")
+        assert span.context is not None
+        for child in children[span.context.span_id]:
+            show(child, "└─ ")
+
+    for root in children[None]:
+        show(root, "")
+    return "\n".join(lines).replace(database, "app")
+
+
+async def test_each_statement_is_a_span_under_its_requests_span(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    database = settings.database_url.database
+    assert database
+    for run in range(2):  # a second start of the app traces as the first did
+        provider, exporter = traced()
+        app = create_app(tracer_provider=provider)
+        with statements_sent() as sent:
+            async with LifespanManager(app) as manager:
+                transport = httpx.ASGITransport(app=manager.app)
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://app"
+                ) as client:
+                    answer = await client.get("/users/count")
+        assert answer.json() == 0
+        spans = exporter.get_finished_spans()
+        statements = [
+            span
+            for span in spans
+            if span.attributes and SpanAttributes.DB_STATEMENT in span.attributes
+        ]
+        # One span per statement the engine sent, with that statement's text.
+        assert [
+            span.attributes[SpanAttributes.DB_STATEMENT] for span in statements
+        ] == sent
+        for span in statements:
+            assert span.attributes[SpanAttributes.DB_SYSTEM] == "postgresql"
+            assert span.attributes[SpanAttributes.DB_NAME] == database
+        # The startup check runs outside any request: a trace of its own.
+        startup, counting = statements
+        assert startup.parent is None
+        # The greenlet that runs the request's statement carries the request's context.
+        [request] = [span for span in spans if span.kind == SpanKind.SERVER]
+        assert request.context is not None
+        assert counting.context is not None
+        assert counting.parent is not None
+        assert counting.parent.span_id == request.context.span_id
+        assert counting.context.trace_id == request.context.trace_id
+        if run == 0:
+            request_spans = [
+                span
+                for span in spans
+                if span.context and span.context.trace_id == request.context.trace_id
+            ]
+            # The page indents as the tree does; shown_output() strips the indentation.
+            tree = [
+                line.strip() for line in span_tree(request_spans, database).split("\n")
+            ]
+            assert tree == shown_output(PAGE, "request-spans").split("\n")
+
+
+async def test_a_second_instrument_call_traces_nothing_until_uninstrument(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engines = [create_async_engine(database_url, poolclass=NullPool) for _ in range(2)]
+    (first, _), (second, second_spans) = traced(), traced()
+    try:
+        trace_statements(engines[0], first)
+        trace_statements(engines[1], second)  # still instrumented: does nothing
+        async with engines[1].connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        assert "Attempting to instrument while already instrumented" in caplog.text
+        assert not [s for s in second_spans.get_finished_spans() if s.name != "connect"]
+        stop_tracing_statements()
+        trace_statements(engines[1], second)
+        async with engines[1].connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        assert [
+            span.attributes[SpanAttributes.DB_STATEMENT]
+            for span in second_spans.get_finished_spans()
+            if span.attributes and SpanAttributes.DB_STATEMENT in span.attributes
+        ] == ["SELECT 1"]
+    finally:
+        stop_tracing_statements()
+        for engine in engines:
+            await engine.dispose()
+
+
+@pytest.mark.needs("sqlalchemy>=2.1")
+async def test_without_skip_dep_check_the_instrumentor_refuses_sqlalchemy_2_1(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    provider, exporter = traced()
+    try:
+        SQLAlchemyInstrumentor().instrument(
+            engine=engine.sync_engine, tracer_provider=provider
+        )
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    finally:
+        SQLAlchemyInstrumentor().uninstrument()
+        await engine.dispose()
+    assert exporter.get_finished_spans() == ()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [shown_output(PAGE, "instrumentor-refuses")]
+
+
+async def test_a_failed_statements_span_carries_the_servers_message(
+    database_url: str,
+) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool, hide_parameters=True)
+    provider, exporter = traced()
+    trace_statements(engine, provider)
+    try:
+        with pytest.raises(DBAPIError):
+            async with engine.connect() as conn:
+                await conn.execute(
+                    text("SELECT CAST(CAST(:token AS text) AS integer)"),
+                    {"token": SECRET},
+                )
+    finally:
+        stop_tracing_statements()
+        await engine.dispose()
+    [span] = [s for s in exporter.get_finished_spans() if s.name != "connect"]
+    assert span.attributes is not None
+    assert SECRET not in str(span.attributes[SpanAttributes.DB_STATEMENT])
+    assert span.status.status_code == StatusCode.ERROR
+    assert f'invalid input syntax for type integer: "{SECRET}"' in str(
+        span.status.description
+    )
+
+
+def test_the_stable_attribute_names_are_an_opt_in() -> None:
+    """OTEL_SEMCONV_STABILITY_OPT_IN is read once per process: a fresh one each."""
+    program = """if True:
+        import asyncio, json
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+            InMemorySpanExporter,
+        )
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from snippets.deploying.observability import trace_statements
+
+        async def main() -> None:
+            exporter = InMemorySpanExporter()
+            provider = TracerProvider()
+            provider.add_span_processor(SimpleSpanProcessor(exporter))
+            engine = create_async_engine("sqlite+aiosqlite://")
+            trace_statements(engine, provider)
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            [span] = [s for s in exporter.get_finished_spans() if s.name != "connect"]
+            print(json.dumps(sorted(span.attributes)))
+
+        asyncio.run(main())
+    """
+    names = {}
+    for opt_in in ("", "database"):
+        result = subprocess.run(
+            [sys.executable, "-c", program],
+            env={**os.environ, "OTEL_SEMCONV_STABILITY_OPT_IN": opt_in},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        names[opt_in] = json.loads(result.stdout)
+    assert SpanAttributes.DB_STATEMENT in names[""]
+    assert SpanAttributes.DB_SYSTEM in names[""]
+    assert DB_QUERY_TEXT in names["database"]
+    assert DB_SYSTEM_NAME in names["database"]
+    assert SpanAttributes.DB_STATEMENT not in names["database"]
+
+
+async def test_a_wait_that_times_out_is_recorded(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DB_POOL_SIZE", "1")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
+    monkeypatch.setenv("DB_POOL_TIMEOUT", "0.3")
+    app = create_app()
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
+        engine.connect() as locker,
+    ):
+        await locker.execute(text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
+        holder = asyncio.create_task(client.get("/users/count"))
+        await metrics_when(client, lambda s: s["db_pool_checked_out"] == 1)
+        with pytest.raises(PoolTimeoutError):
+            await client.get("/users/count")
+        samples, _ = await metrics_when(client, lambda s: True)
+        await locker.commit()
+        assert (await holder).json() == 0
+    assert samples["db_connection_wait_seconds_count"] == 2
+    # The holder's wait was short; the other one's lasted pool_timeout.
+    assert samples["db_connection_wait_seconds_sum"] >= 0.3
+    assert samples['db_connection_wait_seconds_bucket{le="0.25"}'] == 1
+    assert samples["db_connection_waiting"] == 0
