@@ -106,6 +106,8 @@ async def test_the_listener_reconnects_after_a_restart_and_misses_what_was_sent_
             )
 
         await eventually(refused_after_restart, "refused reconnect attempts")
+        # asyncpg's termination listener noticed the restart.
+        assert "listener: connection lost; reconnecting" in caplog.text
         assert await listening_pids(server) == set()
         await admin(server, "NOTIFY orders, 'sent while no listener was connected'")
         lines.append(
@@ -124,6 +126,16 @@ async def test_the_listener_reconnects_after_a_restart_and_misses_what_was_sent_
         await admin(server, "NOTIFY orders, 'last'")
         assert await asyncio.wait_for(received.get(), 30) == "last"
         assert received.empty()
+        outage_delays = delays()
+
+        # A second outage: the delays start over from first_delay.
+        caplog.clear()
+        await asyncio.to_thread(server.pause)
+        await asyncio.to_thread(server.resume)
+        await eventually(
+            lambda: _count_listening_lines(caplog.text, 1), "LISTEN after 2nd restart"
+        )
+        assert delays()[:1] == [0.05], caplog.text
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -132,8 +144,7 @@ async def test_the_listener_reconnects_after_a_restart_and_misses_what_was_sent_
     assert "\n".join(lines) == shown_output(PAGE, "listener-restart")
     # Backoff: each delay doubles up to max_delay, and a listener that got back in
     # starts again from first_delay.
-    delays_seen = delays()
-    assert delays_seen[:5] == [0.05, 0.1, 0.2, 0.4, 0.4]
+    assert outage_delays[:5] == [0.05, 0.1, 0.2, 0.4, 0.4]
     await eventually(lambda: not_listening(server), "listener gone after cancel")
 
 
