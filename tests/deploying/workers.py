@@ -106,7 +106,7 @@ async def load(
         while time.monotonic() < until:
             response = await http.get(
                 f"{served.base}/hold",
-                params={"seconds": 0.2},
+                params={"seconds": 0.5},
                 headers={"Connection": "close"},
             )
             statuses[response.status_code] += 1
