@@ -26,11 +26,12 @@ async def listen_forever(
     check_every: float = 30.0,
 ) -> None:
     """Pass each NOTIFY payload on `channel` to on_message, until cancelled."""
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # What SQLAlchemy would pass to asyncpg for this URL (ssl=... in its query too).
+    _, params = url.get_dialect()().create_connect_args(url)
     delay = first_delay
     while True:
         try:
-            connection = await asyncpg.connect(dsn, timeout=10)
+            connection = await asyncpg.connect(**params, timeout=10)
         except LOST as exc:
             logger.warning(
                 "listener: %s; next attempt in %g s", type(exc).__name__, delay
@@ -39,6 +40,7 @@ async def listen_forever(
             delay = min(delay * 2, max_delay)
             continue
         try:
+            # asyncpg calls back with (connection, pid, channel, payload).
             await connection.add_listener(channel, lambda *args: on_message(args[3]))
             delay = first_delay  # listening again: the next outage starts short
             logger.info("listener: listening on %s", channel)

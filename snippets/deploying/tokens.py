@@ -53,6 +53,7 @@ def create_token_engine(settings: Settings, tokens: TokenCache) -> AsyncEngine:
     engine = create_async_engine(
         url,  # host, port, user and database; any password in it is ignored
         async_creator=connect,
+        echo=settings.db_echo,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,

@@ -267,7 +267,9 @@ async def test_the_lifespan_starts_the_listener_and_cancels_it(
     database_url: str,
 ) -> None:
     url = make_url(database_url)
-    app = create_listener_app(Settings(database_url=database_url))
+    # An option in the URL's query reaches asyncpg as SQLAlchemy would pass it.
+    with_option = url.update_query_dict({"ssl": "disable"})
+    app = create_listener_app(Settings(database_url=with_option))  # type: ignore[arg-type]
 
     async def sessions() -> int:
         rows = await postgres.admin_fetch(
