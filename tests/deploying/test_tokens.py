@@ -183,6 +183,9 @@ async def test_rotation_new_logins_use_the_fresh_token_old_connections_keep_work
     lines.append("the token in the error or in the log:       no")
     await engine.dispose()
     assert "\n".join(lines) == shown_output(PAGE, "token-rotation")
+    assert "valid for 3 seconds, and the cache refreshes 1 second before expiry" in (
+        " ".join(page(PAGE).split())
+    )
 
 
 async def test_a_token_put_in_the_url_fails_once_it_is_replaced(
