@@ -176,6 +176,8 @@ async def test_without_a_replica_url_reads_go_to_the_primary_read_only(
         assert LSN_COOKIE in client.cookies
         response = await client.get(f"/replica/users/{user_id}")
         assert response.json()["name"] == "Alan T."
+        missing = await client.patch("/replica/users/999999", json={"name": "x"})
+        assert missing.status_code == 404
         assert not [r for r in caplog.records if r.name == replicas.__name__]
         # Still READ ONLY: the write that would fail on a replica fails here too.
         async with app.state.read_session_factory() as session:
