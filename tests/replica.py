@@ -76,17 +76,21 @@ class Replica:
         if os.geteuid() == 0:
             for path in (self.work, self.sockets):
                 shutil.chown(path, RUN_AS, RUN_AS)
-        run_as_server_user(
-            str(bin_dir() / "pg_basebackup"),
-            f"--pgdata={self.data_dir}",
-            "--write-recovery-conf",  # -R: standby.signal and primary_conninfo
-            "--wal-method=stream",
-            "--checkpoint=fast",
-            f"--host={socket_dir(primary)}",
-            f"--port={primary.url.port or 5432}",
-            f"--username={primary.url.username}",
-        )
-        self.start()
+        try:
+            run_as_server_user(
+                str(bin_dir() / "pg_basebackup"),
+                f"--pgdata={self.data_dir}",
+                "--write-recovery-conf",  # -R: standby.signal and primary_conninfo
+                "--wal-method=stream",
+                "--checkpoint=fast",
+                f"--host={socket_dir(primary)}",
+                f"--port={primary.url.port or 5432}",
+                f"--username={primary.url.username}",
+            )
+            self.start()
+        except BaseException:
+            shutil.rmtree(self.work, ignore_errors=True)  # a failed copy leaves nothing
+            raise
 
     def url(self, database: str) -> URL:
         """The replica over TCP, as an app on another machine would reach it."""
