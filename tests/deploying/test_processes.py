@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 import shlex
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +28,7 @@ from snippets.deploying.processes import (
     most_workers,
 )
 from tests import postgres, versions
-from tests.deploying.workers import Served, load, uvicorn
+from tests.deploying.workers import Served, gunicorn_command, load, uvicorn
 from tests.pages import page, shown_output, shown_table
 
 PAGE = "deploying/processes.md"
@@ -71,6 +73,15 @@ async def limit_for_apps(url: str) -> int:
     return available
 
 
+def test_gunicorn_runs_the_worker_class_the_page_names() -> None:
+    shown = shown_command("gunicorn")
+    assert shown[:2] == ["gunicorn", "snippets.app:app"]
+    assert gunicorn_command(8000, 4)[2:6] == shown[2:6]
+    sys.modules.pop("uvicorn.workers", None)  # imported again, so that it warns again
+    with pytest.warns(DeprecationWarning, match="uvicorn-worker"):
+        importlib.import_module("uvicorn.workers")
+
+
 def test_the_budget_is_read_from_the_server(server: Server) -> None:
     async def reserved() -> int:
         conn = await asyncpg.connect(server.admin_dsn)
@@ -94,22 +105,30 @@ def test_the_rule_counts_instances_workers_surge_and_others() -> None:
     assert deployment_peak(instances=2, workers=3, surge=1) > 97
 
 
+@pytest.mark.parametrize("manager", ["uvicorn", "gunicorn"])
 def test_workers_that_fit_open_at_most_the_rule_and_every_request_succeeds(
-    server: Server, tmp_path: Path
+    server: Server, tmp_path: Path, manager: str
 ) -> None:
     available = asyncio.run(limit_for_apps(server.app_url))
     # The watcher below is one connection outside the app's pools.
     workers = most_workers(available, instances=1, pool_size=2, max_overflow=3)
     assert workers == 3
     with uvicorn(
-        server.app_url, tmp_path / "uvicorn.log", "--workers", str(workers), **POOL
+        server.app_url,
+        tmp_path / f"{manager}.log",
+        "--workers",
+        str(workers),
+        gunicorn_workers=workers if manager == "gunicorn" else 0,
+        **POOL,
     ) as served:
         result = asyncio.run(load(served, server.admin_dsn, ROLE, 6, clients=60))
     assert set(result.statuses) == {200}, result.statuses
     # Every worker filled its pool: the rule's bound is reached, never passed.
     assert result.peak == deployment_peak(1, workers, 2, 3, others=0)
+    if manager == "gunicorn":
+        return  # the table shows the uvicorn run
     assert shown_row(0) == {
-        "workers": f"{workers}, `most_workers({available}, 1, 2, 3)`",
+        "uvicorn `--workers`": f"{workers}, `most_workers({available}, 1, 2, 3)`",
         "the rule's peak": str(result.peak),
         "the server saw at most": str(result.peak),
         "answers": "all 200",
@@ -134,7 +153,7 @@ def test_one_worker_too_many_is_refused_by_the_server(
     assert f"\n{shown_output(PAGE, 'reserved-slots')}\n" in log.read_text()
     assert set(result.statuses) == {200, 500}
     assert shown_row(1) == {
-        "workers": str(workers),
+        "uvicorn `--workers`": str(workers),
         "the rule's peak": str(deployment_peak(1, workers, 2, 3, others=0)),
         "the server saw at most": str(result.peak),
         "answers": "200 and 500",

@@ -36,18 +36,40 @@ class Served:
         return self.log.read_text()
 
 
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    """gunicorn as a process manager, running uvicorn in each worker process."""
+    return [
+        "gunicorn",
+        APP,
+        "--worker-class",
+        "uvicorn_worker.UvicornWorker",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
+
+
 @contextmanager
 def uvicorn(
-    database_url: str, log: Path, *args: str, **settings: str
+    database_url: str,
+    log: Path,
+    *args: str,
+    gunicorn_workers: int = 0,
+    **settings: str,
 ) -> Iterator[Served]:
-    """`uvicorn APP ARGS`, as a deployment starts it; its log goes to a file, not a pipe
-    (a pipe nobody reads fills up with tracebacks and stalls the workers)."""
+    """`uvicorn APP ARGS` (or gunicorn with that many uvicorn workers), as a deployment
+    starts it; its log goes to a file, not a pipe (a pipe nobody reads fills up with
+    tracebacks and stalls the workers)."""
     port = free_port()
+    command = ["uvicorn", APP, "--port", str(port), *args]
+    if gunicorn_workers:
+        command = gunicorn_command(port, gunicorn_workers)
     env = {**os.environ, "DATABASE_URL": database_url}
     env.update({name.upper(): value for name, value in settings.items()})
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", APP, "--port", str(port), *args],
+            [sys.executable, "-m", *command],
             env=env,
             cwd=ROOT,
             stdout=out,
