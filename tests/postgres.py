@@ -8,6 +8,7 @@ server instead; the run then creates its databases there under a per-run prefix 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -66,7 +67,9 @@ class EmbeddedServer:
 
         postmaster = psutil.Process(self._server.get_pid())
         for process in [postmaster, *postmaster.children(recursive=True)]:
-            process.send_signal(signal.SIGSTOP if frozen else signal.SIGCONT)
+            # A backend may exit between the listing and the signal: nothing to stop then.
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.send_signal(signal.SIGSTOP if frozen else signal.SIGCONT)
 
     def set_and_restart(self, name: str, value: str) -> None:
         """A server setting that needs a restart, such as max_connections."""
