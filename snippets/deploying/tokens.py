@@ -1,5 +1,5 @@
 """Logins with short-lived tokens: a cache in front of the token provider, and an engine
-that takes a password from it for each new connection (docs/deploying/logins.md)."""
+whose new connections each log in with its current token (docs/deploying/logins.md)."""
 
 # --8<-- [start:tokens]
 import asyncio
@@ -8,10 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-
-from snippets.settings import Settings
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @dataclass(frozen=True)
@@ -25,10 +23,15 @@ class TokenCache:
     """The provider's token, fetched again only when it is close to expiry."""
 
     def __init__(
-        self, fetch: Callable[[], Awaitable[Token]], *, refresh_before: float = 300
+        self,
+        fetch: Callable[[], Awaitable[Token]],
+        *,
+        refresh_before: float = 300,
+        fetch_timeout: float = 10,
     ) -> None:
         self._fetch = fetch
         self._refresh_before = refresh_before
+        self._fetch_timeout = fetch_timeout
         self._token: Token | None = None
         self._lock = asyncio.Lock()
 
@@ -37,30 +40,37 @@ class TokenCache:
         async with self._lock:
             token = self._token
             if token is None or time.time() >= token.expires_at - self._refresh_before:
-                token = self._token = await self._fetch()
+                # A provider that hangs would hold the lock, and every new connection.
+                async with asyncio.timeout(self._fetch_timeout):
+                    token = self._token = await self._fetch()
             return token.value
 
 
-def create_token_engine(settings: Settings, tokens: TokenCache) -> AsyncEngine:
-    url = settings.database_url
+def with_token_logins(engine: AsyncEngine, tokens: TokenCache) -> AsyncEngine:
+    """Each new connection of `engine` logs in with the cache's current token; the
+    URL's options and the engine's connect_args apply as they would without it."""
 
-    async def connect() -> Any:
-        # Runs for each new connection only; a pooled one keeps the login it has.
-        _, params = engine.dialect.create_connect_args(url)
-        password = await tokens.password()
-        return await asyncpg.connect(**{**params, "password": password, "timeout": 10})
+    def use_token(_dialect: Any, _record: Any, _args: Any, kwargs: Any) -> None:
+        # asyncpg calls, and awaits, a password function at each login.
+        kwargs["password"] = tokens.password
 
-    engine = create_async_engine(
-        url,  # host, port, user and database; any password in it is ignored
-        async_creator=connect,
-        echo=settings.db_echo,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
-        pool_recycle=settings.db_pool_recycle,
-        pool_pre_ping=True,
-    )
+    event.listen(engine.sync_engine, "do_connect", use_token)
     return engine
 
 
 # --8<-- [end:tokens]
+
+
+# --8<-- [start:refused]
+from snippets.database import sqlstate  # noqa: E402
+
+# 28P01: a password or SCRAM login refused. 28000: any other refused login, among them
+# PAM's, which RDS IAM logins use.
+LOGIN_REFUSED = {"28P01", "28000"}
+
+
+def is_login_refused(exc: BaseException) -> bool:
+    return sqlstate(exc) in LOGIN_REFUSED
+
+
+# --8<-- [end:refused]

@@ -10,18 +10,26 @@ import secrets
 import time
 import traceback
 from collections.abc import Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
 import sqlalchemy
-from sqlalchemy import URL, text
+from sqlalchemy import URL, make_url, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from snippets.database import create_engine, driver_error
-from snippets.deploying.tokens import Token, TokenCache, create_token_engine
-from snippets.settings import Settings
+from snippets.database import create_engine, driver_error, sqlstate
+from snippets.deploying.tokens import (
+    Token,
+    TokenCache,
+    is_login_refused,
+    with_token_logins,
+)
+from snippets.pgbouncer import create_pgbouncer_engine
+from snippets.settings import ASYNCPG_URL_OPTIONS, Settings
 from tests.pages import page, shown_output
+from tests import versions
 from tests.postgres import PASSWORD_ROLE, EmbeddedServer
 
 PAGE = "deploying/logins.md"
@@ -44,10 +52,6 @@ class Issuer:
         await self.set_password(value)
         self.issued.append(value)
         return Token(value, expires_at=time.time() + self.lifetime)
-
-    @staticmethod
-    async def never() -> Token:
-        raise AssertionError("not called")
 
     async def revoke(self) -> None:
         """The server stops accepting the current token before the cache expects it to."""
@@ -82,6 +86,10 @@ def issuer(server: EmbeddedServer) -> Issuer:
 
 def settings_for(url: URL, **overrides: object) -> Settings:
     return Settings(database_url=url, **overrides)  # type: ignore[arg-type]
+
+
+def token_engine(settings: Settings, tokens: TokenCache) -> AsyncEngine:
+    return with_token_logins(create_engine(settings), tokens)
 
 
 async def current_user(engine: AsyncEngine) -> str:
@@ -151,7 +159,7 @@ async def test_rotation_new_logins_use_the_fresh_token_old_connections_keep_work
 ) -> None:
     log_everything(caplog)
     cache = TokenCache(issuer.issue, refresh_before=1)
-    engine = create_token_engine(settings_for(login_url), cache)
+    engine = token_engine(settings_for(login_url), cache)
     lines = []
 
     async def connect() -> AsyncConnection:
@@ -177,6 +185,7 @@ async def test_rotation_new_logins_use_the_fresh_token_old_connections_keep_work
     await engine.dispose()  # no pooled connection left: the next checkout logs in
     failure = await refused(engine)
     lines.append(f"a new login with a token no longer valid:   {described(failure)}")
+    assert is_login_refused(failure)
     shown = "".join(traceback.format_exception(failure)) + repr(failure) + caplog.text
     assert not any(token in shown for token in issuer.issued)
     assert "password authentication failed" in caplog.text  # the log was captured
@@ -199,7 +208,9 @@ async def test_a_token_put_in_the_url_fails_once_it_is_replaced(
     await issuer.issue()  # the next token: the one in the URL no longer logs in
     failure = await refused(engine)
     await engine.dispose()
-    assert described(failure) == shown_output(PAGE, "token-in-url")
+    assert is_login_refused(failure)
+    lines = [described(failure), f"SQLSTATE {sqlstate(failure)}"]
+    assert "\n".join(lines) == shown_output(PAGE, "token-in-url")
     # As the page says: 2.1 wraps the driver's error, 2.0 lets it out as it is.
     wrapper = asyncpg.PostgresError if sqlalchemy.__version__ < "2.1" else DBAPIError
     assert isinstance(failure, wrapper)
@@ -212,7 +223,7 @@ async def test_pool_recycle_replaces_a_connection_and_its_login(
 ) -> None:
     issuer = Issuer(server, lifetime=1.5)
     cache = TokenCache(issuer.issue, refresh_before=0.5)
-    engine = create_token_engine(settings_for(login_url, db_pool_recycle=1), cache)
+    engine = token_engine(settings_for(login_url, db_pool_recycle=1), cache)
     pid = "SELECT pg_backend_pid()"
     async with engine.connect() as conn:
         before = await conn.scalar(text(pid))
@@ -224,11 +235,138 @@ async def test_pool_recycle_replaces_a_connection_and_its_login(
     assert len(issuer.issued) == 2
 
 
-def test_the_url_query_reaches_asyncpg_as_sqlalchemy_would_pass_it(
-    login_url: URL,
+async def test_url_options_the_settings_accept_reach_a_token_login(
+    login_url: URL, issuer: Issuer
 ) -> None:
-    url = login_url.update_query_dict({"ssl": "verify-full"})
-    engine = create_token_engine(settings_for(url), TokenCache(Issuer.never))
-    _, params = engine.dialect.create_connect_args(engine.url)
-    assert params["ssl"] == "verify-full"
-    assert "put `ssl=verify-full` in the URL's query" in " ".join(page(PAGE).split())
+    """?prepared_statement_cache_size=0 is SQLAlchemy's own option, which asyncpg refuses
+    (TypeError) when a creator passes it on; the token engine leaves it to SQLAlchemy."""
+    options = {"prepared_statement_cache_size": "0", "command_timeout": "5"}
+    assert set(options) <= ASYNCPG_URL_OPTIONS
+    settings = settings_for(login_url.update_query_dict(options))
+    engine = token_engine(settings, TokenCache(issuer.issue))
+    try:
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT current_user")) == PASSWORD_ROLE
+            raw = await conn.get_raw_connection()
+            # SQLAlchemy's statement cache is off, as the URL asked.
+            assert raw.dbapi_connection._prepared_statement_cache is None  # type: ignore[union-attr]
+            assert raw.driver_connection._config.command_timeout == 5  # type: ignore[union-attr]
+    finally:
+        await engine.dispose()
+    assert len(issuer.issued) == 1
+
+
+async def test_the_token_login_keeps_the_pgbouncer_engines_connect_args(
+    login_url: URL, issuer: Issuer
+) -> None:
+    engine = with_token_logins(
+        create_pgbouncer_engine(settings_for(login_url)), TokenCache(issuer.issue)
+    )
+    try:
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT current_user")) == PASSWORD_ROLE
+            raw = await conn.get_raw_connection()
+            assert raw.dbapi_connection._prepared_statement_cache is None  # type: ignore[union-attr]
+            assert raw.driver_connection._stmt_cache.get_max_size() == 0  # type: ignore[union-attr]
+    finally:
+        await engine.dispose()
+    text_ = " ".join(page(PAGE).split())
+    assert "with_token_logins(create_pgbouncer_engine(settings), tokens)" in text_
+
+
+async def test_connect_args_do_not_apply_with_async_creator(
+    server: EmbeddedServer,
+) -> None:
+    """Why the page does not use SQLAlchemy's async_creator: the URL's query and
+    connect_args are left out; the creator must pass everything itself."""
+    url = server.url
+    own = {"server_settings": {"application_name": "from-connect-args"}}
+
+    async def creator() -> object:
+        _, params = engine.dialect.create_connect_args(url)
+        return await asyncpg.connect(**params)
+
+    async def any_token() -> Token:  # the admin role logs in without a password
+        return Token("unused", expires_at=time.time() + 900)
+
+    engine = create_async_engine(url, async_creator=creator, connect_args=own)
+    hooked = with_token_logins(
+        create_async_engine(url, connect_args=own), TokenCache(any_token)
+    )
+    names = []
+    try:
+        for each in (engine, hooked):
+            async with each.connect() as conn:
+                names.append(await conn.scalar(text("SHOW application_name")))
+    finally:
+        await engine.dispose()
+        await hooked.dispose()
+    assert names == ["", "from-connect-args"]
+    assert "with `async_creator`, the URL's options and `connect_args` do not apply" in (
+        " ".join(page(PAGE).split())
+    )
+
+
+async def test_a_provider_that_hangs_fails_the_login_and_frees_the_lock(
+    login_url: URL, issuer: Issuer
+) -> None:
+    hang = True
+
+    async def fetch() -> Token:
+        if hang:
+            await asyncio.Event().wait()  # a token endpoint that never answers
+        return await issuer.issue()
+
+    cache = TokenCache(fetch, fetch_timeout=0.3)
+    engine = token_engine(settings_for(login_url), cache)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await current_user(engine)
+        assert time.monotonic() - started < 10  # the fetch's timeout, not asyncpg's 10 s
+        hang = False
+        assert await current_user(engine) == PASSWORD_ROLE  # the lock was released
+    finally:
+        await engine.dispose()
+    default = inspect.signature(TokenCache).parameters["fetch_timeout"].default
+    assert default == 10
+    assert "gives up on a fetch after 10 s (`fetch_timeout=10`)" in " ".join(
+        page(PAGE).split()
+    )
+
+
+# Debian's PostgreSQL is built with PAM (the embedded server is not); CI installs it.
+DEBIAN_15 = Path("/usr/lib/postgresql/15/bin")
+PAM_ROLE = "guide_pam"
+
+
+@pytest.mark.skipif(
+    not (DEBIAN_15 / "postgres").is_file(),
+    reason="needs Debian's postgresql-15 (built with PAM), which .ci/run installs",
+)
+async def test_a_refused_pam_login_is_28000_not_28p01() -> None:
+    """RDS IAM logins go through PAM. A role whose pg_hba.conf line says `pam`, on a
+    server built with PAM: the machine's PAM knows no such user and refuses it, as
+    RDS's PAM module refuses an expired token."""
+    with versions.server(DEBIAN_15) as admin_dsn:
+        admin_url = make_url(admin_dsn).set(drivername="postgresql+asyncpg")
+        socket = Path(str(admin_url.query["host"]))
+        hba = socket.parent / "data" / "pg_hba.conf"
+        hba.write_text(f"local all {PAM_ROLE} pam\n" + hba.read_text())
+        admin = await asyncpg.connect(admin_dsn)
+        try:
+            await admin.execute(f"CREATE ROLE {PAM_ROLE} LOGIN")
+            await admin.execute("SELECT pg_reload_conf()")
+        finally:
+            await admin.close()
+
+        async def token() -> Token:
+            return Token("expired-token", expires_at=time.time() + 900)
+
+        url = admin_url.set(username=PAM_ROLE)
+        engine = token_engine(settings_for(url), TokenCache(token))
+        failure = await refused(engine)
+        await engine.dispose()
+    assert is_login_refused(failure)
+    lines = [described(failure), f"SQLSTATE {sqlstate(failure)}"]
+    assert "\n".join(lines) == shown_output(PAGE, "token-refused-pam")
