@@ -3,64 +3,87 @@ and its place in a FastAPI lifespan (docs/deploying/logins.md)."""
 
 # --8<-- [start:listener]
 import asyncio
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import URL
+from sqlalchemy.exc import DBAPIError
 
 logger = logging.getLogger(__name__)
 # What a lost or refused connection raises: socket errors, server errors, a closed
-# connection; TimeoutError is an OSError.
-LOST = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+# connection (TimeoutError is an OSError); DBAPIError from SQLAlchemy in on_listening.
+LOST = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBAPIError)
+# URL options SQLAlchemy's asyncpg dialect keeps for itself; asyncpg.connect() refuses them.
+SQLALCHEMY_ONLY = ("prepared_statement_cache_size", "prepared_statement_name_func")
+
+Handler = Callable[[str], Awaitable[None] | None]
+
+
+def asyncpg_arguments(url: URL) -> dict[str, Any]:
+    """What SQLAlchemy would pass to asyncpg.connect() for this URL."""
+    _, arguments = url.get_dialect()().create_connect_args(url)
+    for name in SQLALCHEMY_ONLY:
+        arguments.pop(name, None)
+    return dict(arguments)
 
 
 async def listen_forever(
     url: URL,
     channel: str,
-    on_message: Callable[[str], None],
+    on_message: Handler,
     *,
+    on_listening: Callable[[], Awaitable[None] | None] | None = None,
     first_delay: float = 0.5,
     max_delay: float = 30.0,
     check_every: float = 30.0,
 ) -> None:
-    """Pass each NOTIFY payload on `channel` to on_message, until cancelled."""
-    # What SQLAlchemy would pass to asyncpg for this URL (ssl=... in its query too).
-    _, params = url.get_dialect()().create_connect_args(url)
+    """Pass each NOTIFY payload on `channel` to on_message, until cancelled.
+    on_listening runs after each LISTEN: read there what changed while away."""
+    arguments = asyncpg_arguments(url)
+
+    async def deliver(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        # asyncpg runs each in a task of its own, whose errors nobody would see.
+        try:
+            result = on_message(payload)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            logger.exception("listener: on_message failed for %r", payload)
+
     delay = first_delay
     while True:
         try:
-            connection = await asyncpg.connect(**params, timeout=10)
+            connection = await asyncpg.connect(**arguments, timeout=10)
+            try:
+                await connection.add_listener(channel, deliver)
+                logger.info("listener: listening on %s", channel)
+                if on_listening is not None:
+                    result = on_listening()
+                    if inspect.isawaitable(result):
+                        await result
+                lost = asyncio.Event()
+                connection.add_termination_listener(lambda _: lost.set())
+                while not lost.is_set():
+                    try:
+                        await asyncio.wait_for(lost.wait(), check_every)
+                    except TimeoutError:
+                        # A network path that drops packets closes no socket; a
+                        # query notices.
+                        await connection.execute("SELECT 1", timeout=check_every)
+                        delay = first_delay  # up and answering: start short again
+                reason = "connection lost"
+            finally:
+                connection.terminate()
         except LOST as exc:
-            logger.warning(
-                "listener: %s; next attempt in %g s", type(exc).__name__, delay
-            )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, max_delay)
-            continue
-        try:
-            # asyncpg calls back with (connection, pid, channel, payload).
-            await connection.add_listener(channel, lambda *args: on_message(args[3]))
-            delay = first_delay  # listening again: the next outage starts short
-            logger.info("listener: listening on %s", channel)
-            await _until_lost(connection, check_every)
-            logger.warning("listener: connection lost; reconnecting")
-        except LOST as exc:
-            logger.warning("listener: %s; reconnecting", type(exc).__name__)
-        finally:
-            connection.terminate()
-
-
-async def _until_lost(connection: Any, check_every: float) -> None:
-    lost = asyncio.Event()
-    connection.add_termination_listener(lambda _: lost.set())
-    while not lost.is_set():
-        try:
-            await asyncio.wait_for(lost.wait(), check_every)
-        except TimeoutError:
-            # A network path that drops packets ends no connection; a query notices.
-            await connection.execute("SELECT 1", timeout=check_every)
+            reason = f"{type(exc).__name__}: {exc}"
+        # After every failure, even one right after connecting (LISTEN refused on a
+        # standby), so that a server in trouble is never hammered.
+        logger.warning("listener: %s; next attempt in %g s", reason, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_delay)
 
 
 # --8<-- [end:listener]
@@ -69,11 +92,17 @@ async def _until_lost(connection: Any, check_every: float) -> None:
 # --8<-- [start:lifespan]
 from collections import deque  # noqa: E402
 from collections.abc import AsyncIterator  # noqa: E402
-from contextlib import asynccontextmanager, suppress  # noqa: E402
+from contextlib import asynccontextmanager  # noqa: E402
 
-from fastapi import FastAPI  # noqa: E402
+from fastapi import FastAPI, Response  # noqa: E402
 
 from snippets.settings import Settings  # noqa: E402
+
+
+def report_stopped(task: asyncio.Task[None]) -> None:
+    # Anything but a lost connection ends the listener: say so at once, not at shutdown.
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.error("listener stopped: %s: %s", type(exc).__name__, exc, exc_info=exc)
 
 
 def create_listener_app(settings: Settings | None = None) -> FastAPI:
@@ -87,16 +116,26 @@ def create_listener_app(settings: Settings | None = None) -> FastAPI:
         task = asyncio.create_task(
             listen_forever(database_url, "orders", received.append)
         )
+        task.add_done_callback(report_stopped)
+        app.state.listener = task
         yield
         task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait([task])  # never raises: report_stopped has logged it
 
     app = FastAPI(lifespan=lifespan)
 
     @app.get("/received")
     async def received() -> list[str]:
         return list(app.state.received)
+
+    @app.get("/ready")
+    async def ready(response: Response) -> dict[str, str]:
+        task: asyncio.Task[None] = app.state.listener
+        if not task.done():
+            return {"listener": "running"}
+        response.status_code = 503
+        exc = None if task.cancelled() else task.exception()
+        return {"listener": f"stopped: {type(exc).__name__}: {exc}"}
 
     return app
 

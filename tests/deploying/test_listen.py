@@ -10,6 +10,7 @@ import re
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -17,11 +18,16 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url
 
-from snippets.deploying.listen import create_listener_app, listen_forever
-from snippets.settings import Settings
+from snippets.deploying.listen import (
+    asyncpg_arguments,
+    create_listener_app,
+    listen_forever,
+)
+from snippets.settings import ASYNCPG_URL_OPTIONS, Settings
 from tests import postgres
 from tests.pages import page, shown_output
 from tests.postgres import EmbeddedServer
+from tests.replica import primary_and_replica
 from tests.servers import free_port, serving, wait_for
 
 PAGE = "deploying/logins.md"
@@ -62,10 +68,12 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
 async def listening_pids(
     server: EmbeddedServer, database: str | None = None
 ) -> set[int]:
-    """Sessions whose last statement was LISTEN: the listener's, while it is connected."""
+    """Sessions that have run LISTEN (or the check's SELECT 1 after it): the listener's,
+    while it is connected."""
     rows = await admin(
         server,
-        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %'"
+        "SELECT pid FROM pg_stat_activity WHERE (query LIKE 'LISTEN %'"
+        " OR query = 'SELECT 1')"
         + (f" AND datname = '{database}'" if database else f" AND usename = '{ROLE}'"),
     )
     return {row["pid"] for row in rows}
@@ -79,7 +87,12 @@ async def test_the_listener_reconnects_after_a_restart_and_misses_what_was_sent_
     url = server.url.set(username=ROLE)
     task = asyncio.create_task(
         listen_forever(
-            url, "orders", received.put_nowait, first_delay=0.05, max_delay=0.4
+            url,
+            "orders",
+            received.put_nowait,
+            first_delay=0.05,
+            max_delay=0.4,
+            check_every=0.3,
         )
     )
     lines = []
@@ -107,7 +120,7 @@ async def test_the_listener_reconnects_after_a_restart_and_misses_what_was_sent_
 
         await eventually(refused_after_restart, "refused reconnect attempts")
         # asyncpg's termination listener noticed the restart.
-        assert "listener: connection lost; reconnecting" in caplog.text
+        assert "listener: connection lost; next attempt in 0.05 s" in caplog.text
         assert await listening_pids(server) == set()
         await admin(server, "NOTIFY orders, 'sent while no listener was connected'")
         lines.append(
@@ -128,7 +141,17 @@ async def test_the_listener_reconnects_after_a_restart_and_misses_what_was_sent_
         assert received.empty()
         outage_delays = delays()
 
-        # A second outage: the delays start over from first_delay.
+        # A second outage: the delays start over from first_delay, once the connection
+        # has stayed up and answered a check (check_every).
+        async def checked() -> bool:
+            rows = await admin(
+                server,
+                f"SELECT 1 FROM pg_stat_activity WHERE usename = '{ROLE}'"
+                " AND query = 'SELECT 1'",
+            )
+            return bool(rows)
+
+        await eventually(checked, "a check after reconnecting")
         caplog.clear()
         await asyncio.to_thread(server.pause)
         await asyncio.to_thread(server.resume)
@@ -204,6 +227,8 @@ def test_the_listener_app_under_uvicorn_starts_and_stops_with_the_app(
     assert shutdown in output, output
     assert "Traceback" not in output, output
     assert "CancelledError" not in output, output
+    # The server notices the closed socket a moment after uvicorn exits.
+    until(lambda: sessions() == 0, "LISTEN session gone")
     lines = [
         f"GET /received   {answer}",
         f"after SIGTERM   {shutdown} LISTEN sessions left: {sessions()}",
@@ -219,8 +244,9 @@ def test_the_delays_and_the_check_the_page_names_are_the_defaults() -> None:
     assert (defaults["first_delay"], defaults["max_delay"]) == (0.5, 30.0)
     assert defaults["check_every"] == 30.0
     text = " ".join(page(PAGE).split())
-    assert "waiting 0.5 s, 1 s, 2 s, ... up to 30 s between attempts" in text
-    assert "so a `SELECT 1` every 30 s finds out" in text
+    assert "waits 0.5 s, 1 s, 2 s, ... up to 30 s before each attempt" in text
+    assert "a `SELECT 1` every 30 s, which waits up to 30 s for its answer" in text
+    assert "within about 60 s" in text
 
 
 async def test_a_server_that_stops_answering_is_noticed_by_the_check(
@@ -240,7 +266,7 @@ async def test_a_server_that_stops_answering_is_noticed_by_the_check(
         try:
 
             async def check_failed() -> bool:
-                return "listener: TimeoutError; reconnecting" in caplog.text
+                return "listener: TimeoutError: " in caplog.text
 
             await eventually(check_failed, "failed check")
         finally:
@@ -267,8 +293,11 @@ async def test_the_lifespan_starts_the_listener_and_cancels_it(
     database_url: str,
 ) -> None:
     url = make_url(database_url)
-    # An option in the URL's query reaches asyncpg as SQLAlchemy would pass it.
-    with_option = url.update_query_dict({"ssl": "disable"})
+    # Every option the guide's settings accept in the URL, as SQLAlchemy passes them;
+    # SQLAlchemy's own prepared_statement_cache_size too, which asyncpg would refuse.
+    with_option = url.update_query_dict(
+        {"ssl": "disable", "prepared_statement_cache_size": "0", "command_timeout": "5"}
+    )
     app = create_listener_app(Settings(database_url=with_option))  # type: ignore[arg-type]
 
     async def sessions() -> int:
@@ -293,4 +322,146 @@ async def test_the_lifespan_starts_the_listener_and_cancels_it(
             return (await client.get("/received")).json() == ["order 7 shipped"]
 
         await eventually(arrived, "notification")
-    assert await sessions() == 0
+        assert (await client.get("/ready")).json() == {"listener": "running"}
+    await eventually(lambda: _none(sessions), "LISTEN session gone")
+
+
+async def _none(count: Callable[[], Awaitable[int]]) -> bool:
+    return await count() == 0
+
+
+def test_every_url_option_the_settings_accept_is_one_asyncpg_takes() -> None:
+    url = make_url("postgresql+asyncpg://app@db/app")
+    accepted = set(inspect.signature(asyncpg.connect).parameters)
+    for option in sorted(ASYNCPG_URL_OPTIONS):
+        with_option = Settings(database_url=url.update_query_dict({option: "1"}))  # type: ignore[arg-type]
+        arguments = asyncpg_arguments(with_option.database_url)
+        assert set(arguments) <= accepted, option
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_listener_that_stops_is_logged_at_once_and_fails_readiness(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An error that is no lost connection ends the listener: asyncpg refuses a
+    command_timeout of 0 (a ValueError). The app goes on serving, but says so."""
+    caplog.set_level(logging.INFO, logger="snippets.deploying.listen")
+    url = make_url(database_url).update_query_dict({"command_timeout": "0"})
+    app = create_listener_app(Settings(database_url=url))  # type: ignore[arg-type]
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+
+        async def stopped() -> bool:
+            return (await client.get("/ready")).status_code == 503
+
+        await eventually(stopped, "readiness failing")
+        answer = (await client.get("/ready")).json()
+        assert (await client.get("/received")).status_code == 200
+    # The shutdown above raised nothing; the error was logged when it happened.
+    message = "ValueError: invalid command_timeout value"
+    assert answer["listener"].startswith(f"stopped: {message}")
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.getMessage().startswith(f"listener stopped: {message}")
+    assert record.exc_info is not None
+
+
+async def test_the_log_says_why_a_login_failed_not_only_its_class(
+    server: EmbeddedServer,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    caplog.set_level(logging.INFO, logger="snippets.deploying.listen")
+    # No PGSSLROOTCERT, and a home folder without ~/.postgresql/root.crt: asyncpg has
+    # no CA to verify the server with, and no fallback to the system's.
+    monkeypatch.delenv("PGSSLROOTCERT", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    url = server.url.set(username=ROLE).update_query_dict({"ssl": "verify-full"})
+    task = asyncio.create_task(
+        listen_forever(url, "orders", print, first_delay=0.05, max_delay=0.05)
+    )
+    try:
+
+        async def logged() -> bool:
+            return "next attempt" in caplog.text
+
+        await eventually(logged, "a failed attempt")
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert "ClientConfigurationError: root certificate file" in caplog.text
+    assert "does not exist" in caplog.text
+
+
+async def test_a_standby_that_refuses_listen_is_not_hammered(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Connecting works and LISTEN fails, as on a standby a stale DNS name points to
+    after a failover: the listener waits before each attempt all the same."""
+    caplog.set_level(logging.INFO, logger="snippets.deploying.listen")
+    with primary_and_replica() as (primary, replica):
+        url = replica.url(str(primary.url.database))
+        task = asyncio.create_task(
+            listen_forever(url, "orders", print, first_delay=0.05, max_delay=0.4)
+        )
+        started = time.monotonic()
+        try:
+
+            async def five_attempts() -> bool:
+                return caplog.text.count("next attempt in") >= 5
+
+            await eventually(five_attempts, "five refused attempts")
+            elapsed = time.monotonic() - started
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    refused = [
+        r.getMessage() for r in caplog.records if "next attempt" in r.getMessage()
+    ]
+    assert all("cannot execute LISTEN during recovery" in line for line in refused)
+    delays = [float(d) for d in re.findall(r"next attempt in ([\d.]+) s", caplog.text)]
+    assert delays[:5] == [0.05, 0.1, 0.2, 0.4, 0.4]
+    # Four sleeps lie between the first and the fifth attempt.
+    assert elapsed >= 0.05 + 0.1 + 0.2 + 0.4
+
+
+async def test_async_handlers_and_on_listening_after_each_listen(
+    server: EmbeddedServer,
+) -> None:
+    """on_listening runs once LISTEN is in place, after each reconnect: a NOTIFY sent
+    from it arrives. Both it and on_message may be coroutine functions."""
+    received: asyncio.Queue[str] = asyncio.Queue()
+    listened = 0
+
+    async def on_message(payload: str) -> None:
+        await received.put(payload)
+
+    async def on_listening() -> None:
+        nonlocal listened
+        listened += 1
+        await admin(server, f"NOTIFY orders, 'sent from on_listening {listened}'")
+
+    url = server.url.set(username=ROLE)
+    task = asyncio.create_task(
+        listen_forever(
+            url, "orders", on_message, on_listening=on_listening, first_delay=0.05
+        )
+    )
+    try:
+        first = await asyncio.wait_for(received.get(), 30)
+        await admin(
+            server,
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            f" WHERE usename = '{ROLE}'",
+        )
+        second = await asyncio.wait_for(received.get(), 30)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert [first, second] == ["sent from on_listening 1", "sent from on_listening 2"]
+    assert "`on_listening` runs after each `LISTEN`" in " ".join(page(PAGE).split())

@@ -17,7 +17,7 @@ from sqlalchemy.pool import NullPool
 from snippets.database import create_engine
 from snippets.settings import Settings
 from tests import pgbouncer
-from tests.pages import shown_output
+from tests.pages import page, shown_output
 from tests.pooling.test_pgbouncer import in_transactions, reads
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
@@ -88,6 +88,11 @@ async def test_four_engines_share_two_server_connections_without_errors(
     ]
     print("\n".join(lines))
     assert "\n".join(lines) == shown_output(PAGE, "pgbouncer-many-clients")
+    # The server line is PgBouncer's cap, as the page says; the clients queued on it.
+    assert peak["servers"] <= POOL_SIZE < peak["clients"]
+    assert f"PgBouncer's cap (`default_pool_size = {POOL_SIZE}`)" in " ".join(
+        page(PAGE).split()
+    )
 
 
 async def show_after(url: URL, statements: list[str], name: str) -> str:
