@@ -4,16 +4,17 @@ from __future__ import annotations
 
 # --8<-- [start:read_engine]
 import asyncio
+import hashlib
+import hmac
 import logging
-import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from snippets.app import DbSession, get_user_or_404, user_not_found
 from snippets.database import close_db, create_engine, create_session_factory
@@ -46,11 +47,18 @@ def add_replica(app: FastAPI, settings: ReplicaSettings | None = None) -> FastAP
         app.state.read_session_factory = create_session_factory(read_only)
         try:
             async with app_lifespan(app):
+                # Reads the replica is too far behind for go to the primary, READ ONLY
+                # as well: a read route that writes fails whichever server answers.
+                primary: AsyncEngine = app.state.engine
+                app.state.fallback_session_factory = create_session_factory(
+                    primary.execution_options(postgresql_readonly=True)
+                )
                 yield
         finally:
             await close_db(engine)
 
     app.router.lifespan_context = lifespan
+    app.middleware("http")(remember_writes)
     app.include_router(replica_routes)
     return app
 
@@ -58,19 +66,58 @@ def add_replica(app: FastAPI, settings: ReplicaSettings | None = None) -> FastAP
 # --8<-- [end:read_engine]
 
 
-# --8<-- [start:get_read_db]
+# --8<-- [start:remember_writes]
 # The client's last write, as a WAL position of the primary (a number; asyncpg reads
 # pg_lsn as int). Its next reads wait until the replica has replayed that far.
 LSN_COOKIE = "last_write_lsn"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def remember_writes(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Every write route, once it has answered: the cookie for reading the write back."""
+    response = await call_next(request)
+    if request.method in WRITE_METHODS and response.status_code < 400:
+        primary: AsyncEngine = request.app.state.engine
+        async with primary.connect() as conn:
+            # The insert position, not pg_current_wal_lsn(): with synchronous_commit=off
+            # a commit returns before its WAL is written, behind the write position.
+            lsn = await conn.scalar(text("SELECT pg_current_wal_insert_lsn()"))
+        key: bytes = request.app.state.cursor_secret
+        cookie = f"{lsn}.{signature(str(lsn), key)}"
+        response.set_cookie(LSN_COOKIE, cookie, max_age=60, httponly=True)
+    return response
+
+
+def signature(lsn: str, key: bytes) -> str:
+    # Signed: a made-up LSN far ahead would make every read wait, then use the primary.
+    return hmac.new(key, f"{LSN_COOKIE}={lsn}".encode(), hashlib.sha256).hexdigest()
+
+
+def cookie_lsn(cookie: str, key: bytes) -> int | None:
+    """The LSN in a cookie this app signed; None for anything else."""
+    lsn, _, signed = cookie.partition(".")
+    if hmac.compare_digest(signed.encode(), signature(lsn, key).encode()):
+        return int(lsn)
+    return None
+
+
+# --8<-- [end:remember_writes]
+
+
+# --8<-- [start:get_read_db]
 REPLAY_WAIT = 0.5  # seconds a read waits for the replica before it reads on the primary
 
 
 async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
-    cookie = request.cookies.get(LSN_COOKIE, "")
-    lsn = int(cookie) if re.fullmatch(r"\d{1,20}", cookie) else None
+    lsn = cookie_lsn(request.cookies.get(LSN_COOKIE, ""), state.cursor_secret)
     async with state.read_session_factory() as session:
         if lsn is None or await has_replayed(session, lsn, within=REPLAY_WAIT):
+            # A new transaction for the route: under REPEATABLE READ, the snapshot of
+            # the waiting transaction may predate the write it waited for.
+            await session.rollback()
             yield session
             return
     logger.warning(
@@ -78,8 +125,7 @@ async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
         lsn,
         REPLAY_WAIT,
     )
-    factory: async_sessionmaker[AsyncSession] = state.session_factory
-    async with factory() as session:
+    async with state.fallback_session_factory() as session:
         yield session
 
 
@@ -92,8 +138,9 @@ async def has_replayed(session: AsyncSession, lsn: int, *, within: float) -> boo
                 text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()")
             )
         ).one()
-        # A primary (development, or a replica that was down) has every write.
-        if not row[0] or row[1] >= lsn:
+        # A primary (development, or a replica that was down) has every write; a
+        # standby that has replayed nothing yet answers NULL.
+        if not row[0] or (row[1] is not None and row[1] >= lsn):
             return True
         if asyncio.get_running_loop().time() >= deadline:
             return False
@@ -117,9 +164,7 @@ async def read_user(user_id: UserId, session: ReadSession) -> User:
 
 
 @replica_routes.patch("/users/{user_id}", response_model=UserRead)
-async def rename_user(
-    user_id: UserId, body: Rename, session: DbSession, response: Response
-) -> User:
+async def rename_user(user_id: UserId, body: Rename, session: DbSession) -> User:
     user: User | None = await session.scalar(
         update(User).where(User.id == user_id).values(name=body.name).returning(User)
     )
@@ -127,8 +172,6 @@ async def rename_user(
         raise user_not_found(user_id)
     await session.commit()
     # The answer comes from the primary, the session that wrote: never from a replica.
-    lsn = await session.scalar(text("SELECT pg_current_wal_lsn()"))
-    response.set_cookie(LSN_COOKIE, str(lsn), max_age=60, httponly=True)
     return user
 
 

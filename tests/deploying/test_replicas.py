@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
@@ -23,7 +24,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from snippets.app import DbSession, create_app
-from snippets.database import create_engine, driver_error, sqlstate
+from snippets.database import (
+    create_engine,
+    create_session_factory,
+    driver_error,
+    sqlstate,
+)
 from snippets.deploying import replicas
 from snippets.deploying.replicas import (
     LSN_COOKIE,
@@ -34,6 +40,7 @@ from snippets.deploying.replicas import (
 )
 from snippets.models import Base, User
 from snippets.settings import Settings
+from tests import versions
 from tests.pages import page, shown_output
 from tests.postgres import EmbeddedServer
 from tests.replica import (
@@ -46,6 +53,13 @@ from tests.replica import (
 
 PAGE = "deploying/replicas.md"
 DATABASE = "postgres"
+# SQLAlchemy 2.0 words some errors differently: the page shows both.
+ON_20 = not versions.has("sqlalchemy>=2.1")
+
+
+def shown(name: str) -> str:
+    """The page's output `name`, or its SQLAlchemy 2.0 tab on 2.0."""
+    return shown_output(PAGE, f"{name}-sqlalchemy20" if ON_20 else name)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +110,47 @@ def the_app(settings: ReplicaSettings) -> FastAPI:
             "get_db": bool(await write.scalar(query)),
         }
 
+    # Test-only: the mistake of a read route that writes.
+    @app.post("/test/read-route-that-writes")
+    async def read_route_that_writes(read: ReadSession) -> dict[str, bool]:
+        read.add(User(name="Ada", email=f"ada-{time.monotonic_ns()}@example.com"))
+        await read.commit()
+        return {"written": True}
+
     return app
+
+
+def replica_app(primary: EmbeddedServer, replica: Replica) -> FastAPI:
+    return the_app(
+        ReplicaSettings(
+            database_url=primary.url, database_replica_url=replica_url(replica)
+        )
+    )
+
+
+async def alter_system(url: URL, **settings: str | None) -> None:
+    """ALTER SYSTEM SET (None: RESET) and reload; waits until a new session sees it."""
+    for name, value in settings.items():
+        statement = f"RESET {name}" if value is None else f"SET {name} = '{value}'"
+        await fetchval(url, f"ALTER SYSTEM {statement}")
+    await fetchval(url, "SELECT pg_reload_conf()")
+    for _ in range(500):
+        seen = [
+            await fetchval(url, f"SELECT current_setting('{name}') = $1", value)
+            if value is not None
+            else await fetchval(
+                url, "SELECT setting = boot_val FROM pg_settings WHERE name = $1", name
+            )
+            for name, value in settings.items()
+        ]
+        if all(seen):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{settings} not applied")
+
+
+def fell_back(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == replicas.__name__]
 
 
 @asynccontextmanager
@@ -327,11 +381,27 @@ async def test_a_cookie_that_is_not_an_lsn_is_ignored(
     async with serving(the_app(settings)) as client:
         user_id = await new_user(client, "Linus")
         await wait_until_replayed(primary.url, replica_url(replica))
-        for value in ("0/3000148'; DROP TABLE users", "-1", "9" * 30):
+        # A real cookie, then the same LSN signed with another key, a made-up LSN far
+        # ahead (unsigned, it made every read wait REPLAY_WAIT, then use the primary).
+        await client.patch(f"/replica/users/{user_id}", json={"name": "Linus T."})
+        real = client.cookies[LSN_COOKIE]
+        lsn = real.partition(".")[0]
+        ahead = str(2**64 - 1)
+        for value in (
+            "0/3000148'; DROP TABLE users",
+            "-1",
+            "9" * 30,
+            ahead,
+            f"{ahead}.{replicas.signature(ahead, b'another key')}",
+            f"{lsn}.{replicas.signature(lsn, b'another key')}",
+            f"{ahead}.{real.partition('.')[2]}",
+            "123.not-a-signature",
+        ):
             client.cookies.set(LSN_COOKIE, value)
+            caplog.clear()
             response = await client.get(f"/replica/users/{user_id}")
             assert response.status_code == 200, (value, response.text)
-    assert not [r for r in caplog.records if r.name == replicas.__name__]
+            assert not fell_back(caplog), value
 
 
 async def test_reads_after_a_write_see_it_with_replay_running(
@@ -350,6 +420,112 @@ async def test_reads_after_a_write_see_it_with_replay_running(
             await client.patch(f"/replica/users/{user_id}", json={"name": name})
             response = await client.get(f"/replica/users/{user_id}")
             assert response.json()["name"] == name
+
+
+async def test_every_write_route_sets_the_cookie(
+    pair: tuple[EmbeddedServer, Replica], caplog: pytest.LogCaptureFixture
+) -> None:
+    primary, replica = pair
+    caplog.set_level(logging.WARNING, logger=replicas.__name__)
+    async with serving(replica_app(primary, replica)) as client:
+        await set_replay(replica, paused=True)
+        try:
+            # POST /users is the guide's own route: remember_writes covers it too.
+            user_id = await new_user(client, "Frances")
+            assert LSN_COOKIE in client.cookies
+            response = await client.get(f"/replica/users/{user_id}")
+            assert response.status_code == 200, response.text
+            assert fell_back(caplog)
+            # A write that fails sets none.
+            client.cookies.clear()
+            missing = await client.patch("/replica/users/999999", json={"name": "x"})
+            assert missing.status_code == 404
+            assert LSN_COOKIE not in client.cookies
+        finally:
+            await set_replay(replica, paused=False)
+
+
+async def test_the_cookie_holds_with_synchronous_commit_off(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    admin = primary.url.set(database=DATABASE)
+    # A commit returns before its WAL is written; the WAL writer writes it within
+    # wal_writer_delay, so a long one keeps the write-position behind for the test.
+    await alter_system(admin, synchronous_commit="off", wal_writer_delay="10s")
+    try:
+        async with serving(replica_app(primary, replica)) as client:
+            user_id = await new_user(client, "Karen")
+            for name in ("Karen S.", "Karen Spärck Jones", "K. Spärck Jones"):
+                await client.patch(f"/replica/users/{user_id}", json={"name": name})
+                response = await client.get(f"/replica/users/{user_id}")
+                assert response.status_code == 200, response.text
+                assert response.json()["name"] == name
+    finally:
+        await alter_system(admin, synchronous_commit=None, wal_writer_delay=None)
+
+
+async def test_the_read_after_the_wait_is_a_fresh_transaction(
+    pair: tuple[EmbeddedServer, Replica],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    primary, replica = pair
+    # Long enough that the replica, not the fallback, answers on a busy machine.
+    monkeypatch.setattr(replicas, "REPLAY_WAIT", 30)
+    caplog.set_level(logging.WARNING, logger=replicas.__name__)
+    app = replica_app(primary, replica)
+    async with serving(app) as client:
+        # A read engine in REPEATABLE READ: one snapshot per transaction.
+        app.state.read_session_factory = create_session_factory(
+            read_engine(app).execution_options(isolation_level="REPEATABLE READ")
+        )
+        user_id = await new_user(client, "Hedy")
+        await wait_until_replayed(primary.url, replica_url(replica))
+        await set_replay(replica, paused=True)
+        try:
+            await client.patch(f"/replica/users/{user_id}", json={"name": "Grace"})
+            read = asyncio.create_task(client.get(f"/replica/users/{user_id}"))
+            await polling_started(replica)
+        finally:
+            await set_replay(replica, paused=False)
+        response = await read
+    assert response.json()["name"] == "Grace"
+    assert not fell_back(caplog)
+
+
+async def polling_started(replica: Replica) -> None:
+    """Until a session on the replica has run has_replayed's query."""
+    for _ in range(1500):
+        if await fetchval(
+            replica_url(replica),
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE query LIKE '%pg_last_wal_replay_lsn()%' AND pid <> pg_backend_pid()",
+        ):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("get_read_db never polled the replica")
+
+
+async def test_a_read_route_that_writes_fails_on_the_fallback_too(
+    pair: tuple[EmbeddedServer, Replica], caplog: pytest.LogCaptureFixture
+) -> None:
+    primary, replica = pair
+    caplog.set_level(logging.WARNING, logger=replicas.__name__)
+    app = replica_app(primary, replica)
+    async with serving(app) as client:
+        on_replica = await client.post("/test/read-route-that-writes")
+        user_id = await new_user(client, "Margaret")
+        await set_replay(replica, paused=True)
+        try:
+            # The cookie of a write the replica has not replayed: reads use the primary.
+            await client.patch(f"/replica/users/{user_id}", json={"name": "M. H."})
+            caplog.clear()
+            on_primary = await client.post("/test/read-route-that-writes")
+            assert fell_back(caplog)
+        finally:
+            await set_replay(replica, paused=False)
+    assert (on_replica.status_code, on_primary.status_code) == (500, 500)
 
 
 # --- a replica that is down ---------------------------------------------------------------
