@@ -41,6 +41,7 @@ def deployment_peak(
     surge: instances a rolling deploy starts before it stops old ones.
     others: connections outside the app's pools: a migration, a cron job, a console.
     """
+    _has_a_limit(pool_size, max_overflow)
     processes = (instances + surge) * workers
     return peak_connections(processes, pool_size, max_overflow) + others
 
@@ -54,8 +55,15 @@ def most_workers(
     others: int = 1,
 ) -> int:
     """The largest --workers that keeps the deployment's peak within `available`."""
+    _has_a_limit(pool_size, max_overflow)
     per_worker = (instances + surge) * (pool_size + max_overflow)
     return max(0, (available - others) // per_worker)
+
+
+def _has_a_limit(pool_size: int, max_overflow: int) -> None:
+    # SQLAlchemy reads pool_size=0 and max_overflow=-1 as "no limit": no peak to count.
+    if pool_size < 1 or max_overflow < 0:
+        raise ValueError("pool_size=0 or max_overflow=-1 means no limit: set both")
 
 
 # --8<-- [end:budget]

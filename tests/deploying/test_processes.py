@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import itertools
 import shlex
 import signal
@@ -27,15 +28,21 @@ from snippets.deploying.processes import (
     deployment_peak,
     most_workers,
 )
+from snippets.settings import Settings
 from tests import postgres, versions
-from tests.deploying.workers import Served, gunicorn_command, load, uvicorn
+from tests.deploying.workers import GUNICORN, HOLD_SECONDS, Served, load, uvicorn
 from tests.pages import page, shown_output, shown_table
 
 PAGE = "deploying/processes.md"
-MAX_CONNECTIONS = 20
+# The app gets 19 - 3 reserved - 1 watcher = 15 slots: exactly what 3 workers' pools may
+# open, so one connection more than the rule would be refused and fail the test.
+MAX_CONNECTIONS = 19
 # Each worker's pool: small, so a few workers reach the server's limit.
 POOL = {"db_pool_size": "2", "db_max_overflow": "3", "db_pool_timeout": "30"}
 ROLE = "app"
+CLIENTS = 60
+FIT_SECONDS = 30  # at most: the run ends once the pools' peak is seen
+OVER_SECONDS = 6
 
 
 @dataclass
@@ -73,13 +80,58 @@ async def limit_for_apps(url: str) -> int:
     return available
 
 
+def test_the_page_describes_the_load_the_tests_run() -> None:
+    text = " ".join(page(PAGE).split())
+    assert f"`max_connections = {MAX_CONNECTIONS}`" in text
+    assert (
+        f"{CLIENTS} clients call a route that holds its connection for {HOLD_SECONDS} s"
+        in text
+    )
+    assert (
+        f"(the first row, at most {FIT_SECONDS} s) or for {OVER_SECONDS} seconds"
+        in text
+    )
+    assert (
+        f"`DB_POOL_SIZE={POOL['db_pool_size']}` and `DB_MAX_OVERFLOW={POOL['db_max_overflow']}`"
+        in text
+    )
+
+
 def test_gunicorn_runs_the_worker_class_the_page_names() -> None:
     shown = shown_command("gunicorn")
     assert shown[:2] == ["gunicorn", "snippets.app:app"]
-    assert gunicorn_command(8000, 4)[2:6] == shown[2:6]
+    assert shown[2:4] == GUNICORN
     sys.modules.pop("uvicorn.workers", None)  # imported again, so that it warns again
     with pytest.warns(DeprecationWarning, match="uvicorn-worker"):
         importlib.import_module("uvicorn.workers")
+
+
+def test_the_defaults_on_the_page_are_postgresqls(server: Server) -> None:
+    async def defaults() -> dict[str, int]:
+        conn = await asyncpg.connect(server.admin_dsn)
+        try:
+            rows = await conn.fetch(
+                "SELECT name, boot_val::int FROM pg_settings WHERE name IN "
+                "('max_connections', 'superuser_reserved_connections',"
+                " 'reserved_connections')"
+            )
+        finally:
+            await conn.close()
+        return {row["name"]: row["boot_val"] for row in rows}
+
+    built_in = asyncio.run(defaults())
+    text = " ".join(page(PAGE).split())
+    assert (
+        f"`superuser_reserved_connections` ({built_in['superuser_reserved_connections']} by default)"
+        in text
+    )
+    assert (
+        f"`reserved_connections` ({built_in['reserved_connections']} by default)"
+        in text
+    )
+    left = built_in["max_connections"] - built_in["superuser_reserved_connections"]
+    assert f"`max_connections = {built_in['max_connections']}` ({left} left" in text
+    assert f"most_workers({left}," in text
 
 
 def test_the_budget_is_read_from_the_server(server: Server) -> None:
@@ -97,6 +149,16 @@ def test_the_budget_is_read_from_the_server(server: Server) -> None:
 
 
 def test_the_rule_counts_instances_workers_surge_and_others() -> None:
+    # The rule's pool defaults are the app's.
+    defaults = inspect.signature(deployment_peak).parameters
+    fields = Settings.model_fields
+    assert defaults["pool_size"].default == fields["db_pool_size"].default
+    assert defaults["max_overflow"].default == fields["db_max_overflow"].default
+    # A pool without a limit has no peak to count.
+    with pytest.raises(ValueError, match="no limit"):
+        deployment_peak(instances=1, workers=1, max_overflow=-1)
+    with pytest.raises(ValueError, match="no limit"):
+        most_workers(97, instances=1, pool_size=0)
     assert deployment_peak(instances=1, workers=4, others=0) == 60
     # Two instances of 4 workers, a rolling deploy adding one more instance, a migration.
     assert deployment_peak(instances=2, workers=4, surge=1, others=1) == 181
@@ -118,10 +180,13 @@ def test_workers_that_fit_open_at_most_the_rule_and_every_request_succeeds(
         tmp_path / f"{manager}.log",
         "--workers",
         str(workers),
-        gunicorn_workers=workers if manager == "gunicorn" else 0,
+        gunicorn=manager == "gunicorn",
+        ready=workers,
         **POOL,
     ) as served:
-        result = asyncio.run(load(served, server.admin_dsn, ROLE, 6, clients=60))
+        result = asyncio.run(
+            load(served, server.admin_dsn, ROLE, FIT_SECONDS, CLIENTS, until_peak=15)
+        )
     assert set(result.statuses) == {200}, result.statuses
     # Every worker filled its pool: the rule's bound is reached, never passed.
     assert result.peak == deployment_peak(1, workers, 2, 3, others=0)
@@ -129,7 +194,7 @@ def test_workers_that_fit_open_at_most_the_rule_and_every_request_succeeds(
         return  # the table shows the uvicorn run
     assert shown_row(0) == {
         "uvicorn `--workers`": f"{workers}, `most_workers({available}, 1, 2, 3)`",
-        "the rule's peak": str(result.peak),
+        "the pools' peak": str(result.peak),
         "the server saw at most": str(result.peak),
         "answers": "all 200",
     }
@@ -145,18 +210,23 @@ def test_one_worker_too_many_is_refused_by_the_server(
     available = asyncio.run(limit_for_apps(server.app_url))
     workers = most_workers(available, instances=1, pool_size=2, max_overflow=3) + 1
     log = tmp_path / "uvicorn.log"
-    with uvicorn(server.app_url, log, "--workers", str(workers), **POOL) as served:
-        result = asyncio.run(load(served, server.admin_dsn, ROLE, 6, clients=60))
-    # The watcher holds one of the 17 slots; the app's role gets the other 16.
+    with uvicorn(
+        server.app_url, log, "--workers", str(workers), ready=workers, **POOL
+    ) as served:
+        result = asyncio.run(
+            load(served, server.admin_dsn, ROLE, OVER_SECONDS, CLIENTS)
+        )
+    # The watcher holds one of the slots; the app's role gets the others.
     assert result.peak == available - 1
-    assert result.statuses[500] > 0, result.statuses
+    # Refused connections answer 503 (answer_server_full), each with one log line.
+    assert set(result.statuses) == {200, 503}, result.statuses
     assert f"\n{shown_output(PAGE, 'reserved-slots')}\n" in log.read_text()
-    assert set(result.statuses) == {200, 500}
+    assert "Traceback" not in log.read_text()
     assert shown_row(1) == {
         "uvicorn `--workers`": str(workers),
-        "the rule's peak": str(deployment_peak(1, workers, 2, 3, others=0)),
+        "the pools' peak": str(deployment_peak(1, workers, 2, 3, others=0)),
         "the server saw at most": str(result.peak),
-        "answers": "200 and 500",
+        "answers": "200 and 503",
     }
 
 
@@ -205,9 +275,51 @@ def test_the_servers_refusals_are_the_headings_on_the_page(
     role, superuser = texts
     assert superuser == shown_output(PAGE, "too-many-clients")
     if where == "embedded":
-        assert f"asyncpg.exceptions.{role}" == shown_output(PAGE, "reserved-slots")
+        assert role == shown_output(PAGE, "reserved-slots")
     else:
         assert role == shown_output(PAGE, "reserved-slots-15")
+
+
+def test_reserved_connections_and_role_limits_refuse_in_their_own_words() -> None:
+    embedded = postgres.EmbeddedServer()
+    try:
+        with (embedded.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write("\nmax_connections = 8\nreserved_connections = 2\n")
+        embedded.pause()
+        embedded.resume()
+        dsn = embedded.url.set(drivername="postgresql")
+        assert asyncio.run(limit_for_apps(embedded.url.render_as_string(False))) == 3
+        texts = asyncio.run(role_refusals(dsn.render_as_string(hide_password=False)))
+    finally:
+        embedded.stop()
+    assert texts == (
+        shown_output(PAGE, "reserved-for-pg-use"),
+        shown_output(PAGE, "role-limit"),
+    )
+
+
+async def role_refusals(admin_dsn: str) -> tuple[str, str]:
+    """What a plain role meets once only reserved_connections are left, and past its own
+    CONNECTION LIMIT."""
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute("CREATE ROLE plain LOGIN")
+    await admin.execute("CREATE ROLE limited LOGIN CONNECTION LIMIT 1")
+    held = [admin]
+    texts = []
+    try:
+        for user in ("limited", "plain"):
+            dsn = make_url(admin_dsn).set(username=user)
+            while True:
+                try:
+                    held.append(
+                        await asyncpg.connect(dsn.render_as_string(hide_password=False))
+                    )
+                except asyncpg.TooManyConnectionsError as exc:
+                    texts.append(f"{type(exc).__name__}: {exc}")
+                    break
+        return texts[1], texts[0]
+    finally:
+        await asyncio.gather(*(conn.close() for conn in held))
 
 
 # --- shutdown -------------------------------------------------------------------------
@@ -225,7 +337,7 @@ def shown_command(program: str) -> list[str]:
 
 
 @pytest.fixture
-def marks(server: Server) -> str:
+def marks(server: Server) -> Iterator[str]:
     """The app's database with an empty table the write route fills."""
     dsn = make_url(server.admin_dsn).set(database=ROLE)
 
@@ -237,7 +349,15 @@ def marks(server: Server) -> str:
         await conn.close()
 
     asyncio.run(create())
-    return dsn.render_as_string(hide_password=False)
+    yield dsn.render_as_string(hide_password=False)
+    # Statements a cut request left running would hold their locks for seconds more.
+    asyncio.run(
+        apply_sql(
+            server.admin_dsn,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE usename = '{ROLE}'",
+        )
+    )
 
 
 async def state(admin_dsn: str, app_dsn: str) -> tuple[int, int]:
@@ -257,34 +377,22 @@ async def state(admin_dsn: str, app_dsn: str) -> tuple[int, int]:
 
 
 async def terminate_during_writes(
-    served: Served, admin_dsn: str, app_dsn: str, seconds: float
+    served: Served, admin_dsn: str, app_dsn: str, seconds: float, path: str = "/marks"
 ) -> tuple[list[object], int, float]:
-    """Four writes in flight, then SIGTERM: (their outcomes, the exit code, seconds to exit)."""
-    async with httpx.AsyncClient(timeout=30) as http:
+    """Four writes in flight, then SIGTERM: (their outcomes, the exit code, seconds to exit).
+    /marks is still inside its slow statement then; /marks/then-wait has committed."""
+    async with httpx.AsyncClient(timeout=60) as http:
         writes = [
             asyncio.create_task(
-                http.post(f"{served.base}/marks", params={"seconds": seconds})
+                http.post(f"{served.base}{path}", params={"seconds": seconds})
             )
             for _ in range(4)
         ]
-        admin = await asyncpg.connect(admin_dsn)
-        # Every write has inserted its row and is inside its slow statement.
-        for _ in range(1500):
-            sleeping = await admin.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 "
-                "AND query LIKE 'SELECT pg_sleep%'",
-                ROLE,
-            )
-            if sleeping == len(writes):
-                break
-            await asyncio.sleep(0.02)
-        else:
-            raise AssertionError(f"only {sleeping} writes reached the server")
-        await admin.close()
+        await until_all_written(admin_dsn, app_dsn, len(writes), path)
         sent = time.monotonic()
         served.process.send_signal(signal.SIGTERM)
         outcomes = await asyncio.gather(*writes, return_exceptions=True)
-        code = await asyncio.to_thread(served.process.wait, 30)
+        code = await asyncio.to_thread(served.process.wait, 60)
     return (
         [
             o.status_code
@@ -295,6 +403,27 @@ async def terminate_during_writes(
         code,
         time.monotonic() - sent,
     )
+
+
+async def until_all_written(
+    admin_dsn: str, app_dsn: str, writes: int, path: str
+) -> None:
+    for _ in range(3000):
+        if path == "/marks":  # every write has inserted and is in its slow statement
+            conn = await asyncpg.connect(admin_dsn)
+            done = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 "
+                "AND query LIKE 'SELECT pg_sleep%'",
+                ROLE,
+            )
+        else:  # every write has committed
+            conn = await asyncpg.connect(app_dsn)
+            done = await conn.fetchval("SELECT count(*) FROM marks")
+        await conn.close()
+        if done == writes:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"only {done} of {writes} writes got that far")
 
 
 def test_uvicorn_waits_for_requests_without_a_limit_by_default() -> None:
@@ -309,7 +438,13 @@ def test_sigterm_lets_requests_in_flight_finish_then_closes_every_connection(
     grace = command[command.index("--timeout-graceful-shutdown") + 1]
     log = tmp_path / "uvicorn.log"
     with uvicorn(
-        server.app_url, log, "--workers", "2", "--timeout-graceful-shutdown", grace
+        server.app_url,
+        log,
+        "--workers",
+        "2",
+        "--timeout-graceful-shutdown",
+        grace,
+        ready=2,
     ) as served:
         outcomes, code, _ = asyncio.run(
             terminate_during_writes(served, server.admin_dsn, marks, seconds=2)
@@ -329,9 +464,10 @@ def test_a_too_short_grace_period_cuts_requests_and_commits_nothing(
 ) -> None:
     log = tmp_path / "uvicorn.log"
     with uvicorn(server.app_url, log, "--timeout-graceful-shutdown", "1") as served:
-        outcomes, _, seconds = asyncio.run(
+        outcomes, code, seconds = asyncio.run(
             terminate_during_writes(served, server.admin_dsn, marks, seconds=6)
         )
+    assert code == -signal.SIGTERM  # one process: it exits by the signal it got
     assert (
         outcomes
         == ["RemoteProtocolError: Server disconnected without sending a response."] * 4
@@ -345,6 +481,59 @@ def test_a_too_short_grace_period_cuts_requests_and_commits_nothing(
     # The process is gone, but its statements still run on the server, holding their
     # locks, until they end: the server notices a missing client only between statements.
     assert connections == 4
+
+
+def test_a_request_cut_after_its_commit_answers_500_with_its_row_committed(
+    server: Server, marks: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "uvicorn.log"
+    with uvicorn(server.app_url, log, "--timeout-graceful-shutdown", "1") as served:
+        outcomes, _, _ = asyncio.run(
+            terminate_during_writes(
+                served, server.admin_dsn, marks, seconds=6, path="/marks/then-wait"
+            )
+        )
+    # The client cannot tell this 500 from a write that failed.
+    assert outcomes == [500] * 4
+    assert asyncio.run(state(server.admin_dsn, marks))[1] == 4
+
+
+def test_gunicorn_waits_its_graceful_timeout_then_runs_the_lifespan_shutdown(
+    server: Server, marks: str, tmp_path: Path
+) -> None:
+    command = shown_command("gunicorn")
+    grace = command[command.index("--graceful-timeout") + 1]
+    log = tmp_path / "gunicorn.log"
+    args = ["--workers", "2", "--graceful-timeout", grace]
+    with uvicorn(server.app_url, log, *args, gunicorn=True, ready=2) as served:
+        outcomes, code, _ = asyncio.run(
+            terminate_during_writes(served, server.admin_dsn, marks, seconds=2)
+        )
+    assert outcomes == [200] * 4
+    assert code == 0
+    assert asyncio.run(state(server.admin_dsn, marks)) == (0, 4)
+    assert log.read_text().count("Application shutdown complete") == 2
+
+
+def test_gunicorn_past_its_graceful_timeout_kills_workers_and_skips_the_shutdown(
+    server: Server, marks: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "gunicorn.log"
+    # One worker, so that it is the one serving the four writes.
+    args = ["--workers", "1", "--graceful-timeout", "1"]
+    with uvicorn(server.app_url, log, *args, gunicorn=True) as served:
+        outcomes, _, seconds = asyncio.run(
+            terminate_during_writes(served, server.admin_dsn, marks, seconds=20)
+        )
+    assert (
+        outcomes
+        == ["RemoteProtocolError: Server disconnected without sending a response."] * 4
+    )
+    assert seconds < 10
+    # Killed, not shut down: no lifespan shutdown, so no engine.dispose(); the
+    # statements run on, uncommitted.
+    assert "Application shutdown" not in log.read_text()
+    assert asyncio.run(state(server.admin_dsn, marks)) == (4, 0)
 
 
 def test_the_server_ends_the_work_of_a_client_that_is_gone(

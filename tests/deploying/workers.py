@@ -20,6 +20,7 @@ from tests.docs_examples import ROOT
 from tests.servers import free_port
 
 APP = "tests.deploying.hold_app:app"
+HOLD_SECONDS = 0.5  # how long each loading request keeps its connection
 
 
 @dataclass
@@ -36,18 +37,7 @@ class Served:
         return self.log.read_text()
 
 
-def gunicorn_command(port: int, workers: int) -> list[str]:
-    """gunicorn as a process manager, running uvicorn in each worker process."""
-    return [
-        "gunicorn",
-        APP,
-        "--worker-class",
-        "uvicorn_worker.UvicornWorker",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-    ]
+GUNICORN = ["--worker-class", "uvicorn_worker.UvicornWorker"]
 
 
 @contextmanager
@@ -55,16 +45,18 @@ def uvicorn(
     database_url: str,
     log: Path,
     *args: str,
-    gunicorn_workers: int = 0,
+    gunicorn: bool = False,
+    ready: int = 1,
     **settings: str,
 ) -> Iterator[Served]:
-    """`uvicorn APP ARGS` (or gunicorn with that many uvicorn workers), as a deployment
-    starts it; its log goes to a file, not a pipe (a pipe nobody reads fills up with
-    tracebacks and stalls the workers)."""
+    """`uvicorn APP ARGS` (or `gunicorn APP`, running uvicorn in each worker, with ARGS),
+    as a deployment starts it; its log goes to a file, not a pipe (a pipe nobody reads
+    fills up with tracebacks and stalls the workers). Yields once `ready` workers have
+    started their app."""
     port = free_port()
     command = ["uvicorn", APP, "--port", str(port), *args]
-    if gunicorn_workers:
-        command = gunicorn_command(port, gunicorn_workers)
+    if gunicorn:
+        command = ["gunicorn", APP, *GUNICORN, "--bind", f"127.0.0.1:{port}", *args]
     env = {**os.environ, "DATABASE_URL": database_url}
     env.update({name.upper(): value for name, value in settings.items()})
     with log.open("wb") as out:
@@ -78,7 +70,9 @@ def uvicorn(
     served = Served(process, port, log)
     try:
         deadline = time.monotonic() + 60
-        while not _answers(served):
+        while served.output().count("Application startup complete") < ready or not (
+            _answers(served)
+        ):
             assert process.poll() is None, served.output()
             assert time.monotonic() < deadline, served.output()
             time.sleep(0.1)
@@ -103,10 +97,16 @@ class Load:
 
 
 async def load(
-    served: Served, admin_dsn: str, role: str, seconds: float, clients: int
+    served: Served,
+    admin_dsn: str,
+    role: str,
+    seconds: float,
+    clients: int,
+    until_peak: int | None = None,
 ) -> Load:
     """`clients` at a time, each request on a new TCP connection, so the kernel hands the
-    requests to every worker in turn, until each worker's pool is full."""
+    requests to every worker in turn, for `seconds`, or until the role holds `until_peak`
+    connections at once (how soon every worker's pool is full depends on the kernel)."""
     statuses: Counter[int] = Counter()
     peak = 0
     done = asyncio.Event()
@@ -120,15 +120,17 @@ async def load(
                     "SELECT count(*) FROM pg_stat_activity WHERE usename = $1", role
                 )
                 peak = max(peak, count)
+                if until_peak is not None and peak >= until_peak:
+                    return
                 await asyncio.sleep(0.01)
         finally:
             await conn.close()
 
     async def client(http: httpx.AsyncClient, until: float) -> None:
-        while time.monotonic() < until:
+        while time.monotonic() < until and not watcher.done():
             response = await http.get(
                 f"{served.base}/hold",
-                params={"seconds": 0.5},
+                params={"seconds": HOLD_SECONDS},
                 headers={"Connection": "close"},
             )
             statuses[response.status_code] += 1
