@@ -68,6 +68,9 @@ def test_the_proven_versions_table_is_the_matrix() -> None:
         if cell.backends == ("sqlite", "postgres") and cell.chapters:
             # The cells run chapter tests on PostgreSQL only (versions.CHAPTER_BACKENDS_ENV).
             return "the examples on SQLite and PostgreSQL, the chapters' tests on PostgreSQL"
+        if cell.chapters and cell.postgresql != versions.MAIN.postgresql:
+            # run_cell ignores versions.OWN_SERVERS there
+            return f"{tests} on PostgreSQL, but Deploying's"
         return f"{tests} on PostgreSQL"
 
     assert shown_table("setup/index.md", "proven-versions") == [
