@@ -240,25 +240,29 @@ def debian_15() -> Iterator[str]:
         yield url
 
 
-async def refusals(admin_dsn: str) -> tuple[str, str]:
-    """Open connections until the server refuses: first as a role without SUPERUSER,
-    then as a superuser, which may also take the reserved slots."""
+async def refusals(admin_dsn: str, *roles: str) -> list[str]:
+    """For each role in turn, open connections as it until the server refuses one; the
+    connections stay open, so a later role finds the server as full as the earlier left it.
+    A role named `NAME LIMIT n` is created with that CONNECTION LIMIT; the admin's own
+    name (a superuser) is used as it is."""
     admin = await asyncpg.connect(admin_dsn)
-    await admin.execute("CREATE ROLE crowd LOGIN")
     held = [admin]
     texts = []
     try:
-        for user in ("crowd", make_url(admin_dsn).username):
-            dsn = make_url(admin_dsn).set(username=user)
+        for role in roles:
+            user, _, limit = role.partition(" LIMIT ")
+            if user != make_url(admin_dsn).username:
+                await admin.execute(
+                    f"CREATE ROLE {user} LOGIN CONNECTION LIMIT {limit or -1}"
+                )
+            dsn = make_url(admin_dsn).set(username=user).render_as_string(False)
             while True:
                 try:
-                    held.append(
-                        await asyncpg.connect(dsn.render_as_string(hide_password=False))
-                    )
+                    held.append(await asyncpg.connect(dsn))
                 except asyncpg.TooManyConnectionsError as exc:
                     texts.append(f"{type(exc).__name__}: {exc}")
                     break
-        return texts[0], texts[1]
+        return texts
     finally:
         await asyncio.gather(*(conn.close() for conn in held))
 
@@ -268,10 +272,11 @@ def test_the_servers_refusals_are_the_headings_on_the_page(
     server: Server, where: str
 ) -> None:
     if where == "embedded":
-        texts = asyncio.run(refusals(server.admin_dsn))
+        dsn = server.admin_dsn
+        texts = asyncio.run(refusals(dsn, "crowd", str(make_url(dsn).username)))
     else:
-        with debian_15() as url:
-            texts = asyncio.run(refusals(url))
+        with debian_15() as dsn:
+            texts = asyncio.run(refusals(dsn, "crowd", str(make_url(dsn).username)))
     role, superuser = texts
     assert superuser == shown_output(PAGE, "too-many-clients")
     if where == "embedded":
@@ -289,37 +294,15 @@ def test_reserved_connections_and_role_limits_refuse_in_their_own_words() -> Non
         embedded.resume()
         dsn = embedded.url.set(drivername="postgresql")
         assert asyncio.run(limit_for_apps(embedded.url.render_as_string(False))) == 3
-        texts = asyncio.run(role_refusals(dsn.render_as_string(hide_password=False)))
+        texts = asyncio.run(
+            refusals(dsn.render_as_string(False), "limited LIMIT 1", "plain")
+        )
     finally:
         embedded.stop()
-    assert texts == (
-        shown_output(PAGE, "reserved-for-pg-use"),
+    assert texts == [
         shown_output(PAGE, "role-limit"),
-    )
-
-
-async def role_refusals(admin_dsn: str) -> tuple[str, str]:
-    """What a plain role meets once only reserved_connections are left, and past its own
-    CONNECTION LIMIT."""
-    admin = await asyncpg.connect(admin_dsn)
-    await admin.execute("CREATE ROLE plain LOGIN")
-    await admin.execute("CREATE ROLE limited LOGIN CONNECTION LIMIT 1")
-    held = [admin]
-    texts = []
-    try:
-        for user in ("limited", "plain"):
-            dsn = make_url(admin_dsn).set(username=user)
-            while True:
-                try:
-                    held.append(
-                        await asyncpg.connect(dsn.render_as_string(hide_password=False))
-                    )
-                except asyncpg.TooManyConnectionsError as exc:
-                    texts.append(f"{type(exc).__name__}: {exc}")
-                    break
-        return texts[1], texts[0]
-    finally:
-        await asyncio.gather(*(conn.close() for conn in held))
+        shown_output(PAGE, "reserved-for-pg-use"),
+    ]
 
 
 # --- shutdown -------------------------------------------------------------------------
