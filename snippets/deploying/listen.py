@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 # What a lost or refused connection raises: socket errors, server errors, a closed
 # connection (TimeoutError is an OSError); DBAPIError from SQLAlchemy in on_listening.
 LOST = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBAPIError)
-# URL options SQLAlchemy's asyncpg dialect keeps for itself; asyncpg.connect() refuses them.
+# URL options SQLAlchemy's asyncpg dialect keeps for itself; asyncpg refuses them.
 SQLALCHEMY_ONLY = ("prepared_statement_cache_size", "prepared_statement_name_func")
 
 Handler = Callable[[str], Awaitable[None] | None]
@@ -54,6 +54,12 @@ async def listen_forever(
             logger.exception("listener: on_message failed for %r", payload)
 
     delay = first_delay
+
+    def up_and_answering() -> None:
+        # The connection has stayed up and answers: the next outage starts short.
+        nonlocal delay
+        delay = first_delay
+
     while True:
         try:
             connection = await asyncpg.connect(**arguments, timeout=10)
@@ -64,16 +70,7 @@ async def listen_forever(
                     result = on_listening()
                     if inspect.isawaitable(result):
                         await result
-                lost = asyncio.Event()
-                connection.add_termination_listener(lambda _: lost.set())
-                while not lost.is_set():
-                    try:
-                        await asyncio.wait_for(lost.wait(), check_every)
-                    except TimeoutError:
-                        # A network path that drops packets closes no socket; a
-                        # query notices.
-                        await connection.execute("SELECT 1", timeout=check_every)
-                        delay = first_delay  # up and answering: start short again
+                await _until_lost(connection, check_every, up_and_answering)
                 reason = "connection lost"
             finally:
                 connection.terminate()
@@ -84,6 +81,20 @@ async def listen_forever(
         logger.warning("listener: %s; next attempt in %g s", reason, delay)
         await asyncio.sleep(delay)
         delay = min(delay * 2, max_delay)
+
+
+async def _until_lost(
+    connection: Any, check_every: float, answered: Callable[[], None]
+) -> None:
+    lost = asyncio.Event()
+    connection.add_termination_listener(lambda _: lost.set())
+    while not lost.is_set():
+        try:
+            await asyncio.wait_for(lost.wait(), check_every)
+        except TimeoutError:
+            # A network path that drops packets closes no socket; a query notices.
+            await connection.execute("SELECT 1", timeout=check_every)
+            answered()
 
 
 # --8<-- [end:listener]

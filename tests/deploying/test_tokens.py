@@ -28,8 +28,8 @@ from snippets.deploying.tokens import (
 )
 from snippets.pgbouncer import create_pgbouncer_engine
 from snippets.settings import ASYNCPG_URL_OPTIONS, Settings
-from tests.pages import page, shown_output
 from tests import versions
+from tests.pages import page, shown_output
 from tests.postgres import PASSWORD_ROLE, EmbeddedServer
 
 PAGE = "deploying/logins.md"
@@ -302,8 +302,9 @@ async def test_connect_args_do_not_apply_with_async_creator(
         await engine.dispose()
         await hooked.dispose()
     assert names == ["", "from-connect-args"]
-    assert "with `async_creator`, the URL's options and `connect_args` do not apply" in (
-        " ".join(page(PAGE).split())
+    assert (
+        "with `async_creator`, the URL's options and `connect_args` do not apply"
+        in (" ".join(page(PAGE).split()))
     )
 
 
@@ -323,7 +324,9 @@ async def test_a_provider_that_hangs_fails_the_login_and_frees_the_lock(
         started = time.monotonic()
         with pytest.raises(TimeoutError):
             await current_user(engine)
-        assert time.monotonic() - started < 10  # the fetch's timeout, not asyncpg's 10 s
+        assert (
+            time.monotonic() - started < 10
+        )  # the fetch's timeout, not asyncpg's 10 s
         hang = False
         assert await current_user(engine) == PASSWORD_ROLE  # the lock was released
     finally:
