@@ -196,6 +196,7 @@ def create_app(tracer_provider: TracerProvider | None = None) -> FastAPI:
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
     if tracer_provider is not None:
         FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
 
@@ -208,3 +209,30 @@ def create_app(tracer_provider: TracerProvider | None = None) -> FastAPI:
 
 app = create_app()
 # --8<-- [end:app]
+
+
+# --8<-- [start:top_statements]
+from collections.abc import Sequence
+
+from sqlalchemy import Row, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+# Needs pg_stat_statements: shared_preload_libraries, a restart, CREATE EXTENSION.
+TOP_STATEMENTS = text("""
+    SELECT calls,
+           round(total_exec_time::numeric, 1) AS total_ms,
+           round(mean_exec_time::numeric, 2) AS mean_ms,
+           query
+    FROM pg_stat_statements
+    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time DESC
+    LIMIT :limit
+""")
+
+
+async def top_statements(conn: AsyncConnection, limit: int = 10) -> Sequence[Row[Any]]:
+    """This database's statements that took the most time in all, slowest first."""
+    return (await conn.execute(TOP_STATEMENTS, {"limit": limit})).all()
+
+
+# --8<-- [end:top_statements]

@@ -15,8 +15,10 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -30,20 +32,23 @@ from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, Row, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from snippets.database import init_db
+from snippets.database import close_db, create_engine, create_session_factory, init_db
 from snippets.deploying.observability import (
     create_app,
     log_slow_statements,
     stop_tracing_statements,
+    top_statements,
     trace_statements,
 )
+from snippets.models import User
 from snippets.settings import Settings
+from tests import versions
 from tests.docs_examples import ROOT
 from tests.pages import shown_output
 from tests.servers import free_port, serving, wait_for
@@ -531,3 +536,110 @@ async def test_a_wait_that_times_out_is_recorded(
     assert samples["db_connection_wait_seconds_sum"] >= 0.3
     assert samples['db_connection_wait_seconds_bucket{le="0.25"}'] == 1
     assert samples["db_connection_waiting"] == 0
+
+
+# --- pg_stat_statements on Debian's PostgreSQL 15 ----------------------------------------
+
+
+@contextmanager
+def server_with_pg_stat_statements() -> Iterator[str]:
+    """Debian's PostgreSQL 15 with pg_stat_statements preloaded; yields the socket folder."""
+    try:
+        binaries = versions.postgres_binaries("15")
+    except FileNotFoundError as exc:
+        pytest.skip(f"needs Debian's PostgreSQL 15, which .ci/run installs: {exc}")
+    with versions.server(binaries) as admin:
+        socket = str(make_url(admin).query["host"])
+        as_user = ["runuser", "-u", versions.RUN_AS, "--"] if os.geteuid() == 0 else []
+
+        async def setup(statements: Sequence[str], database: str = "postgres") -> None:
+            conn = await asyncpg.connect(
+                host=socket, user="postgres", database=database
+            )
+            for statement in statements:
+                await conn.execute(statement)
+            await conn.close()
+
+        asyncio.run(
+            setup(
+                [
+                    "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'",
+                    "CREATE DATABASE app",
+                ]
+            )
+        )
+        # A preloaded library needs a restart; pg_ctl keeps the server's options. The
+        # log file keeps the server off this process's pipes.
+        folder = Path(socket).parent
+        pg_ctl = [str(binaries / "pg_ctl"), "-D", str(folder / "data")]
+        restart = [*pg_ctl, "-l", str(folder / "log"), "-w", "-m", "fast", "restart"]
+        subprocess.run(
+            [*as_user, *restart], check=True, capture_output=True, timeout=60
+        )
+        for database in ("postgres", "app"):
+            asyncio.run(setup(["CREATE EXTENSION pg_stat_statements"], database))
+        yield socket
+
+
+async def app_workload(url: str) -> None:
+    engine = create_engine(Settings(database_url=url))
+    await init_db(engine, create_tables=True)
+    # Reset from another database, so that the reset is not among app's statements.
+    other = create_async_engine(
+        make_url(url).set(database="postgres"), poolclass=NullPool
+    )
+    async with other.connect() as conn:
+        await conn.execute(text("SELECT pg_stat_statements_reset()"))
+    await other.dispose()
+    async with engine.connect() as conn:
+        await conn.execute(
+            text("SELECT pg_sleep(0.3), length(:token)"), {"token": SECRET}
+        )
+    sessions = create_session_factory(engine)
+    for user_id in range(1, 6):
+        async with sessions() as session:
+            assert await session.get(User, user_id) is None
+    await close_db(engine)
+
+
+async def read_top_statements(url: str) -> Sequence[Row[Any]]:
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.connect() as conn:
+        rows = await top_statements(conn)
+    await engine.dispose()
+    return rows
+
+
+def test_pg_stat_statements_lists_the_apps_statements_normalised() -> None:
+    with server_with_pg_stat_statements() as socket:
+        url = f"postgresql+asyncpg://postgres@/app?host={socket}"
+        asyncio.run(app_workload(url))
+        rows = asyncio.run(read_top_statements(url))
+    # The app's own two statements, in the order of the top list; the rest are the
+    # pre-pings' and sessions' BEGIN and ROLLBACK, and the dialect's first queries.
+    mine = [row for row in rows if "users" in row.query or "pg_sleep" in row.query]
+    shown = "\n".join(f"{row.calls}  {' '.join(row.query.split())}" for row in mine)
+    assert shown == shown_output(PAGE, "pg-stat-statements")
+    slow, lookup = mine
+    # The literal 0.3 became a placeholder like the bound parameter; no value is kept.
+    assert "0.3" not in slow.query
+    assert SECRET not in slow.query
+    assert slow.total_ms >= 300
+    assert lookup.calls == 5  # five ids, one normalised statement
+    assert rows.index(slow) < rows.index(lookup)
+    calls = {row.query: row.calls for row in rows}
+    assert calls["BEGIN"] >= 5
+    assert calls["ROLLBACK"] >= 5
+
+
+async def test_the_embedded_server_has_no_pg_stat_statements(database_url: str) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    async with engine.connect() as conn:
+        available = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_available_extensions "
+                "WHERE name = 'pg_stat_statements'"
+            )
+        )
+    await engine.dispose()
+    assert available == 0
