@@ -76,7 +76,7 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 async def remember_writes(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Every write route, once it has answered: the cookie for reading the write back."""
+    """Every write route, once it has answered: the cookie to read the write back."""
     response = await call_next(request)
     if request.method in WRITE_METHODS and response.status_code < 400:
         primary: AsyncEngine = request.app.state.engine

@@ -7,12 +7,16 @@ the failover test destroys its pair, so it starts its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import logging
 import re
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
@@ -22,6 +26,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from snippets.app import DbSession, create_app
 from snippets.database import (
@@ -86,8 +91,14 @@ def replica_url(replica: Replica) -> URL:
 def multi_host(hosts: list[str], attrs: str) -> URL:
     """`host=A&host=B&target_session_attrs=...`, as a reader writes it."""
     query = "&".join(f"host={host}" for host in hosts)
+    port = ""
+    if len(hosts) == 1 and hosts[0].startswith("/"):
+        # One socket folder: SQLAlchemy splits host:port only in a list of hosts.
+        folder, port = hosts[0].rsplit(":", 1)
+        query, port = f"host={folder}", f":{port}"
     return make_url(
-        f"postgresql+asyncpg://postgres@/{DATABASE}?{query}&target_session_attrs={attrs}"
+        f"postgresql+asyncpg://postgres@{port}/{DATABASE}?{query}"
+        f"&target_session_attrs={attrs}"
     )
 
 
@@ -191,8 +202,10 @@ async def new_user(client: AsyncClient, name: str) -> int:
 
 
 def error_line(exc: BaseException) -> str:
+    """The driver's exception and the first line of its message (not its DETAIL)."""
     reason = driver_error(exc)
-    return f"{type(reason).__name__}: {reason}"
+    message = str(reason).splitlines()[0] if str(reason) else ""
+    return f"{type(reason).__name__}: {message}" if message else type(reason).__name__
 
 
 # --- routing ----------------------------------------------------------------------------
@@ -224,6 +237,10 @@ async def test_without_a_replica_url_reads_go_to_the_primary_read_only(
     async with serving(app) as client:
         servers = (await client.get("/test/servers")).json()
         assert servers == {"get_read_db": False, "get_db": False}
+        # A second pool on the primary, as large as the first: count both.
+        pools = [read_engine(app).pool, app.state.engine.pool]
+        assert [(p.size(), p._max_overflow) for p in pools] == [(5, 10)] * 2  # type: ignore[attr-defined]
+        assert read_engine(app).url == app.state.engine.url
         # A write's cookie: the primary has it, so the read neither waits nor warns.
         user_id = await new_user(client, "Alan")
         await client.patch(f"/replica/users/{user_id}", json={"name": "Alan T."})
@@ -291,7 +308,7 @@ async def test_the_replica_refuses_writes_and_locks(
     assert "\n".join(lines) == shown_output(PAGE, "replica-refuses")
     assert sqlstate(caught.value) == "25006"
     wrapped = str(caught.value).splitlines()[0]
-    assert f"DBAPIError: {wrapped}" == shown_output(PAGE, "replica-refuses-wrapped")
+    assert f"DBAPIError: {wrapped}" == shown("replica-refuses-wrapped")
 
 
 async def test_select_for_update_is_refused_in_development_too(
@@ -361,6 +378,14 @@ async def test_lag_and_reading_your_own_writes(
             )
             assert await read("GET without the cookie:", cookie=False) == "the replica"
             assert await read("GET with the cookie:", cookie=True) == "the primary"
+            # The lag the page says to watch: the PATCH is not replayed, so it is > 0.
+            match = re.search(
+                r"`(now\(\) - pg_last_xact_replay_timestamp\(\))`", page(PAGE)
+            )
+            assert match, "the page shows no lag query"
+            lag = await fetchval(replica_url(replica), f"SELECT {match[1]}")
+            assert isinstance(lag, timedelta), lag
+            assert lag > timedelta(0), lag
         finally:
             await set_replay(replica, paused=False)
         lines.append("replay resumed")
@@ -528,6 +553,71 @@ async def test_a_read_route_that_writes_fails_on_the_fallback_too(
     assert (on_replica.status_code, on_primary.status_code) == (500, 500)
 
 
+async def test_a_long_read_on_the_replica_is_cancelled_by_a_conflict(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    url = replica_url(replica)
+    defaults = {
+        name: await fetchval(url, f"SELECT current_setting('{name}')")
+        for name in ("max_standby_streaming_delay", "hot_standby_feedback")
+    }
+    text_of_page = " ".join(page(PAGE).split())
+    for name, value in defaults.items():
+        assert f"`{name}` (default `{value}`)" in text_of_page
+    admin = primary.url.set(database=DATABASE)
+    await fetchval(
+        admin, "CREATE TABLE conflict_demo AS SELECT generate_series(1, 1000) AS n"
+    )
+    await wait_until_replayed(primary.url, url)
+    await alter_system(url, max_standby_streaming_delay="100ms")
+    engine = create_engine(Settings(database_url=url))
+    query = text("SELECT count(*) FROM conflict_demo, pg_sleep(:seconds)")
+    try:
+        # A long read on the replica; meanwhile the primary deletes the rows it reads
+        # and VACUUM removes them, which replay must apply within the delay.
+        read = asyncio.create_task(_scalar(engine, query, seconds=30))
+        await _until_running(url, "pg_sleep")
+        await fetchval(admin, "DELETE FROM conflict_demo")
+        await fetchval(admin, "VACUUM conflict_demo")
+        with pytest.raises(DBAPIError) as caught:
+            await read
+        # Retried once replay has passed the conflicting records (a retry during
+        # replay can meet the next one).
+        await wait_until_replayed(primary.url, url)
+        retried = await _scalar(engine, query, seconds=0)
+    finally:
+        await engine.dispose()
+        await alter_system(url, max_standby_streaming_delay=None)
+        await fetchval(admin, "DROP TABLE conflict_demo")
+    reason = driver_error(caught.value)
+    lines = [
+        f"{type(caught.value).__name__}: {str(caught.value).splitlines()[0]}",
+        f"driver: {error_line(caught.value)}",
+        f"SQLSTATE {sqlstate(caught.value)}, DETAIL: {getattr(reason, 'detail', None)}",
+        f"the same query again: count(*) = {retried}",
+    ]
+    assert "\n".join(lines) == shown("replica-conflict")
+
+
+async def _scalar(engine: AsyncEngine, query: Any, **params: object) -> object:
+    async with engine.connect() as conn:
+        return await conn.scalar(query, params)
+
+
+async def _until_running(url: URL, words: str) -> None:
+    for _ in range(1500):
+        if await fetchval(
+            url,
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+            " AND query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()",
+            words,
+        ):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no query with {words!r} runs on {url}")
+
+
 # --- a replica that is down ---------------------------------------------------------------
 
 
@@ -602,31 +692,90 @@ def test_the_replica_url_on_the_page_reaches_asyncpg_as_a_host_list() -> None:
     assert kwargs["target_session_attrs"] == "read-write"
 
 
-async def test_a_replica_that_does_not_answer_uses_up_the_connect_timeout(
-    pair: tuple[EmbeddedServer, Replica],
-) -> None:
-    primary, _ = pair
+async def test_a_replica_that_does_not_answer_uses_up_the_connect_timeout() -> None:
     # A port that completes the TCP handshake and then says nothing, like a host whose
-    # answers are lost: asyncpg waits for the server's first message.
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen()
-    port = silent.getsockname()[1]
-    url = multi_host(
-        [f"127.0.0.1:{port}", hosts_of(primary, pair[1])["primary"]], "prefer-standby"
-    )
+    # answers are lost: asyncpg waits for the server's first message. The host after it
+    # is a port that only counts the connections made to it.
+    silent, after = socket.socket(), socket.socket()
+    for each in (silent, after):
+        each.bind(("127.0.0.1", 0))
+        each.listen()
+    after.setblocking(False)
+    ports = [each.getsockname()[1] for each in (silent, after)]
+    url = multi_host([f"127.0.0.1:{port}" for port in ports], "prefer-standby")
     engine = create_async_engine(url, connect_args={"timeout": 1})
     started = time.monotonic()
     try:
         with pytest.raises(TimeoutError) as caught:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
+        tried = 0
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                after.accept()[0].close()
+                tried += 1
     finally:
         await engine.dispose()
         silent.close()
+        after.close()
     assert time.monotonic() - started >= 1
-    shown = f"{type(caught.value).__name__}, the primary not tried"
+    shown = f"{type(caught.value).__name__}, connections to the next host: {tried}"
     assert shown == shown_output(PAGE, "replica-silent")
+
+
+async def test_a_replica_that_refuses_the_login_is_not_skipped(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    hosts = hosts_of(primary, replica)
+    app = the_app(
+        ReplicaSettings(
+            database_url=primary.url,
+            database_replica_url=multi_host(
+                [hosts["replica"], hosts["primary"]], "prefer-standby"
+            ),
+        )
+    )
+    hba = replica.data_dir / "pg_hba.conf"
+    rules = hba.read_text()
+    # The replica's own pg_hba.conf (not replicated) turns the app away, as a wrong
+    # password, an unknown database or a full server would: an answer, not a refusal.
+    hba.write_text("host all all 127.0.0.1/32 reject\n" + rules)
+    replica.pg_ctl("reload")
+    try:
+        async with serving(app) as client:
+            for _ in range(500):  # until the reload has taken effect
+                response = await client.get("/test/servers")
+                if response.status_code == 500:
+                    break
+                await read_engine(app).dispose()
+                await asyncio.sleep(0.02)
+            # SQLAlchemy 2.0 lets a refusal at connect out unwrapped; 2.1 wraps it.
+            with pytest.raises((DBAPIError, asyncpg.PostgresError)) as caught:
+                async with app.state.read_session_factory() as session:
+                    await session.execute(text("SELECT 1"))
+    finally:
+        hba.write_text(rules)
+        replica.pg_ctl("reload")
+    shown = f"{response.status_code}  {error_line(caught.value)}"
+    assert shown == shown_output(PAGE, "replica-login-refused")
+
+
+async def connect_to(url: URL, replica: Replica) -> str:
+    """Which server an engine on `url` connects to, or the error it raises."""
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with engine.connect() as conn:
+            port = await conn.scalar(text("SELECT current_setting('port')"))
+        return "the replica" if port == str(replica.port) else "the primary"
+    # SQLAlchemy 2.0 lets asyncpg's TargetServerAttributeNotMatched out unwrapped.
+    except (DBAPIError, asyncpg.TargetServerAttributeNotMatched) as exc:
+        wrapped = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if "<SessionAttribute.primary" in wrapped:
+            assert wrapped == shown("replica-no-match")
+        return error_line(exc)
+    finally:
+        await engine.dispose()
 
 
 async def test_target_session_attrs_picks_the_server(
@@ -636,27 +785,55 @@ async def test_target_session_attrs_picks_the_server(
     hosts = hosts_of(primary, replica)
     lines = []
     for attrs, order in [
+        ("any", ["replica", "primary"]),
         ("read-write", ["replica", "primary"]),
         ("primary", ["replica", "primary"]),
+        ("read-only", ["primary", "replica"]),
         ("standby", ["primary", "replica"]),
         ("prefer-standby", ["primary", "replica"]),
+        ("prefer-standby", ["primary"]),
         ("primary", ["replica"]),
     ]:
-        engine = create_engine(
-            Settings(database_url=multi_host([hosts[h] for h in order], attrs))
-        )
-        try:
-            async with engine.connect() as conn:
-                port = await conn.scalar(text("SELECT current_setting('port')"))
-            chosen = "the replica" if port == str(replica.port) else "the primary"
-        except DBAPIError as exc:
-            chosen = error_line(exc)
-            wrapped = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-            assert wrapped == shown_output(PAGE, "replica-no-match")
-        finally:
-            await engine.dispose()
+        chosen = await connect_to(multi_host([hosts[h] for h in order], attrs), replica)
         lines.append(f"{attrs + ',':16}{' then '.join(order) + ':':22}{chosen}")
     assert "\n".join(lines) == shown_output(PAGE, "replica-target-session-attrs")
+    # Not interchangeable: a primary set to read-only transactions by default.
+    admin = primary.url.set(database=DATABASE)
+    await alter_system(admin, default_transaction_read_only="on")
+    try:
+        lines = [
+            f"{attrs + ':':12}"
+            + await connect_to(multi_host([hosts["primary"]], attrs), replica)
+            for attrs in ("read-write", "primary", "read-only")
+        ]
+    finally:
+        await alter_system(admin, default_transaction_read_only=None)
+    assert "\n".join(lines) == shown_output(PAGE, "replica-read-only-primary")
+
+
+async def test_several_replicas_are_not_balanced(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    _, replica = pair
+    # The one replica twice, by its socket and by TCP: two standbys to asyncpg.
+    url = multi_host(
+        [f"{replica.sockets}:{replica.port}", f"127.0.0.1:{replica.port}"], "standby"
+    )
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        seen = []
+        for _ in range(10):
+            async with engine.connect() as conn:
+                seen.append(await conn.scalar(text("SELECT inet_server_addr()")))
+    finally:
+        await engine.dispose()
+    parameters = inspect.signature(asyncpg.connect).parameters
+    lines = [
+        f"10 connections: {seen.count(None)} to the first host, "
+        f"{len(seen) - seen.count(None)} to the second",
+        f"asyncpg.connect(load_balance_hosts=...): {'load_balance_hosts' in parameters}",
+    ]
+    assert "\n".join(lines) == shown_output(PAGE, "replica-not-balanced")
 
 
 def test_failover_to_the_promoted_replica() -> None:
@@ -704,3 +881,68 @@ async def _failover(primary: EmbeddedServer, replica: Replica) -> None:
         await guide.dispose()
         await no_ping.dispose()
     assert "\n".join(lines) == shown_output(PAGE, "replica-failover")
+
+
+def test_failover_when_the_old_primary_hangs() -> None:
+    with primary_and_replica() as (primary, replica):
+        asyncio.run(_frozen_primary(primary, replica))
+
+
+async def _frozen_primary(primary: EmbeddedServer, replica: Replica) -> None:
+    await _create_tables(primary.url)
+    hosts = hosts_of(primary, replica)
+
+    def engine(order: list[str], command_timeout: bool) -> AsyncEngine:
+        url = multi_host([hosts[h] for h in order], "read-write")
+        if command_timeout:
+            url = url.update_query_dict({"command_timeout": "1"})
+        # The guide's pre-ping, and a connect timeout short enough for a test.
+        return create_async_engine(url, pool_pre_ping=True, connect_args={"timeout": 2})
+
+    engines = {
+        "command_timeout=1, replica then primary:": engine(
+            ["replica", "primary"], True
+        ),
+        "no command_timeout, replica then primary:": engine(
+            ["replica", "primary"], False
+        ),
+        "command_timeout=1, primary then replica:": engine(
+            ["primary", "replica"], True
+        ),
+    }
+
+    async def where(engine: AsyncEngine) -> str:
+        async with engine.begin() as conn:
+            port = await conn.scalar(text("SELECT current_setting('port')"))
+            await conn.execute(
+                text("INSERT INTO users (name, email) VALUES ('x', :e)"),
+                {"e": f"{port}-{time.monotonic_ns()}@example.com"},
+            )
+        return "the former replica" if port == str(replica.port) else "the primary"
+
+    async def request(engine: AsyncEngine) -> str:
+        task = asyncio.create_task(where(engine))
+        # Far longer than any timeout set above: only a request that hangs takes it.
+        done, _ = await asyncio.wait({task}, timeout=3)
+        if not done:
+            task.cancel()
+            return "still waiting after 3 s"
+        try:
+            return f"{task.result()}, INSERT ok"
+        except Exception as exc:
+            return error_line(exc)
+
+    lines = []
+    try:
+        for each in engines.values():
+            assert await where(each) == "the primary"  # a pooled connection to it
+        primary.freeze(True)
+        replica.promote()
+        for name, each in engines.items():
+            first, second = await request(each), await request(each)
+            lines.append(f"{name:42}{first}; next request: {second}")
+    finally:
+        primary.freeze(False)
+        for each in engines.values():
+            await each.dispose()
+    assert "\n".join(lines) == shown_output(PAGE, "replica-frozen")
