@@ -345,9 +345,10 @@ async def test_each_statement_is_a_span_under_its_requests_span(
 ) -> None:
     database = settings.database_url.database
     assert database
-    for run in range(2):  # a second start of the app traces as the first did
-        provider, exporter = traced()
-        app = create_app(tracer_provider=provider)
+    provider, exporter = traced()
+    app = create_app(tracer_provider=provider)
+    for run in range(2):  # the app started again traces as it did the first time
+        exporter.clear()
         with statements_sent() as sent:
             async with LifespanManager(app) as manager:
                 transport = httpx.ASGITransport(app=manager.app)
@@ -643,3 +644,32 @@ async def test_the_embedded_server_has_no_pg_stat_statements(database_url: str) 
         )
     await engine.dispose()
     assert available == 0
+
+
+async def test_a_fast_failure_is_not_logged_as_slow(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    log_slow_statements(engine, threshold=0.2)
+    with pytest.raises(DBAPIError):
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1 / 0"))
+    await engine.dispose()
+    assert not caplog.records
+
+
+async def test_a_failing_request_gives_its_connection_back(
+    settings: Settings,
+) -> None:
+    app = create_app()  # no tables in this database: the count fails
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
+    ):
+        with pytest.raises(DBAPIError, match='relation "users" does not exist'):
+            await client.get("/users/count")
+        samples, _ = await metrics_when(client, lambda s: True)
+    assert samples["db_pool_checked_out"] == 0
+    assert samples["db_connection_wait_seconds_count"] == 1
