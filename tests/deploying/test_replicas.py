@@ -62,9 +62,9 @@ DATABASE = "postgres"
 ON_20 = not versions.has("sqlalchemy>=2.1")
 
 
-def shown(name: str) -> str:
-    """The page's output `name`, or its SQLAlchemy 2.0 tab on 2.0."""
-    return shown_output(PAGE, f"{name}-sqlalchemy20" if ON_20 else name)
+def shown(name: str, on_20: str) -> str:
+    """The page's output `name`, or its SQLAlchemy 2.0 tab `on_20` on 2.0."""
+    return shown_output(PAGE, on_20 if ON_20 else name)
 
 
 @pytest.fixture(scope="module")
@@ -308,7 +308,9 @@ async def test_the_replica_refuses_writes_and_locks(
     assert "\n".join(lines) == shown_output(PAGE, "replica-refuses")
     assert sqlstate(caught.value) == "25006"
     wrapped = str(caught.value).splitlines()[0]
-    assert f"DBAPIError: {wrapped}" == shown("replica-refuses-wrapped")
+    assert f"DBAPIError: {wrapped}" == shown(
+        "replica-refuses-wrapped", "replica-refuses-wrapped-sqlalchemy20"
+    )
 
 
 async def test_select_for_update_is_refused_in_development_too(
@@ -597,7 +599,9 @@ async def test_a_long_read_on_the_replica_is_cancelled_by_a_conflict(
         f"SQLSTATE {sqlstate(caught.value)}, DETAIL: {getattr(reason, 'detail', None)}",
         f"the same query again: count(*) = {retried}",
     ]
-    assert "\n".join(lines) == shown("replica-conflict")
+    assert "\n".join(lines) == shown(
+        "replica-conflict", "replica-conflict-sqlalchemy20"
+    )
 
 
 async def _scalar(engine: AsyncEngine, query: Any, **params: object) -> object:
@@ -690,6 +694,7 @@ def test_the_replica_url_on_the_page_reaches_asyncpg_as_a_host_list() -> None:
     _, kwargs = engine.dialect.create_connect_args(engine.url)
     assert kwargs["host"] == ["db-1.internal", "db-2.internal"]
     assert kwargs["target_session_attrs"] == "read-write"
+    assert float(kwargs["command_timeout"]) == 10
 
 
 async def test_a_replica_that_does_not_answer_uses_up_the_connect_timeout() -> None:
@@ -772,7 +777,7 @@ async def connect_to(url: URL, replica: Replica) -> str:
     except (DBAPIError, asyncpg.TargetServerAttributeNotMatched) as exc:
         wrapped = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         if "<SessionAttribute.primary" in wrapped:
-            assert wrapped == shown("replica-no-match")
+            assert wrapped == shown("replica-no-match", "replica-no-match-sqlalchemy20")
         return error_line(exc)
     finally:
         await engine.dispose()
