@@ -34,16 +34,20 @@ def deployment_peak(
     max_overflow: int = 10,
     surge: int = 0,
     others: int = 1,
+    per_process: int = 0,
 ) -> int:
     """The most connections a deployment opens at once.
 
     workers: processes per instance (uvicorn --workers); each has its own pool.
     surge: instances a rolling deploy starts before it stops old ones.
-    others: connections outside the app's pools: a migration, a cron job, a console.
+    others: connections outside the app's processes: a migration, a cron job, a console.
+    per_process: what each process holds besides its pool on this server: a second
+        engine's pool_size + max_overflow, a LISTEN connection.
     """
     _has_a_limit(pool_size, max_overflow)
     processes = (instances + surge) * workers
-    return peak_connections(processes, pool_size, max_overflow) + others
+    pools = peak_connections(processes, pool_size, max_overflow)
+    return pools + processes * per_process + others
 
 
 def most_workers(
@@ -53,10 +57,11 @@ def most_workers(
     max_overflow: int = 10,
     surge: int = 0,
     others: int = 1,
+    per_process: int = 0,
 ) -> int:
     """The largest --workers that keeps the deployment's peak within `available`."""
     _has_a_limit(pool_size, max_overflow)
-    per_worker = (instances + surge) * (pool_size + max_overflow)
+    per_worker = (instances + surge) * (pool_size + max_overflow + per_process)
     return max(0, (available - others) // per_worker)
 
 

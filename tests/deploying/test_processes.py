@@ -163,6 +163,9 @@ def test_the_rule_counts_instances_workers_surge_and_others() -> None:
     # Two instances of 4 workers, a rolling deploy adding one more instance, a migration.
     assert deployment_peak(instances=2, workers=4, surge=1, others=1) == 181
     assert most_workers(97, instances=2, surge=1) == 2
+    # A read engine of 5 + 10 on the same server doubles each process's share.
+    assert deployment_peak(instances=1, workers=4, per_process=15) == 121
+    assert most_workers(97, instances=1, per_process=15) == 3
     assert deployment_peak(instances=2, workers=2, surge=1) <= 97
     assert deployment_peak(instances=2, workers=3, surge=1) > 97
 
