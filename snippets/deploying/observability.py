@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger(__name__)
 
+# An ORM insert of many rows is one statement of many thousand characters.
+LONGEST_LOGGED = 1000
+
 
 def log_slow_statements(engine: AsyncEngine, threshold: float) -> None:
     """Log each statement that runs `threshold` seconds or longer: its SQL and its
@@ -30,10 +33,17 @@ def log_slow_statements(engine: AsyncEngine, threshold: float) -> None:
         starts: list[float] = conn.info.get("statement_started", [])
         return time.perf_counter() - starts.pop() if starts else None
 
+    def shortened(statement: str) -> str:
+        if len(statement) <= LONGEST_LOGGED:
+            return statement
+        return f"{statement[:LONGEST_LOGGED]}... ({len(statement)} characters)"
+
     def finished(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
         duration = seconds(conn)
         if duration is not None and duration >= threshold:
-            logger.warning("slow statement (%.3f s): %s", duration, statement)
+            logger.warning(
+                "slow statement (%.3f s): %s", duration, shortened(statement)
+            )
 
     def failed(context: ExceptionContext) -> None:
         # A statement cancelled by statement_timeout is the slowest of all, and
@@ -47,7 +57,7 @@ def log_slow_statements(engine: AsyncEngine, threshold: float) -> None:
                 "slow statement failed (%.3f s, %s): %s",
                 duration,
                 type(error.__cause__ or error).__name__,
-                context.statement,
+                shortened(context.statement or ""),
             )
 
     event.listen(engine.sync_engine, "before_cursor_execute", started)
@@ -59,64 +69,77 @@ def log_slow_statements(engine: AsyncEngine, threshold: float) -> None:
 
 
 # --8<-- [start:metrics]
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable
 
-from fastapi import Request
 from prometheus_client import CollectorRegistry, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from snippets.pooling.observe import pool_numbers
+from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolProxiedConnection, QueuePool
 
 
-class PoolCollector(Collector):
-    """The pool's numbers, read when Prometheus scrapes, not sampled in between."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        for name, value in pool_numbers(self.engine).items():
-            yield GaugeMetricFamily(
-                f"db_pool_{name}", f"Connections: {name} (QueuePool)", value=value
-            )
-
-
-class ConnectionWait:
-    """How long requests wait to get a connection, and how many are waiting now."""
+class PoolMetrics:
+    """Each pool's connections, and how long checkouts wait for one, labelled with the
+    pool's name. Pool events keep the numbers, so that prometheus-client's multiprocess
+    mode can add them up across worker processes."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.seconds = Histogram(
+        def gauge(name: str, documentation: str) -> Gauge:
+            # livesum: with several workers, the sum over the processes still running.
+            return Gauge(
+                name,
+                documentation,
+                ["pool"],
+                multiprocess_mode="livesum",
+                registry=registry,
+            )
+
+        self.size = gauge("db_pool_size", "pool_size, added up over the processes")
+        self.connections = gauge("db_pool_connections", "Connections open")
+        self.checked_out = gauge("db_pool_checked_out", "Connections checked out")
+        self.waiting = gauge("db_connection_waiting", "Checkouts under way now")
+        self.wait = Histogram(
             "db_connection_wait_seconds",
-            "Time to get a connection: the pool's queue, connect, pre-ping",
+            "Time a checkout took: the pool's queue, connecting, pre-ping",
+            ["pool"],
             # Up to pool_timeout (30 s by default), where the wait becomes an error.
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=registry,
         )
-        self.waiting = Gauge(
-            "db_connection_waiting",
-            "Requests waiting for a connection now",
-            registry=registry,
-        )
 
+    def pool_class(self, pool: str) -> type[AsyncAdaptedQueuePool]:
+        """A class for create_async_engine(poolclass=...) that times its checkouts."""
+        metrics = self
 
-async def get_timed_db(request: Request) -> AsyncIterator[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    wait: ConnectionWait = request.app.state.connection_wait
-    async with sessions() as session:
-        started = time.perf_counter()
-        try:
-            # Check out now, not at the first query, so that the wait is measured here.
-            with wait.waiting.track_inprogress():
-                await session.connection()
-        finally:
-            wait.seconds.observe(time.perf_counter() - started)
-        try:
-            yield session
-        except Exception:
-            await session.rollback()
-            raise
+        class TimedPool(AsyncAdaptedQueuePool):
+            def connect(self) -> PoolProxiedConnection:
+                # Each checkout, when a statement needs a connection, is timed:
+                # also the second one of a session that committed.
+                with (
+                    metrics.waiting.labels(pool).track_inprogress(),
+                    metrics.wait.labels(pool).time(),  # failures too: pool_timeout
+                ):
+                    return super().connect()
+
+        return TimedPool
+
+    def count_connections(self, engine: AsyncEngine, pool: str) -> None:
+        """Keep the gauges up to date from the engine's pool events."""
+        sync_pool = engine.sync_engine.pool
+        if isinstance(sync_pool, QueuePool):  # NullPool has no size
+            self.size.labels(pool).set(sync_pool.size())
+        for metric in (self.connections, self.checked_out, self.waiting, self.wait):
+            metric.labels(pool)  # a series from the start, at 0
+
+        def add(gauge: Gauge, step: int) -> Callable[..., None]:
+            return lambda *_: gauge.labels(pool).inc(step)
+
+        for name, gauge, step in (
+            ("connect", self.connections, 1),
+            ("close", self.connections, -1),  # closed by the pool, or invalidated
+            ("detach", self.connections, -1),  # no longer the pool's
+            ("checkout", self.checked_out, 1),
+            ("checkin", self.checked_out, -1),
+            ("detach", self.checked_out, -1),
+        ):
+            event.listen(sync_pool, name, add(gauge, step))
 
 
 # --8<-- [end:metrics]
@@ -149,34 +172,49 @@ def stop_tracing_statements() -> None:
 
 
 # --8<-- [start:app]
+import os
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest, multiprocess
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from snippets.database import (
-    close_db,
-    create_engine,
-    create_session_factory,
-    init_db,
-)
+from snippets.database import close_db, create_session_factory, get_db, init_db
 from snippets.models import User
 from snippets.settings import Settings
 
-TimedSession = Annotated[AsyncSession, Depends(get_timed_db, scope="function")]
+Session = Annotated[AsyncSession, Depends(get_db)]
+
+
+def create_observed_engine(settings: Settings, metrics: PoolMetrics) -> AsyncEngine:
+    # The guide's create_engine() for PostgreSQL, with a pool that times checkouts.
+    engine = create_async_engine(
+        settings.database_url,
+        poolclass=metrics.pool_class("primary"),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        pool_pre_ping=True,
+        connect_args={"timeout": 10},
+    )
+    metrics.count_connections(engine, "primary")
+    return engine
 
 
 def create_app(tracer_provider: TracerProvider | None = None) -> FastAPI:
     registry = CollectorRegistry()  # this app's metrics only
+    metrics = PoolMetrics(registry)
+    # Set for several workers: each process writes its numbers to files there.
+    shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(Settings())
+        engine = create_observed_engine(Settings(), metrics)
         log_slow_statements(engine, threshold=0.5)
-        pool = PoolCollector(engine)
-        registry.register(pool)
         if tracer_provider is not None:
             trace_statements(engine, tracer_provider)
         try:
@@ -186,31 +224,40 @@ def create_app(tracer_provider: TracerProvider | None = None) -> FastAPI:
         finally:
             if tracer_provider is not None:
                 stop_tracing_statements()
-            registry.unregister(pool)
             await close_db(engine)
+            if shared:  # this process's gauges no longer count
+                multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     app = FastAPI(lifespan=lifespan)
-    app.state.connection_wait = ConnectionWait(registry)
 
     # A route, not app.mount("/metrics", make_asgi_app()): the mount redirects /metrics.
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    async def serve_metrics() -> Response:
+        scraped = registry
+        if shared:  # every process's numbers, read from the files at each scrape
+            scraped = CollectorRegistry()
+            multiprocess.MultiProcessCollector(scraped)  # type: ignore[no-untyped-call]
+        return Response(generate_latest(scraped), media_type=CONTENT_TYPE_LATEST)
 
     if tracer_provider is not None:
-        FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
+        # A scrape every few seconds would be a trace of its own.
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=tracer_provider, excluded_urls="/metrics"
+        )
 
     @app.get("/users/count")
-    async def count_users(session: TimedSession) -> int:
+    async def count_users(session: Session) -> int:
         return await session.scalar(select(func.count()).select_from(User)) or 0
+
+    @app.get("/users/{user_id}/exists")
+    async def user_exists(user_id: int, session: Session) -> bool:
+        return await session.get(User, user_id) is not None
 
     return app
 
 
 app = create_app()
 # --8<-- [end:app]
-
-
 # --8<-- [start:top_statements]
 from collections.abc import Sequence
 
