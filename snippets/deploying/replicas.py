@@ -9,12 +9,15 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import Connection, event, text, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from snippets.app import DbSession, get_user_or_404, user_not_found
 from snippets.database import close_db, create_engine, create_session_factory
@@ -43,10 +46,12 @@ def add_replica(app: FastAPI, settings: ReplicaSettings | None = None) -> FastAP
         engine = create_engine(config.model_copy(update={"database_url": replica_url}))
         # READ ONLY transactions: a write sent here fails in development too, where
         # the "replica" is the primary, with the error a real replica gives.
-        read_only = engine.execution_options(postgresql_readonly=True)
-        app.state.read_session_factory = create_session_factory(read_only)
+        app.state.read_engine = engine.execution_options(postgresql_readonly=True)
+        app.state.read_session_factory = create_session_factory(app.state.read_engine)
         try:
             async with app_lifespan(app):
+                # get_db's sessions note the WAL position of each commit (below).
+                app.state.session_factory.configure(sync_session_class=NotingSession)
                 # Reads the replica is too far behind for go to the primary, READ ONLY
                 # as well: a read route that writes fails whichever server answers.
                 primary: AsyncEngine = app.state.engine
@@ -66,26 +71,63 @@ def add_replica(app: FastAPI, settings: ReplicaSettings | None = None) -> FastAP
 # --8<-- [end:read_engine]
 
 
+# --8<-- [start:note_commits]
+# The WAL positions the current request's commits reached on the primary (a number;
+# asyncpg reads pg_lsn as int). remember_writes gives each request a list of its own.
+commits_of_request: ContextVar[list[int]] = ContextVar("commits_of_request")
+# The insert position, not pg_current_wal_lsn(): with synchronous_commit=off a commit
+# returns before its WAL is written, behind the write position.
+WAL_INSERT_LSN = text("SELECT pg_current_wal_insert_lsn()")
+
+
+class NotingSession(Session):
+    """A session that notes the primary's WAL position right after each commit."""
+
+
+@event.listens_for(NotingSession, "after_begin")
+def keep_connection(
+    session: Session, _transaction: SessionTransaction, connection: Connection
+) -> None:
+    session.info["connection"] = connection
+
+
+@event.listens_for(NotingSession, "after_commit")
+def note_commit(session: Session) -> None:
+    # On the connection that committed, before it goes back to the pool: no second
+    # checkout to wait for once the write is stored.
+    noted = commits_of_request.get(None)
+    connection: Connection | None = session.info.get("connection")
+    if noted is None or connection is None or connection.closed:
+        return
+    try:
+        noted.append(connection.scalar(WAL_INSERT_LSN))
+    except (SQLAlchemyError, OSError) as exc:
+        # The write is stored: it answers as it would, only without the cookie, so
+        # that a client does not retry (and repeat) a write that succeeded.
+        logger.warning("no read-your-writes cookie for this commit: %s", exc)
+
+
+# --8<-- [end:note_commits]
+
+
 # --8<-- [start:remember_writes]
-# The client's last write, as a WAL position of the primary (a number; asyncpg reads
-# pg_lsn as int). Its next reads wait until the replica has replayed that far.
 LSN_COOKIE = "last_write_lsn"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 async def remember_writes(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Every write route, once it has answered: the cookie to read the write back."""
-    response = await call_next(request)
-    if request.method in WRITE_METHODS and response.status_code < 400:
-        primary: AsyncEngine = request.app.state.engine
-        async with primary.connect() as conn:
-            # The insert position, not pg_current_wal_lsn(): with synchronous_commit=off
-            # a commit returns before its WAL is written, behind the write position.
-            lsn = await conn.scalar(text("SELECT pg_current_wal_insert_lsn()"))
+    """A request that committed: the cookie to read its write back."""
+    noted: list[int] = []
+    reset = commits_of_request.set(noted)
+    try:
+        response = await call_next(request)
+    finally:
+        commits_of_request.reset(reset)
+    if noted and response.status_code < 400:
         key: bytes = request.app.state.cursor_secret
-        cookie = f"{lsn}.{signature(str(lsn), key)}"
+        lsn = str(noted[-1])
+        cookie = f"{lsn}.{signature(lsn, key)}"
         response.set_cookie(LSN_COOKIE, cookie, max_age=60, httponly=True)
     return response
 
@@ -113,12 +155,15 @@ REPLAY_WAIT = 0.5  # seconds a read waits for the replica before it reads on the
 async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
     state = request.app.state
     lsn = cookie_lsn(request.cookies.get(LSN_COOKIE, ""), state.cursor_secret)
-    async with state.read_session_factory() as session:
-        if lsn is None or await has_replayed(session, lsn, within=REPLAY_WAIT):
-            # A new transaction for the route: under REPEATABLE READ, the snapshot of
-            # the waiting transaction may predate the write it waited for.
-            await session.rollback()
-            yield session
+    read_engine: AsyncEngine = state.read_engine
+    async with read_engine.connect() as conn:
+        if lsn is None or await has_replayed(conn, lsn, within=REPLAY_WAIT):
+            # The route reads on this connection, the server that was checked (a pool
+            # may hold connections to several), in a new transaction: under REPEATABLE
+            # READ, the waiting one's snapshot may predate the write it waited for.
+            await conn.rollback()
+            async with state.read_session_factory(bind=conn) as session:
+                yield session
             return
     logger.warning(
         "the replica has not replayed LSN %s within %s s: reading on the primary",
@@ -129,12 +174,12 @@ async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def has_replayed(session: AsyncSession, lsn: int, *, within: float) -> bool:
-    """Whether the server behind `session` reaches `lsn` within `within` seconds."""
+async def has_replayed(conn: AsyncConnection, lsn: int, *, within: float) -> bool:
+    """Whether the server behind `conn` reaches `lsn` within `within` seconds."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
         row = (
-            await session.execute(
+            await conn.execute(
                 text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()")
             )
         ).one()

@@ -31,7 +31,6 @@ from sqlalchemy.pool import NullPool
 from snippets.app import DbSession, create_app
 from snippets.database import (
     create_engine,
-    create_session_factory,
     driver_error,
     sqlstate,
 )
@@ -72,6 +71,8 @@ def pair() -> Iterator[tuple[EmbeddedServer, Replica]]:
     """Once per module: a primary with the guide's tables, and a replica streaming them."""
     with primary_and_replica() as (primary, replica):
         asyncio.run(_create_tables(primary.url))
+        # Whichever test runs first (the order is random) finds the tables there too.
+        asyncio.run(wait_until_replayed(primary.url, replica_url(replica)))
         yield primary, replica
 
 
@@ -174,7 +175,7 @@ async def serving(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 
 def read_engine(app: FastAPI) -> AsyncEngine:
-    engine: AsyncEngine = app.state.read_session_factory.kw["bind"]
+    engine: AsyncEngine = app.state.read_engine
     return engine
 
 
@@ -472,6 +473,91 @@ async def test_every_write_route_sets_the_cookie(
             await set_replay(replica, paused=False)
 
 
+async def test_a_committed_write_answers_when_the_lsn_read_fails(
+    pair: tuple[EmbeddedServer, Replica], caplog: pytest.LogCaptureFixture
+) -> None:
+    primary, replica = pair
+    admin = primary.url.set(database=DATABASE)
+    # A role that may write users but not read the WAL position: the LSN read fails
+    # for real, right after a commit that succeeded.
+    for statement in (
+        "CREATE ROLE lsn_denied LOGIN",
+        "GRANT SELECT, INSERT ON users TO lsn_denied",
+        "GRANT USAGE ON SEQUENCE users_id_seq TO lsn_denied",
+        "REVOKE EXECUTE ON FUNCTION pg_current_wal_insert_lsn() FROM PUBLIC",
+    ):
+        await fetchval(admin, statement)
+    caplog.set_level(logging.WARNING, logger=replicas.__name__)
+    try:
+        settings = ReplicaSettings(
+            database_url=primary.url.set(username="lsn_denied"),
+            database_replica_url=replica_url(replica),
+        )
+        async with serving(the_app(settings)) as client:
+            response = await client.post(
+                "/users", json={"name": "Ada", "email": "lsn-denied@example.com"}
+            )
+    finally:
+        for statement in (
+            "GRANT EXECUTE ON FUNCTION pg_current_wal_insert_lsn() TO PUBLIC",
+            "DROP OWNED BY lsn_denied",
+            "DROP ROLE lsn_denied",
+        ):
+            await fetchval(admin, statement)
+    # The write is stored and answered as such: a 500 would make a client retry it.
+    assert response.status_code == 201, response.text
+    assert LSN_COOKIE not in client.cookies
+    assert any("permission denied" in message for message in fell_back(caplog))
+    stored = await fetchval(
+        admin, "SELECT count(*) FROM users WHERE email = 'lsn-denied@example.com'"
+    )
+    assert stored == 1
+
+
+async def test_the_lsn_is_read_before_the_connection_goes_back(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    # One connection, and another request that takes it right after the commit: a
+    # second checkout for the LSN would wait pool_timeout, then answer 500.
+    settings = ReplicaSettings(
+        database_url=primary.url,
+        database_replica_url=replica_url(replica),
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout=1,
+    )
+    app = the_app(settings)
+    taken, release = asyncio.Event(), asyncio.Event()
+
+    async def other_request() -> None:
+        async with app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            taken.set()
+            await release.wait()
+
+    @app.post("/test/write-then-pool-busy", status_code=201)
+    async def write_then_pool_busy(session: DbSession) -> dict[str, bool]:
+        session.add(User(name="Ada", email="pool-busy@example.com"))
+        await session.commit()
+        holder = asyncio.create_task(other_request())
+        await taken.wait()
+        app.state.holder = holder
+        return {"stored": True}
+
+    async with serving(app) as client:
+        try:
+            response = await client.post("/test/write-then-pool-busy")
+        finally:
+            release.set()
+            await app.state.holder
+        assert response.status_code == 201, response.text
+        assert LSN_COOKIE in client.cookies
+        # And the cookie works: the read waits for that write on the replica.
+        read = await client.get("/users?limit=1")
+        assert read.status_code == 200
+
+
 async def test_the_cookie_holds_with_synchronous_commit_off(
     pair: tuple[EmbeddedServer, Replica],
 ) -> None:
@@ -504,8 +590,8 @@ async def test_the_read_after_the_wait_is_a_fresh_transaction(
     app = replica_app(primary, replica)
     async with serving(app) as client:
         # A read engine in REPEATABLE READ: one snapshot per transaction.
-        app.state.read_session_factory = create_session_factory(
-            read_engine(app).execution_options(isolation_level="REPEATABLE READ")
+        app.state.read_engine = read_engine(app).execution_options(
+            isolation_level="REPEATABLE READ"
         )
         user_id = await new_user(client, "Hedy")
         await wait_until_replayed(primary.url, replica_url(replica))
@@ -519,6 +605,42 @@ async def test_the_read_after_the_wait_is_a_fresh_transaction(
         response = await read
     assert response.json()["name"] == "Grace"
     assert not fell_back(caplog)
+
+
+async def test_the_wait_and_the_read_share_one_connection(
+    pair: tuple[EmbeddedServer, Replica], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    primary, replica = pair
+    app = replica_app(primary, replica)
+    polled_on: list[int] = []
+    has_replayed = replicas.has_replayed
+
+    async def recording(conn: Any, lsn: int, *, within: float) -> bool:
+        polled_on.append(await conn.scalar(text("SELECT pg_backend_pid()")))
+        return await has_replayed(conn, lsn, within=within)
+
+    monkeypatch.setattr(replicas, "has_replayed", recording)
+
+    @app.get("/test/read-pid")
+    async def read_pid(read: ReadSession) -> int:
+        pid: int = await read.scalar(
+            text("SELECT pg_backend_pid() FROM pg_sleep(0.05)")
+        )
+        return pid
+
+    async with serving(app) as client:
+        # Several connections in the read pool, as under load: a released connection
+        # goes to the back of the queue, and the next checkout takes another.
+        await asyncio.gather(*(client.get("/test/read-pid") for _ in range(5)))
+        assert read_engine(app).pool.checkedin() == 5  # type: ignore[attr-defined]
+        user_id = await new_user(client, "Grace")
+        same = 0
+        for round in range(10):
+            await client.patch(f"/replica/users/{user_id}", json={"name": f"G{round}"})
+            polled_on.clear()
+            route_pid = (await client.get("/test/read-pid")).json()
+            same += polled_on == [route_pid]
+    assert same == 10
 
 
 async def polling_started(replica: Replica) -> None:
@@ -839,6 +961,45 @@ async def test_several_replicas_are_not_balanced(
         f"asyncpg.connect(load_balance_hosts=...): {'load_balance_hosts' in parameters}",
     ]
     assert "\n".join(lines) == shown_output(PAGE, "replica-not-balanced")
+
+
+async def test_command_timeout_in_the_url_bounds_every_statement(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, _ = pair
+    admin = primary.url.set(database=DATABASE)
+    # An index whose build takes 0.7 s: a function in its key that sleeps, on one row.
+    await fetchval(admin, "CREATE TABLE slow_build AS SELECT 1 AS n")
+    await fetchval(
+        admin,
+        "CREATE FUNCTION slow_key(n int) RETURNS int IMMUTABLE LANGUAGE plpgsql"
+        " AS $$ BEGIN PERFORM pg_sleep(0.7); RETURN n; END $$",
+    )
+    build = text("CREATE INDEX slow_build_key ON slow_build (slow_key(n))")
+    lines = []
+    try:
+        for label, url in [
+            (
+                "command_timeout=0.5 in the URL:",
+                admin.update_query_dict({"command_timeout": "0.5"}),
+            ),
+            ("no command_timeout:", admin),
+        ]:
+            # The guide's engine on that URL, as migrations at startup would open it.
+            engine = create_engine(Settings(database_url=url))
+            try:
+                async with engine.begin() as conn:
+                    await conn.execute(build)
+                outcome = "CREATE INDEX ok"
+            except Exception as exc:
+                outcome = error_line(exc)
+            finally:
+                await engine.dispose()
+            lines.append(f"{label:33}{outcome}")
+    finally:
+        await fetchval(admin, "DROP TABLE slow_build")
+        await fetchval(admin, "DROP FUNCTION slow_key")
+    assert "\n".join(lines) == shown_output(PAGE, "replica-command-timeout")
 
 
 def test_failover_to_the_promoted_replica() -> None:
