@@ -265,6 +265,7 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 # Needs pg_stat_statements: shared_preload_libraries, a restart, CREATE EXTENSION.
+# PostgreSQL 13+: 12 and older name the columns total_time and mean_time.
 TOP_STATEMENTS = text("""
     SELECT calls,
            round(total_exec_time::numeric, 1) AS total_ms,
@@ -283,3 +284,21 @@ async def top_statements(conn: AsyncConnection, limit: int = 10) -> Sequence[Row
 
 
 # --8<-- [end:top_statements]
+
+
+# --8<-- [start:preload]
+async def preload_library(conn: AsyncConnection, library: str) -> str:
+    """Add `library` to shared_preload_libraries, keeping the libraries already there;
+    the server loads it at its next restart. Needs a superuser and AUTOCOMMIT (ALTER
+    SYSTEM refuses to run in a transaction)."""
+    current = str(await conn.scalar(text("SHOW shared_preload_libraries")))
+    names = [name.strip() for name in current.split(",") if name.strip()]
+    if library not in names:
+        names.append(library)
+    # SET takes a list of literals and no bound parameters.
+    listed = ", ".join("'" + name.replace("'", "''") + "'" for name in names)
+    await conn.execute(text(f"ALTER SYSTEM SET shared_preload_libraries = {listed}"))
+    return ", ".join(names)
+
+
+# --8<-- [end:preload]

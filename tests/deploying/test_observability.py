@@ -47,9 +47,11 @@ from snippets.database import (
 )
 from snippets.deploying.observability import (
     LONGEST_LOGGED,
+    TOP_STATEMENTS,
     PoolMetrics,
     create_app,
     log_slow_statements,
+    preload_library,
     stop_tracing_statements,
     top_statements,
     trace_statements,
@@ -683,6 +685,103 @@ async def test_a_second_instrument_call_traces_nothing_until_uninstrument(
             await engine.dispose()
 
 
+async def test_a_scrape_makes_no_span(engine: AsyncEngine) -> None:
+    provider, exporter = traced()
+    app = create_app(tracer_provider=provider)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://app"
+        ) as client,
+    ):
+        exporter.clear()
+        assert (await client.get("/metrics")).status_code == 200
+        assert exporter.get_finished_spans() == ()
+        await client.get("/users/count")
+        assert exporter.get_finished_spans() != ()
+
+
+@pytest.mark.parametrize(
+    ("commenter", "extra_prepared"),
+    [
+        ({}, 0),
+        # Five texts of SELECT 2, and this count query's second text.
+        ({"enable_commenter": True}, 5),
+        (
+            {
+                "enable_commenter": True,
+                "commenter_options": {"opentelemetry_values": False},
+            },
+            0,
+        ),
+    ],
+)
+async def test_the_commenter_makes_each_traced_statement_new_to_the_driver(
+    database_url: str, commenter: dict[str, Any], extra_prepared: int
+) -> None:
+    """Five requests' SELECT on one connection: asyncpg prepares each new text. The
+    comment names the statement's own span, so every traced statement is new."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    provider, _ = traced()
+    tracer = provider.get_tracer("test")
+    SQLAlchemyInstrumentor().instrument(
+        engine=engine.sync_engine,
+        tracer_provider=provider,
+        skip_dep_check=True,
+        **commenter,
+    )
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))  # the dialect's first queries
+            before = await conn.scalar(
+                text("SELECT count(*) FROM pg_prepared_statements")
+            )
+            for _ in range(5):
+                with tracer.start_as_current_span("request"):
+                    await conn.execute(text("SELECT 2"))
+            after = await conn.scalar(
+                text("SELECT count(*) FROM pg_prepared_statements")
+            )
+    finally:
+        SQLAlchemyInstrumentor().uninstrument()
+        await engine.dispose()
+    # One new prepared statement for SELECT 2, one more for each further text.
+    assert (after or 0) - (before or 0) == 1 + extra_prepared
+
+
+async def test_instrument_also_traces_engines_created_after_it(
+    database_url: str,
+) -> None:
+    """instrument() replaces create_async_engine in its module; this test module's own
+    name for it, imported before, is the original."""
+    import sqlalchemy.ext.asyncio
+
+    provider, exporter = traced()
+    first = create_async_engine(database_url, poolclass=NullPool)
+    trace_statements(first, provider)
+    try:
+        later = sqlalchemy.ext.asyncio.create_async_engine(
+            database_url, poolclass=NullPool
+        )
+        by_old_name = create_async_engine(database_url, poolclass=NullPool)
+        for engine, statement in (
+            (later, "SELECT 'later'"),
+            (by_old_name, "SELECT 'old'"),
+        ):
+            async with engine.connect() as conn:
+                await conn.execute(text(statement))
+            await engine.dispose()
+    finally:
+        stop_tracing_statements()
+        await first.dispose()
+    statements = [
+        span.attributes[SpanAttributes.DB_STATEMENT]
+        for span in exporter.get_finished_spans()
+        if span.attributes and SpanAttributes.DB_STATEMENT in span.attributes
+    ]
+    assert statements == ["SELECT 'later'"]
+
+
 @pytest.mark.needs("sqlalchemy>=2.1")
 async def test_without_skip_dep_check_the_instrumentor_refuses_sqlalchemy_2_1(
     database_url: str, caplog: pytest.LogCaptureFixture
@@ -807,8 +906,10 @@ async def test_a_wait_that_times_out_is_recorded(
 
 
 @contextmanager
-def server_with_pg_stat_statements() -> Iterator[str]:
-    """Debian's PostgreSQL 15 with pg_stat_statements preloaded; yields the socket folder."""
+def server_with_pg_stat_statements() -> Iterator[tuple[str, list[str]]]:
+    """Debian's PostgreSQL 15 that already preloads auto_explain, then pg_stat_statements
+    added as the page says; yields the socket folder and what each step left in the
+    server's configuration."""
     try:
         binaries = versions.postgres_binaries("15")
     except FileNotFoundError as exc:
@@ -816,39 +917,77 @@ def server_with_pg_stat_statements() -> Iterator[str]:
     with versions.server(binaries) as admin:
         socket = str(make_url(admin).query["host"])
         as_user = ["runuser", "-u", versions.RUN_AS, "--"] if os.geteuid() == 0 else []
-
-        async def setup(statements: Sequence[str], database: str = "postgres") -> None:
-            conn = await asyncpg.connect(
-                host=socket, user="postgres", database=database
-            )
-            for statement in statements:
-                await conn.execute(statement)
-            await conn.close()
-
-        asyncio.run(
-            setup(
-                [
-                    "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'",
-                    "CREATE DATABASE app",
-                ]
-            )
-        )
-        # A preloaded library needs a restart; pg_ctl keeps the server's options. The
-        # log file keeps the server off this process's pipes.
+        url = f"postgresql+asyncpg://postgres@/postgres?host={socket}"
         folder = Path(socket).parent
         pg_ctl = [str(binaries / "pg_ctl"), "-D", str(folder / "data")]
+        # A preloaded library needs a restart; pg_ctl keeps the server's options. The
+        # log file keeps the server off this process's pipes.
         restart = [*pg_ctl, "-l", str(folder / "log"), "-w", "-m", "fast", "restart"]
+        steps: list[str] = []
+
+        async def configure(*statements: str, record: bool = True) -> None:
+            engine = create_async_engine(
+                url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
+            )
+            async with engine.connect() as conn:
+                for statement in statements:
+                    await conn.execute(text(statement))
+                if not statements:
+                    written = await preload_library(conn, "pg_stat_statements")
+                    steps.append(written)
+                # What the next start will load, read from postgresql.auto.conf.
+                if record:
+                    steps.append(
+                        str(
+                            await conn.scalar(
+                                text(
+                                    "SELECT setting FROM pg_file_settings "
+                                    "WHERE name = 'shared_preload_libraries' "
+                                    "ORDER BY seqno DESC LIMIT 1"
+                                )
+                            )
+                        )
+                    )
+            await engine.dispose()
+
+        asyncio.run(
+            configure(
+                "ALTER SYSTEM SET shared_preload_libraries = 'auto_explain'",
+                "CREATE DATABASE app",
+            )
+        )
         subprocess.run(
             [*as_user, *restart], check=True, capture_output=True, timeout=60
         )
-        for database in ("postgres", "app"):
-            asyncio.run(setup(["CREATE EXTENSION pg_stat_statements"], database))
-        yield socket
+        # The page's warning: a plain SET names one library and drops the others.
+        asyncio.run(
+            configure(
+                "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
+            )
+        )
+        asyncio.run(configure())  # the page's way: SHOW, then the list plus one
+        subprocess.run(
+            [*as_user, *restart], check=True, capture_output=True, timeout=60
+        )
+        asyncio.run(configure("CREATE EXTENSION pg_stat_statements", record=False))
+        steps.append(asyncio.run(show_preloaded(url)))
+        yield socket, steps
+
+
+async def show_preloaded(url: str) -> str:
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.connect() as conn:
+        shown = str(await conn.scalar(text("SHOW shared_preload_libraries")))
+    await engine.dispose()
+    return shown
 
 
 async def app_workload(url: str) -> None:
     engine = create_engine(Settings(database_url=url))
     await init_db(engine, create_tables=True)
+    async with engine.connect() as conn:
+        await conn.execute(text("CREATE EXTENSION pg_stat_statements"))
+        await conn.commit()
     # Reset from another database, so that the reset is not among app's statements.
     other = create_async_engine(
         make_url(url).set(database="postgres"), poolclass=NullPool
@@ -875,11 +1014,66 @@ async def read_top_statements(url: str) -> Sequence[Row[Any]]:
     return rows
 
 
+async def utility_statements_and_privileges(socket: str) -> dict[str, Any]:
+    """What the view keeps of utility statements, and what a role without privileges
+    sees and may do, then with them."""
+    found: dict[str, Any] = {}
+    admin = await asyncpg.connect(host=socket, user="postgres", database="app")
+    await admin.execute("CREATE ROLE app_user LOGIN")
+    await admin.execute(f"SET application_name = '{SECRET}'")
+    await admin.execute(f"ALTER ROLE app_user PASSWORD '{SECRET}'")
+    await admin.execute("SET pg_stat_statements.track_utility = off")
+    await admin.execute("SET application_name = 'not-tracked'")
+    found["kept"] = sorted(
+        row["query"]
+        for row in await admin.fetch(
+            "SELECT query FROM pg_stat_statements "
+            "WHERE query LIKE '%s3cret%' OR query LIKE '%not-tracked%'"
+        )
+    )
+
+    async def as_app_user() -> None:
+        conn = await asyncpg.connect(host=socket, user="app_user", database="app")
+        found.setdefault("queries", []).append(
+            {
+                row["query"]
+                for row in await conn.fetch(
+                    TOP_STATEMENTS.text.replace(":limit", "100")
+                )
+            }
+        )
+        try:
+            await conn.execute("SELECT pg_stat_statements_reset()")
+            found.setdefault("reset", []).append("done")
+        except asyncpg.PostgresError as exc:
+            found.setdefault("reset", []).append(f"{type(exc).__name__}: {exc}")
+        await conn.close()
+
+    await as_app_user()
+    await admin.execute("GRANT pg_read_all_stats TO app_user")
+    await admin.execute(
+        "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset TO app_user"
+    )
+    await as_app_user()
+    await admin.close()
+    return found
+
+
 def test_pg_stat_statements_lists_the_apps_statements_normalised() -> None:
-    with server_with_pg_stat_statements() as socket:
+    with server_with_pg_stat_statements() as (socket, steps):
         url = f"postgresql+asyncpg://postgres@/app?host={socket}"
         asyncio.run(app_workload(url))
         rows = asyncio.run(read_top_statements(url))
+        found = asyncio.run(utility_statements_and_privileges(socket))
+    # auto_explain was preloaded; a plain SET would have dropped it, the page's
+    # preload_library() keeps it, and the restarted server loads both.
+    assert steps == [
+        "auto_explain",
+        "pg_stat_statements",
+        "auto_explain, pg_stat_statements",
+        "auto_explain, pg_stat_statements",
+        "auto_explain, pg_stat_statements",
+    ]
     # The app's own two statements, in the order of the top list; the rest are the
     # pre-pings' and sessions' BEGIN and ROLLBACK, and the dialect's first queries.
     mine = [row for row in rows if "users" in row.query or "pg_sleep" in row.query]
@@ -897,6 +1091,19 @@ def test_pg_stat_statements_lists_the_apps_statements_normalised() -> None:
     calls = {row.query: row.calls for row in rows}
     assert calls["BEGIN"] >= 5
     assert calls["ROLLBACK"] >= 5
+    # PostgreSQL 15 keeps utility statements as written, values and all, unless
+    # track_utility is off.
+    assert found["kept"] == [
+        f"ALTER ROLE app_user PASSWORD '{SECRET}'",
+        f"SET application_name = '{SECRET}'",
+    ]
+    # Without privileges: other roles' statements hidden, no reset; with them, both.
+    hidden, shown_all = found["queries"]
+    assert "<insufficient privilege>" in hidden
+    assert not any("pg_sleep" in query for query in hidden)
+    assert "<insufficient privilege>" not in shown_all
+    assert any("pg_sleep" in query for query in shown_all)
+    assert found["reset"] == [shown_output(PAGE, "reset-refused"), "done"]
 
 
 async def test_the_embedded_server_has_no_pg_stat_statements(database_url: str) -> None:
