@@ -351,9 +351,11 @@ async def test_the_pool_gauges_and_the_wait_histogram_on_uvicorn(
             answers = await asyncio.gather(*held, waiting)
             took = time.monotonic() - started
             assert [(a.status_code, a.json()) for a in answers] == [(200, 0)] * 3
+            # The session is closed, and its connection returned, after the answer.
             after, _ = await metrics_when(
-                client, lambda s: s[f"db_connection_waiting{PRIMARY}"] == 0
+                client, lambda s: s[f"db_pool_checked_out{PRIMARY}"] == 0
             )
+            assert after[f"db_connection_waiting{PRIMARY}"] == 0
             # The overflow connection was closed on return; the pool keeps pool_size.
             assert gauges(after) == [1, 1, 0]
             # The server agrees (the closed one's backend may take a moment to exit).
@@ -375,9 +377,17 @@ async def test_the_pool_gauges_and_the_wait_histogram_on_uvicorn(
     assert all(float(seconds) >= waited_at_least for seconds in slow)
 
 
-def scrapes(base: str, count: int) -> list[dict[str, float]]:
-    """`count` scrapes, each on a new connection, as Prometheus makes them."""
-    return [scrape(httpx.get(f"{base}/metrics", timeout=30).text) for _ in range(count)]
+def scrapes(base: str, count: int, deadline: float) -> list[dict[str, float]]:
+    """`count` scrapes, each on a new connection, as Prometheus makes them; a server
+    whose workers are still starting gets until `deadline`."""
+    answers = []
+    while len(answers) < count:
+        try:
+            answers.append(scrape(httpx.get(f"{base}/metrics", timeout=30).text))
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, f"{base} does not answer"
+            time.sleep(0.1)
+    return answers
 
 
 def test_several_workers_add_up_in_multiprocess_mode(
@@ -387,54 +397,52 @@ def test_several_workers_add_up_in_multiprocess_mode(
     asyncio.run(init_db(setup, create_tables=True))
     asyncio.run(setup.dispose())
     shared = tmp_path / "metrics"
-    counts: dict[str, set[float]] = {}
-    for mode in ("one registry per process", "multiprocess"):
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {"DATABASE_URL": database_url, "DB_POOL_SIZE": "2"}
-        if mode == "multiprocess":
-            shared.mkdir()  # empty at each start: the files are the counts
-            env["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
-        app = "snippets.deploying.observability:app"
-        command = ("uvicorn", app, "--port", str(port), "--workers", "2")
-        with serving(*command, env=env) as server:
-            wait_for(server, f"{base}/metrics")
+    shared.mkdir()  # empty at each start: the files are the counts
+    env = {"DATABASE_URL": database_url, "DB_POOL_SIZE": "2"}
+    ports = free_port(), free_port()
+    plain, added = (f"http://127.0.0.1:{port}" for port in ports)
+    app = "snippets.deploying.observability:app"
+    count = f"db_connection_wait_seconds_count{PRIMARY}"
+    # The same app twice, side by side: without and with PROMETHEUS_MULTIPROC_DIR.
+    with (
+        serving("uvicorn", app, "--port", str(ports[0]), "--workers", "2", env=env),
+        serving(
+            *("uvicorn", app, "--port", str(ports[1]), "--workers", "2"),
+            env={**env, "PROMETHEUS_MULTIPROC_DIR": str(shared)},
+        ) as server,
+    ):
+        deadline = time.monotonic() + 60
+        # Both workers have started once their pools' sizes add up.
+        while scrapes(added, 1, deadline)[0].get(f"db_pool_size{PRIMARY}") != 4:
+            time.sleep(0.1)
+        for base in (plain, added):
             for _ in range(7):
                 assert httpx.get(f"{base}/users/count", timeout=30).json() == 0
-            seen: set[float] = set()
-            deadline = time.monotonic() + 30
-            # Until both workers have answered a scrape (or, added up, 20 did).
-            while len(seen) < 2 and time.monotonic() < deadline:
-                samples = scrapes(base, 20 if mode == "multiprocess" else 1)
-                seen |= {
-                    s[f"db_connection_wait_seconds_count{PRIMARY}"] for s in samples
-                }
-                if mode == "multiprocess":
-                    break
-            counts[mode] = seen
-            if mode == "multiprocess":
-                shown = "\n".join(
-                    f"{name}{PRIMARY} {samples[0][f'{name}{PRIMARY}']}"
-                    for name in (
-                        "db_pool_size",
-                        "db_pool_connections",
-                        "db_pool_checked_out",
-                        "db_connection_waiting",
-                        "db_connection_wait_seconds_count",
-                    )
-                )
-                assert all(s == samples[0] for s in samples)
-            server.terminate()
-            server.communicate(timeout=30)
-    # One worker's numbers per scrape: a scrape on the other worker reads others.
-    assert len(counts["one registry per process"]) == 2
-    # Added up: 7 requests and each worker's startup check, in every scrape.
-    assert counts["multiprocess"] == {9}
+        # Without: each scrape reads the count of the worker that answers it.
+        seen: set[float] = set()
+        while len(seen) < 2 and time.monotonic() < deadline:
+            seen |= {scrapes(plain, 1, deadline)[0][count]}
+        samples = scrapes(added, 20, deadline)
+        server.terminate()
+        server.communicate(timeout=30)
+    assert len(seen) == 2
+    assert sum(seen) == 9  # 7 requests and each worker's startup check
+    # Added up: every scrape, whichever worker answers it, reads the same numbers.
+    assert all(sample == samples[0] for sample in samples)
+    shown = "\n".join(
+        f"{name}{PRIMARY} {samples[0][f'{name}{PRIMARY}']}"
+        for name in (
+            "db_pool_size",
+            "db_pool_connections",
+            "db_pool_checked_out",
+            "db_connection_waiting",
+            "db_connection_wait_seconds_count",
+        )
+    )
     assert shown == shown_output(PAGE, "several-workers")
     # The workers' shutdown took their gauges out; the histogram's counts stay.
-    files = sorted(path.name.split("_")[0] for path in shared.iterdir())
-    assert "gauge" not in files
-    assert "histogram" in files
+    files = {path.name.split("_")[0] for path in shared.iterdir()}
+    assert files == {"histogram"}
 
 
 def observed_engine(
