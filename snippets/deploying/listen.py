@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -22,6 +23,14 @@ SQLALCHEMY_ONLY = ("prepared_statement_cache_size", "prepared_statement_name_fun
 Handler = Callable[[str], Awaitable[None] | None]
 
 
+@dataclass
+class ListenerStatus:
+    """Whether the listener is listening right now, and if not, why."""
+
+    listening: bool = False
+    reason: str = "not connected yet"
+
+
 def asyncpg_arguments(url: URL) -> dict[str, Any]:
     """What SQLAlchemy would pass to asyncpg.connect() for this URL."""
     _, arguments = url.get_dialect()().create_connect_args(url)
@@ -36,13 +45,19 @@ async def listen_forever(
     on_message: Handler,
     *,
     on_listening: Callable[[], Awaitable[None] | None] | None = None,
+    password: Callable[[], Awaitable[str]] | None = None,
+    status: ListenerStatus | None = None,
     first_delay: float = 0.5,
     max_delay: float = 30.0,
     check_every: float = 30.0,
 ) -> None:
     """Pass each NOTIFY payload on `channel` to on_message, until cancelled.
-    on_listening runs after each LISTEN: read there what changed while away."""
+    on_listening runs after each LISTEN: read there what changed while away.
+    password: a function asyncpg awaits at each login (TokenCache.password)."""
     arguments = asyncpg_arguments(url)
+    if password is not None:
+        arguments["password"] = password
+    status = status or ListenerStatus()
 
     async def deliver(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
         # asyncpg runs each in a task of its own, whose errors nobody would see.
@@ -65,6 +80,7 @@ async def listen_forever(
             connection = await asyncpg.connect(**arguments, timeout=10)
             try:
                 await connection.add_listener(channel, deliver)
+                status.listening = True
                 logger.info("listener: listening on %s", channel)
                 if on_listening is not None:
                     result = on_listening()
@@ -73,9 +89,11 @@ async def listen_forever(
                 await _until_lost(connection, check_every, up_and_answering)
                 reason = "connection lost"
             finally:
+                status.listening = False
                 connection.terminate()
         except LOST as exc:
             reason = f"{type(exc).__name__}: {exc}"
+        status.reason = reason
         # After every failure, even one right after connecting (LISTEN refused on a
         # standby), so that a server in trouble is never hammered.
         logger.warning("listener: %s; next attempt in %g s", reason, delay)
@@ -116,7 +134,11 @@ def report_stopped(task: asyncio.Task[None]) -> None:
         logger.error("listener stopped: %s: %s", type(exc).__name__, exc, exc_info=exc)
 
 
-def create_listener_app(settings: Settings | None = None) -> FastAPI:
+def create_listener_app(
+    settings: Settings | None = None,
+    password: Callable[[], Awaitable[str]] | None = None,
+) -> FastAPI:
+    """password: for token logins, the TokenCache's (logins.md), as for the engine."""
     database_url = (settings or Settings()).database_url
 
     @asynccontextmanager
@@ -124,8 +146,15 @@ def create_listener_app(settings: Settings | None = None) -> FastAPI:
         received: deque[str] = deque(maxlen=100)
         app.state.received = received
         # Your own handler goes here: invalidate a cache, wake a worker.
+        status = app.state.listener_status = ListenerStatus()
         task = asyncio.create_task(
-            listen_forever(database_url, "orders", received.append)
+            listen_forever(
+                database_url,
+                "orders",
+                received.append,
+                password=password,
+                status=status,
+            )
         )
         task.add_done_callback(report_stopped)
         app.state.listener = task
@@ -142,11 +171,17 @@ def create_listener_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/ready")
     async def ready(response: Response) -> dict[str, str]:
         task: asyncio.Task[None] = app.state.listener
-        if not task.done():
-            return {"listener": "running"}
+        status: ListenerStatus = app.state.listener_status
+        if task.done():
+            exc = None if task.cancelled() else task.exception()
+            answer = f"stopped: {type(exc).__name__}: {exc}"
+        elif not status.listening:
+            # Retrying (a refused login, a standby, a restart): NOTIFYs are missed.
+            answer = f"not listening: {status.reason}"
+        else:
+            return {"listener": "listening"}
         response.status_code = 503
-        exc = None if task.cancelled() else task.exception()
-        return {"listener": f"stopped: {type(exc).__name__}: {exc}"}
+        return {"listener": answer}
 
     return app
 

@@ -3,6 +3,7 @@ whose new connections each log in with its current token (docs/deploying/logins.
 
 # --8<-- [start:tokens]
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,34 +30,69 @@ class TokenCache:
         fetch: Callable[[], Awaitable[Token]],
         *,
         refresh_before: float = 300,
-        fetch_timeout: float = 10,
+        fetch_timeout: float = 5,
+        retry_after: float = 30,
     ) -> None:
         self._fetch = fetch
         self._refresh_before = refresh_before
         self._fetch_timeout = fetch_timeout
+        self._retry_after = retry_after
         self._token: Token | None = None
+        self._next_fetch = 0.0
         self._lock = asyncio.Lock()
 
     async def password(self) -> str:
         # The lock makes connections opened at the same moment share one fetch.
         async with self._lock:
             token = self._token
-            if token is None or time.time() >= token.expires_at - self._refresh_before:
-                # A provider that hangs would hold the lock, and every new connection.
-                async with asyncio.timeout(self._fetch_timeout):
-                    token = self._token = await self._fetch()
+            if token is None or time.time() >= self._next_fetch:
+                token = self._token = await self._fetch_or_keep(token)
             return token.value
+
+    async def _fetch_or_keep(self, token: Token | None) -> Token:
+        try:
+            # Below the connect timeout, so that a login can go on with the current
+            # token when the provider hangs.
+            async with asyncio.timeout(self._fetch_timeout):
+                fresh = await self._fetch()
+        except Exception as exc:
+            if token is None or time.time() >= token.expires_at:
+                raise
+            # Still valid: an outage of the provider costs no login until it expires.
+            logger.warning(
+                "token fetch failed (%s: %s); keeping the current token, valid for "
+                "%.0f s more",
+                type(exc).__name__,
+                exc,
+                token.expires_at - time.time(),
+            )
+            self._next_fetch = time.time() + self._retry_after
+            return token
+        self._next_fetch = fresh.expires_at - self._refresh_before
+        return fresh
+
+    def invalidate(self) -> None:
+        """Forget the token: the server refused it, so the next login fetches one."""
+        self._token = None
 
 
 def with_token_logins(engine: AsyncEngine, tokens: TokenCache) -> AsyncEngine:
     """Each new connection of `engine` logs in with the cache's current token; the
     URL's options and the engine's connect_args apply as they would without it."""
 
-    def use_token(_dialect: Any, _record: Any, _args: Any, kwargs: Any) -> None:
+    def connect_with_token(dialect: Any, _record: Any, args: Any, kwargs: Any) -> Any:
         # asyncpg calls, and awaits, a password function at each login.
         kwargs["password"] = tokens.password
+        try:
+            return dialect.connect(*args, **kwargs)
+        except Exception as exc:
+            # Refused before it expired (revoked, or the provider's clock ahead):
+            # the next login asks for a new token rather than repeat this one.
+            if is_login_refused(exc):  # below
+                tokens.invalidate()
+            raise
 
-    event.listen(engine.sync_engine, "do_connect", use_token)
+    event.listen(engine.sync_engine, "do_connect", connect_with_token)
     return engine
 
 

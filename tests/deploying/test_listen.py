@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import logging
 import re
+import secrets
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -23,10 +24,11 @@ from snippets.deploying.listen import (
     create_listener_app,
     listen_forever,
 )
+from snippets.deploying.tokens import Token, TokenCache
 from snippets.settings import ASYNCPG_URL_OPTIONS, Settings
 from tests import postgres
 from tests.pages import page, shown_output
-from tests.postgres import EmbeddedServer
+from tests.postgres import PASSWORD_ROLE, EmbeddedServer
 from tests.replica import primary_and_replica
 from tests.servers import free_port, serving, wait_for
 
@@ -322,7 +324,7 @@ async def test_the_lifespan_starts_the_listener_and_cancels_it(
             return (await client.get("/received")).json() == ["order 7 shipped"]
 
         await eventually(arrived, "notification")
-        assert (await client.get("/ready")).json() == {"listener": "running"}
+        assert (await client.get("/ready")).json() == {"listener": "listening"}
     await eventually(lambda: _none(sessions), "LISTEN session gone")
 
 
@@ -354,10 +356,13 @@ async def test_a_listener_that_stops_is_logged_at_once_and_fails_readiness(
     ):
 
         async def stopped() -> bool:
-            return (await client.get("/ready")).status_code == 503
+            answer = await client.get("/ready")
+            return str(answer.json()["listener"]).startswith("stopped")
 
         await eventually(stopped, "readiness failing")
-        answer = (await client.get("/ready")).json()
+        ready = await client.get("/ready")
+        answer = ready.json()
+        assert ready.status_code == 503
         assert (await client.get("/received")).status_code == 200
     # The shutdown above raised nothing; the error was logged when it happened.
     message = "ValueError: invalid command_timeout value"
@@ -465,3 +470,63 @@ async def test_async_handlers_and_on_listening_after_each_listen(
             await task
     assert [first, second] == ["sent from on_listening 1", "sent from on_listening 2"]
     assert "`on_listening` runs after each `LISTEN`" in " ".join(page(PAGE).split())
+
+
+async def test_token_logins_and_readiness_that_follows_the_connection(
+    server: EmbeddedServer,
+) -> None:
+    """The listener logs in with the token cache's password function, as the engine
+    does; /ready answers 503 while it is not listening, not only once it stopped."""
+    issued: list[str] = []
+
+    async def fetch() -> Token:  # each token becomes the role's password
+        issued.append(secrets.token_urlsafe(24))
+        await admin(server, f"ALTER ROLE {PASSWORD_ROLE} PASSWORD '{issued[-1]}'")
+        return Token(issued[-1], expires_at=time.time() + 900)
+
+    await admin(
+        server,
+        f"DO $$ BEGIN CREATE ROLE {PASSWORD_ROLE}; EXCEPTION WHEN duplicate_object"
+        " THEN NULL; END $$",
+        f"ALTER ROLE {PASSWORD_ROLE} NOLOGIN",  # until the test lets it in
+    )
+    url = server.url.set(username=PASSWORD_ROLE, password=None)
+    app = create_listener_app(
+        Settings(database_url=url), password=TokenCache(fetch).password
+    )  # type: ignore[arg-type]
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            AsyncClient(
+                transport=ASGITransport(app=app), base_url="http://app"
+            ) as client,
+        ):
+
+            async def refused() -> bool:
+                return "is not permitted to log in" in (await client.get("/ready")).text
+
+            await eventually(refused, "a refused login in /ready")
+            ready = await client.get("/ready")
+            assert ready.status_code == 503
+            assert ready.json() == {
+                "listener": "not listening: InvalidAuthorizationSpecificationError:"
+                f' role "{PASSWORD_ROLE}" is not permitted to log in'
+            }
+            await admin(server, f"ALTER ROLE {PASSWORD_ROLE} LOGIN")
+
+            async def listening_now() -> bool:
+                return (await client.get("/ready")).status_code == 200
+
+            await eventually(listening_now, "the listener listening")
+            assert (await client.get("/ready")).json() == {"listener": "listening"}
+            await admin(server, "NOTIFY orders, 'paid with a token login'")
+
+            async def arrived() -> bool:
+                return (await client.get("/received")).json() == [
+                    "paid with a token login"
+                ]
+
+            await eventually(arrived, "the notification")
+    finally:
+        await admin(server, f"ALTER ROLE {PASSWORD_ROLE} LOGIN")
+    assert len(issued) == 1  # one token for every attempt while it was valid

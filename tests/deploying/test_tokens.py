@@ -331,11 +331,15 @@ async def test_a_provider_that_hangs_fails_the_login_and_frees_the_lock(
         assert await current_user(engine) == PASSWORD_ROLE  # the lock was released
     finally:
         await engine.dispose()
-    default = inspect.signature(TokenCache).parameters["fetch_timeout"].default
-    assert default == 10
-    assert "gives up on a fetch after 10 s (`fetch_timeout=10`)" in " ".join(
-        page(PAGE).split()
-    )
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(TokenCache).parameters.items()
+    }
+    text_ = " ".join(page(PAGE).split())
+    assert defaults["fetch_timeout"] == 5
+    assert "gives up on a fetch after 5 s (`fetch_timeout=5`)" in text_
+    assert defaults["retry_after"] == 30
+    assert "asks again 30 s later (`retry_after=30`)" in text_
 
 
 # Debian's PostgreSQL is built with PAM (the embedded server is not); CI installs it.
@@ -373,3 +377,84 @@ async def test_a_refused_pam_login_is_28000_not_28p01() -> None:
     assert is_login_refused(failure)
     lines = [described(failure), f"SQLSTATE {sqlstate(failure)}"]
     assert "\n".join(lines) == shown_output(PAGE, "token-refused-pam")
+
+
+async def test_a_provider_that_fails_near_expiry_leaves_the_current_token_in_use(
+    login_url: URL, issuer: Issuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Inside the refresh window the cached token is still valid: a provider that
+    fails, or hangs, costs no login, and is not asked again at once."""
+    caplog.set_level(logging.WARNING, logger="snippets.deploying.tokens")
+    issuer.lifetime = 60
+    for outage in ("fails", "hangs"):
+        asked = 0
+
+        async def fetch(outage: str = outage) -> Token:
+            nonlocal asked
+            asked += 1
+            if asked > 1 and outage == "fails":
+                raise OSError("token endpoint unreachable")
+            if asked > 1 and outage == "hangs":
+                await asyncio.Event().wait()
+            return await issuer.issue()
+
+        # refresh_before longer than the token's life: every login is in the window.
+        cache = TokenCache(fetch, refresh_before=120, fetch_timeout=0.3)
+        engine = token_engine(settings_for(login_url), cache)
+        try:
+            for _ in range(3):
+                assert await current_user(engine) == PASSWORD_ROLE
+                await engine.dispose()  # the next checkout logs in again
+        finally:
+            await engine.dispose()
+        assert asked == 2, outage  # the first token, one failed try, then a pause
+    assert len(issuer.issued) == 2
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 2
+    assert all("keeping the current token" in w for w in warnings), warnings
+    assert "OSError: token endpoint unreachable" in warnings[0]
+    assert "TimeoutError" in warnings[1]
+
+
+async def test_a_refused_token_is_dropped_and_the_next_login_fetches_one(
+    login_url: URL, issuer: Issuer
+) -> None:
+    issuer.lifetime = 60
+    cache = TokenCache(issuer.issue, refresh_before=1)
+    engine = token_engine(settings_for(login_url), cache)
+    try:
+        assert await current_user(engine) == PASSWORD_ROLE
+        await issuer.revoke()  # the server no longer takes it, long before it expires
+        await engine.dispose()
+        failure = await refused(engine)
+        assert is_login_refused(failure)
+        # The cache dropped the refused token: the next login asks for a new one.
+        assert await current_user(engine) == PASSWORD_ROLE
+    finally:
+        await engine.dispose()
+    assert len(issuer.issued) == 2
+
+
+async def test_asyncpgs_connect_timeout_covers_the_password_function(
+    login_url: URL, issuer: Issuer
+) -> None:
+    hang = True
+
+    async def fetch() -> Token:
+        if hang:
+            await asyncio.Event().wait()
+        return await issuer.issue()
+
+    # A fetch timeout far beyond the connect timeout: asyncpg's bounds the login.
+    cache = TokenCache(fetch, fetch_timeout=1000)
+    dsn = login_url.set(drivername="postgresql").render_as_string()
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await asyncpg.connect(dsn, password=cache.password, timeout=0.5)
+    assert time.monotonic() - started < 30
+    hang = False
+    # The cancelled fetch released the lock: the next login gets a token.
+    connection = await asyncio.wait_for(
+        asyncpg.connect(dsn, password=cache.password, timeout=10), 30
+    )
+    await connection.close()
