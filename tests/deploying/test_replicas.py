@@ -622,16 +622,17 @@ async def test_the_wait_and_the_read_share_one_connection(
     monkeypatch.setattr(replicas, "has_replayed", recording)
 
     @app.get("/test/read-pid")
-    async def read_pid(read: ReadSession) -> int:
-        pid: int = await read.scalar(
-            text("SELECT pg_backend_pid() FROM pg_sleep(0.05)")
-        )
+    async def read_pid(read: ReadSession, pause: float = 0) -> int:
+        query = text("SELECT pg_backend_pid() FROM pg_sleep(:pause)")
+        pid: int = await read.scalar(query, {"pause": pause})
         return pid
 
     async with serving(app) as client:
         # Several connections in the read pool, as under load: a released connection
         # goes to the back of the queue, and the next checkout takes another.
-        await asyncio.gather(*(client.get("/test/read-pid") for _ in range(5)))
+        await asyncio.gather(
+            *(client.get("/test/read-pid?pause=0.05") for _ in range(5))
+        )
         assert read_engine(app).pool.checkedin() == 5  # type: ignore[attr-defined]
         user_id = await new_user(client, "Grace")
         same = 0
