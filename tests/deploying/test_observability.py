@@ -32,7 +32,7 @@ from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import CollectorRegistry, generate_latest, make_asgi_app
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import Engine, Row, event, make_url, text
+from sqlalchemy import URL, Engine, Row, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -58,7 +58,7 @@ from snippets.deploying.observability import (
 )
 from snippets.models import User
 from snippets.settings import Settings
-from tests import postgres, versions
+from tests import pgbouncer, postgres, versions
 from tests.docs_examples import ROOT
 from tests.pages import shown_output
 from tests.servers import free_port, serving, wait_for
@@ -380,7 +380,7 @@ async def test_the_pool_gauges_and_the_wait_histogram_on_uvicorn(
 def scrapes(base: str, count: int, deadline: float) -> list[dict[str, float]]:
     """`count` scrapes, each on a new connection, as Prometheus makes them; a server
     whose workers are still starting gets until `deadline`."""
-    answers = []
+    answers: list[dict[str, float]] = []
     while len(answers) < count:
         try:
             answers.append(scrape(httpx.get(f"{base}/metrics", timeout=30).text))
@@ -446,7 +446,7 @@ def test_several_workers_add_up_in_multiprocess_mode(
 
 
 def observed_engine(
-    url: str, metrics: PoolMetrics, pool: str, **settings: Any
+    url: str | URL, metrics: PoolMetrics, pool: str, **settings: Any
 ) -> AsyncEngine:
     engine = create_async_engine(
         url, poolclass=metrics.pool_class(pool), pool_pre_ping=True, **settings
@@ -1112,6 +1112,51 @@ def test_pg_stat_statements_lists_the_apps_statements_normalised() -> None:
     assert "<insufficient privilege>" not in shown_all
     assert any("pg_sleep" in query for query in shown_all)
     assert found["reset"] == [shown_output(PAGE, "reset-refused"), "done"]
+
+
+async def test_behind_pgbouncer_its_queue_is_in_a_statements_duration(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PgBouncer in transaction mode with one server connection, which another client
+    holds in a transaction: the app's statement waits in PgBouncer's queue, after its
+    checkout from the app's pool."""
+    settings = {"default_pool_size": "1"}
+    with pgbouncer.pooler(
+        make_url(database_url), "transaction", settings=settings
+    ) as url:
+        # PgBouncer 1.18 keeps no prepared statements across server connections.
+        url = url.update_query_dict({"prepared_statement_cache_size": "0"})
+        no_cache = {"statement_cache_size": 0}
+        registry = CollectorRegistry()
+        engine = observed_engine(
+            url, PoolMetrics(registry), "primary", connect_args=no_cache
+        )
+        log_slow_statements(engine, threshold=0.2)
+        other = create_async_engine(url, poolclass=NullPool, connect_args=no_cache)
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))  # connected; the server is free again
+        async with (
+            asyncio.timeout(30),
+            engine.connect() as conn,
+            other.connect() as holder,
+        ):
+            await holder.execute(text("SELECT 1"))  # its transaction keeps the server
+
+            async def release() -> None:
+                await asyncio.sleep(0.4)
+                await holder.rollback()
+
+            releasing = asyncio.create_task(release())
+            await conn.execute(text("SELECT 2"))
+            await releasing
+        await engine.dispose()
+        await other.dispose()
+    [record] = caplog.records
+    assert record.getMessage().endswith("s): SELECT 2")
+    assert float(DURATION.findall(record.getMessage())[0]) >= 0.3
+    # The pool's two checkouts came before the queue.
+    samples = scrape(generate_latest(registry).decode())
+    assert samples[f"db_connection_wait_seconds_count{PRIMARY}"] == 2
 
 
 async def test_the_embedded_server_has_no_pg_stat_statements(database_url: str) -> None:
