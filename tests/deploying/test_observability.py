@@ -5,6 +5,7 @@ pg_stat_statements on Debian's PostgreSQL 15."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import os
@@ -30,7 +31,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.semconv.attributes.db_attributes import DB_QUERY_TEXT, DB_SYSTEM_NAME
 from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import SpanKind, StatusCode
-from prometheus_client import CollectorRegistry, generate_latest, make_asgi_app
+from prometheus_client import CollectorRegistry, Gauge, generate_latest, make_asgi_app
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import URL, Engine, Row, event, make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -405,13 +406,16 @@ def test_several_workers_add_up_in_multiprocess_mode(
     count = f"db_connection_wait_seconds_count{PRIMARY}"
     # The same app twice, side by side: without and with PROMETHEUS_MULTIPROC_DIR.
     with (
-        serving("uvicorn", app, "--port", str(ports[0]), "--workers", "2", env=env),
+        serving(
+            *("uvicorn", app, "--port", str(ports[0]), "--workers", "2"), env=env
+        ) as plain_server,
         serving(
             *("uvicorn", app, "--port", str(ports[1]), "--workers", "2"),
             env={**env, "PROMETHEUS_MULTIPROC_DIR": str(shared)},
         ) as server,
     ):
         deadline = time.monotonic() + 60
+        wait_for(plain_server, f"{plain}/metrics", seconds=60)
         # Both workers have started once their pools' sizes add up.
         while scrapes(added, 1, deadline)[0].get(f"db_pool_size{PRIMARY}") != 4:
             time.sleep(0.1)
@@ -1202,3 +1206,9 @@ async def test_a_failing_request_gives_its_connection_back(
     assert samples[f"db_pool_checked_out{PRIMARY}"] == 0
     # The lifespan's check and the request's checkout.
     assert samples[f"db_connection_wait_seconds_count{PRIMARY}"] == 2
+
+
+def test_a_gauges_default_multiprocess_mode_keeps_a_series_per_process() -> None:
+    """The page's reason for livesum, read from prometheus-client itself."""
+    mode = inspect.signature(Gauge.__init__).parameters["multiprocess_mode"]
+    assert mode.default == "all"
