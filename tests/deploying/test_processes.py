@@ -467,6 +467,7 @@ def test_a_too_short_grace_period_cuts_requests_and_commits_nothing(
     # The process is gone, but its statements still run on the server, holding their
     # locks, until they end: the server notices a missing client only between statements.
     assert connections == 4
+    assert still_sleeping_after(2, server.admin_dsn) == 4
 
 
 def test_a_request_cut_after_its_commit_answers_500_with_its_row_committed(
@@ -520,14 +521,41 @@ def test_gunicorn_past_its_graceful_timeout_kills_workers_and_skips_the_shutdown
     # statements run on, uncommitted.
     assert "Application shutdown" not in log.read_text()
     assert asyncio.run(state(server.admin_dsn, marks)) == (4, 0)
+    assert still_sleeping_after(2, server.admin_dsn) == 4
+
+
+def still_sleeping_after(seconds: float, admin_dsn: str) -> int:
+    """The app's statements still running on the server `seconds` from now."""
+    time.sleep(seconds)
+
+    async def count() -> int:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            return int(
+                await conn.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 "
+                    "AND state = 'active' AND query LIKE 'SELECT pg_sleep%'",
+                    ROLE,
+                )
+            )
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
 
 
 def test_the_server_ends_the_work_of_a_client_that_is_gone(
     server: Server, marks: str, tmp_path: Path
 ) -> None:
-    [sql] = [word for word in shown_command("psql") if "ALTER" in word]
-
-    asyncio.run(apply_sql(server.admin_dsn, sql))
+    command = shown_command("psql")
+    [sql] = [word for word in command if "ALTER" in word]
+    # The page's command connects as the app's role: it may set this for itself.
+    assert make_url(command[1]).username == ROLE
+    asyncio.run(
+        apply_sql(
+            make_url(server.admin_dsn).set(username=ROLE).render_as_string(False), sql
+        )
+    )
     try:
         with uvicorn(
             server.app_url, tmp_path / "uvicorn.log", "--timeout-graceful-shutdown", "1"
