@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection, event, text, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import AdaptedConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -77,7 +77,7 @@ def add_replica(app: FastAPI, settings: ReplicaSettings | None = None) -> FastAP
 commits_of_request: ContextVar[list[int]] = ContextVar("commits_of_request")
 # The insert position, not pg_current_wal_lsn(): with synchronous_commit=off a commit
 # returns before its WAL is written, behind the write position.
-WAL_INSERT_LSN = text("SELECT pg_current_wal_insert_lsn()")
+WAL_INSERT_LSN = "SELECT pg_current_wal_insert_lsn()"
 
 
 class NotingSession(Session):
@@ -99,11 +99,17 @@ def note_commit(session: Session) -> None:
     connection: Connection | None = session.info.get("connection")
     if noted is None or connection is None or connection.closed:
         return
+    driver = connection.connection.dbapi_connection
+    if not isinstance(driver, AdaptedConnection):
+        return
     try:
-        noted.append(connection.scalar(WAL_INSERT_LSN))
-    except (SQLAlchemyError, OSError) as exc:
-        # The write is stored: it answers as it would, only without the cookie, so
-        # that a client does not retry (and repeat) a write that succeeded.
+        # asyncpg's own fetchval, outside a transaction: one round trip, where
+        # connection.scalar() would send BEGIN and ROLLBACK around it.
+        noted.append(driver.run_async(lambda conn: conn.fetchval(WAL_INSERT_LSN)))
+    except Exception as exc:
+        # Whatever fails, the write is stored: it answers as it would, only without
+        # the cookie, so that a client does not retry (and repeat) a write that
+        # succeeded.
         logger.warning("no read-your-writes cookie for this commit: %s", exc)
 
 
@@ -128,6 +134,8 @@ async def remember_writes(
         key: bytes = request.app.state.cursor_secret
         lsn = str(noted[-1])
         cookie = f"{lsn}.{signature(lsn, key)}"
+        # Not `secure`: the position is no secret and cannot be forged (signed), and a
+        # development server on plain HTTP would never get it back.
         response.set_cookie(LSN_COOKIE, cookie, max_age=60, httponly=True)
     return response
 
@@ -159,9 +167,11 @@ async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
     async with read_engine.connect() as conn:
         if lsn is None or await has_replayed(conn, lsn, within=REPLAY_WAIT):
             # The route reads on this connection, the server that was checked (a pool
-            # may hold connections to several), in a new transaction: under REPEATABLE
-            # READ, the waiting one's snapshot may predate the write it waited for.
-            await conn.rollback()
+            # may hold connections to several). Under READ COMMITTED, in the waiting
+            # transaction, which a transaction pooler keeps on its server; above it,
+            # in a new one: the waiting one's snapshot may predate the write.
+            if lsn is not None and await conn.get_isolation_level() != "READ COMMITTED":
+                await conn.rollback()
             async with state.read_session_factory(bind=conn) as session:
                 yield session
             return

@@ -26,6 +26,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from snippets.app import DbSession, create_app
@@ -1113,3 +1114,226 @@ async def _frozen_primary(primary: EmbeddedServer, replica: Replica) -> None:
         for each in engines.values():
             await each.dispose()
     assert "\n".join(lines) == shown_output(PAGE, "replica-frozen")
+
+
+# --- review fixes: each test failed on the code or page before its fix ---------------------
+
+
+def error_response(sqlstate: str, message: str) -> bytes:
+    """A FATAL ErrorResponse message of the PostgreSQL protocol."""
+    fields = b"SFATAL\0C" + sqlstate.encode() + b"\0M" + message.encode() + b"\0\0"
+    return b"E" + (len(fields) + 4).to_bytes(4, "big") + fields
+
+
+# The first 8 bytes of an SSLRequest or GSSENCRequest: answered with one byte, "N" (no).
+ENCRYPTION_REQUESTS = {80877103, 80877104}
+
+
+async def startup_packet(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> bytes:
+    """The client's startup packet, after declining its encryption requests."""
+    while True:
+        length = int.from_bytes(await reader.readexactly(4), "big")
+        packet = await reader.readexactly(length - 4)
+        if length == 8 and int.from_bytes(packet, "big") in ENCRYPTION_REQUESTS:
+            writer.write(b"N")
+            await writer.drain()
+            continue
+        return length.to_bytes(4, "big") + packet
+
+
+@asynccontextmanager
+async def answering(sqlstate: str, message: str) -> AsyncIterator[int]:
+    """A port that answers every connection's startup with a FATAL error, before login,
+    as a server does that is starting up (57P03) or full (53300)."""
+
+    async def answer(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            await startup_packet(reader, writer)
+            writer.write(error_response(sqlstate, message))
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_replica_that_cannot_accept_connections_yet_is_skipped(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    lines = []
+    for sqlstate_, message in [
+        ("57P03", "the database system is starting up"),
+        ("53300", "sorry, too many clients already"),
+    ]:
+        async with answering(sqlstate_, message) as port:
+            url = multi_host(
+                [f"127.0.0.1:{port}", hosts_of(primary, replica)["primary"]],
+                "prefer-standby",
+            )
+            engine = create_async_engine(url)
+            try:
+                async with engine.connect() as conn:
+                    in_recovery = await conn.scalar(text("SELECT pg_is_in_recovery()"))
+                    outcome = f"the primary, pg_is_in_recovery() = {in_recovery}"
+            # SQLAlchemy 2.0 lets an error at connect out unwrapped; 2.1 wraps it.
+            except (DBAPIError, asyncpg.PostgresError) as exc:
+                outcome = error_line(exc)
+            finally:
+                await engine.dispose()
+        lines.append(
+            f"{sqlstate_} {message + ':':37}{outcome}".replace("False", "false")
+        )
+    assert "\n".join(lines) == shown_output(PAGE, "replica-cannot-connect-now")
+
+
+async def test_under_read_committed_the_route_reads_in_the_polled_transaction(
+    pair: tuple[EmbeddedServer, Replica], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    primary, replica = pair
+    app = replica_app(primary, replica)
+    polled_in: list[tuple[int, object]] = []
+    has_replayed = replicas.has_replayed
+    # The backend and the transaction: a transaction pooler keeps one server
+    # connection for a whole transaction, so a route in the polled transaction reads
+    # on the server that was polled, even with several behind the pooler.
+    where = text("SELECT pg_backend_pid(), transaction_timestamp()")
+
+    async def recording(conn: Any, lsn: int, *, within: float) -> bool:
+        polled_in.append(tuple((await conn.execute(where)).one()))
+        return await has_replayed(conn, lsn, within=within)
+
+    monkeypatch.setattr(replicas, "has_replayed", recording)
+
+    @app.get("/test/read-transaction")
+    async def read_transaction(read: ReadSession) -> list[str]:
+        return [str(each) for each in (await read.execute(where)).one()]
+
+    async with serving(app) as client:
+        user_id = await new_user(client, "Radia")
+        await client.patch(f"/replica/users/{user_id}", json={"name": "R. Perlman"})
+        route = (await client.get("/test/read-transaction")).json()
+    assert [[str(each) for each in polled] for polled in polled_in] == [route]
+
+
+async def test_the_write_position_misses_a_commit_with_synchronous_commit_off(
+    pair: tuple[EmbeddedServer, Replica], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    primary, replica = pair
+    admin = primary.url.set(database=DATABASE)
+    # The page's reason for the insert position: with the write position, the cookie
+    # points before the commit, and the replica answers without the write.
+    monkeypatch.setattr(replicas, "WAL_INSERT_LSN", "SELECT pg_current_wal_lsn()")
+    await alter_system(admin, synchronous_commit="off", wal_writer_delay="10s")
+    try:
+        async with serving(replica_app(primary, replica)) as client:
+            user_id = await new_user(client, "Lynn")
+            response = await client.get(f"/replica/users/{user_id}")
+    finally:
+        await alter_system(admin, synchronous_commit=None, wal_writer_delay=None)
+    assert response.status_code == 404, response.text
+    assert "the replica did not have the write yet: 404" in " ".join(page(PAGE).split())
+
+
+@asynccontextmanager
+async def counting_round_trips(primary: EmbeddedServer) -> AsyncIterator[list[int]]:
+    """A TCP port in front of the primary's socket that counts the ReadyForQuery
+    messages the server sends: one per round trip, the end of every query or Sync."""
+    counted = [0]
+    socket_path = f"{socket_dir(primary)}/.s.PGSQL.{primary.url.port or 5432}"
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_unix_connection(socket_path)
+
+        async def upstream() -> None:
+            up_writer.write(await startup_packet(reader, writer))
+            while data := await reader.read(65536):
+                up_writer.write(data)
+                await up_writer.drain()
+            up_writer.close()
+
+        async def downstream() -> None:
+            while True:
+                head = await up_reader.readexactly(5)
+                body = await up_reader.readexactly(int.from_bytes(head[1:], "big") - 4)
+                counted[0] += head[:1] == b"Z"
+                writer.write(head + body)
+                await writer.drain()
+
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            await asyncio.gather(upstream(), downstream())
+        writer.close()
+
+    server = await asyncio.start_server(relay, "127.0.0.1", 0)
+    try:
+        counted.append(server.sockets[0].getsockname()[1])
+        yield counted
+    finally:
+        server.close()
+
+
+async def test_noting_the_position_costs_one_round_trip(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    async with counting_round_trips(primary) as counted:
+        url = primary.url.set(host="127.0.0.1", port=counted[1], query={})
+        app = the_app(
+            ReplicaSettings(database_url=url, database_replica_url=replica_url(replica))
+        )
+
+        async def round_trips_of_a_write(n: int) -> int:
+            before = counted[0]
+            response = await client.post(
+                "/users", json={"name": "Ida", "email": f"ida-{n}@example.com"}
+            )
+            assert response.status_code == 201, response.text
+            return counted[0] - before
+
+        async with serving(app) as client:
+            # Warm: the pool's connection, and the prepared statements, exist.
+            for n in range(2):
+                await round_trips_of_a_write(n)
+            noting = await round_trips_of_a_write(2)
+            assert LSN_COOKIE in client.cookies
+            app.state.session_factory.configure(sync_session_class=Session)
+            plain = await round_trips_of_a_write(3)
+    assert noting - plain == 1, (noting, plain)
+
+
+async def test_writes_in_flight_together_leave_the_cookie_of_the_last_answer(
+    pair: tuple[EmbeddedServer, Replica],
+) -> None:
+    primary, replica = pair
+    app = replica_app(primary, replica)
+    committed, answer = asyncio.Event(), asyncio.Event()
+
+    @app.post("/test/commit-then-wait", status_code=201)
+    async def commit_then_wait(session: DbSession) -> dict[str, bool]:
+        session.add(User(name="Ada", email=f"slow-{time.monotonic_ns()}@example.com"))
+        await session.commit()
+        committed.set()
+        await answer.wait()
+        return {"stored": True}
+
+    async with serving(app) as client:
+        user_id = await new_user(client, "Sophie")
+        # The earlier write commits first and answers last: its cookie arrives last.
+        earlier = asyncio.create_task(client.post("/test/commit-then-wait"))
+        await committed.wait()
+        later = await client.patch(f"/replica/users/{user_id}", json={"name": "S. W."})
+        later_lsn = int(later.cookies[LSN_COOKIE].partition(".")[0])
+        answer.set()
+        assert (await earlier).status_code == 201
+        kept = int(client.cookies[LSN_COOKIE].partition(".")[0])
+    assert kept < later_lsn
+    text_of_page = " ".join(page(PAGE).split())
+    assert "the cookie of the answer that arrives last" in text_of_page
