@@ -13,9 +13,12 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import URL
 from sqlalchemy.exc import DBAPIError
 
+from snippets.deploying.tokens import TokenCache, is_login_refused
+
 logger = logging.getLogger(__name__)
 # What a lost or refused connection raises: socket errors, server errors, a closed
-# connection (TimeoutError is an OSError); DBAPIError from SQLAlchemy in on_listening.
+# connection (TimeoutError and TokenUnavailable are OSErrors); DBAPIError from
+# SQLAlchemy in on_listening.
 LOST = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBAPIError)
 # URL options SQLAlchemy's asyncpg dialect keeps for itself; asyncpg refuses them.
 SQLALCHEMY_ONLY = ("prepared_statement_cache_size", "prepared_statement_name_func")
@@ -45,7 +48,7 @@ async def listen_forever(
     on_message: Handler,
     *,
     on_listening: Callable[[], Awaitable[None] | None] | None = None,
-    password: Callable[[], Awaitable[str]] | None = None,
+    tokens: TokenCache | None = None,
     status: ListenerStatus | None = None,
     first_delay: float = 0.5,
     max_delay: float = 30.0,
@@ -53,10 +56,10 @@ async def listen_forever(
 ) -> None:
     """Pass each NOTIFY payload on `channel` to on_message, until cancelled.
     on_listening runs after each LISTEN: read there what changed while away.
-    password: a function asyncpg awaits at each login (TokenCache.password)."""
+    tokens: for token logins, the engine's TokenCache (with_token_logins)."""
     arguments = asyncpg_arguments(url)
-    if password is not None:
-        arguments["password"] = password
+    if tokens is not None:
+        arguments["password"] = tokens.password
     status = status or ListenerStatus()
 
     async def deliver(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
@@ -93,6 +96,9 @@ async def listen_forever(
                 connection.terminate()
         except LOST as exc:
             reason = f"{type(exc).__name__}: {exc}"
+            if tokens is not None and is_login_refused(exc):
+                # As with_token_logins does: the next attempt asks for a new token.
+                tokens.invalidate()
         status.reason = reason
         # After every failure, even one right after connecting (LISTEN refused on a
         # standby), so that a server in trouble is never hammered.
@@ -119,13 +125,14 @@ async def _until_lost(
 
 
 # --8<-- [start:lifespan]
+import os  # noqa: E402
 from collections import deque  # noqa: E402
 from collections.abc import AsyncIterator  # noqa: E402
 from contextlib import asynccontextmanager  # noqa: E402
 
 from fastapi import FastAPI, Response  # noqa: E402
 
-from snippets.settings import Settings  # noqa: E402
+from snippets.settings import Settings, to_async_url  # noqa: E402
 
 
 def report_stopped(task: asyncio.Task[None]) -> None:
@@ -136,10 +143,18 @@ def report_stopped(task: asyncio.Task[None]) -> None:
 
 def create_listener_app(
     settings: Settings | None = None,
-    password: Callable[[], Awaitable[str]] | None = None,
+    tokens: TokenCache | None = None,
+    listen_url: str | None = None,
 ) -> FastAPI:
-    """password: for token logins, the TokenCache's (logins.md), as for the engine."""
-    database_url = (settings or Settings()).database_url
+    """tokens: for token logins, the engine's TokenCache.
+    listen_url: the server itself, when DATABASE_URL points at a pooler, which would
+    take LISTEN and deliver nothing; LISTEN_DATABASE_URL if not given."""
+    listen_url = listen_url or os.environ.get("LISTEN_DATABASE_URL")
+    database_url = (
+        to_async_url(listen_url, "LISTEN_DATABASE_URL")
+        if listen_url
+        else (settings or Settings()).database_url
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -152,7 +167,7 @@ def create_listener_app(
                 database_url,
                 "orders",
                 received.append,
-                password=password,
+                tokens=tokens,
                 status=status,
             )
         )

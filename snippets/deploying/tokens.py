@@ -22,6 +22,12 @@ class Token:
     expires_at: float  # seconds since the epoch, as the providers state it
 
 
+class TokenUnavailable(ConnectionError):
+    """No valid token to log in with. A ConnectionError, so that what retries a lost
+    connection retries this too: the providers' own errors (botocore's,
+    azure-identity's, google-auth's) are no OSError."""
+
+
 class TokenCache:
     """The provider's token, fetched again only when it is close to expiry."""
 
@@ -57,7 +63,9 @@ class TokenCache:
                 fresh = await self._fetch()
         except Exception as exc:
             if token is None or time.time() >= token.expires_at:
-                raise
+                raise TokenUnavailable(
+                    f"no valid token: {type(exc).__name__}: {exc}"
+                ) from exc
             # Still valid: an outage of the provider costs no login until it expires.
             logger.warning(
                 "token fetch failed (%s: %s); keeping the current token, valid for "
@@ -66,7 +74,8 @@ class TokenCache:
                 exc,
                 token.expires_at - time.time(),
             )
-            self._next_fetch = time.time() + self._retry_after
+            # Never past its expiry, so an expired token is never handed out.
+            self._next_fetch = min(time.time() + self._retry_after, token.expires_at)
             return token
         self._next_fetch = fresh.expires_at - self._refresh_before
         return fresh

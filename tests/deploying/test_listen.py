@@ -20,6 +20,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url
 
 from snippets.deploying.listen import (
+    ListenerStatus,
     asyncpg_arguments,
     create_listener_app,
     listen_forever,
@@ -472,28 +473,41 @@ async def test_async_handlers_and_on_listening_after_each_listen(
     assert "`on_listening` runs after each `LISTEN`" in " ".join(page(PAGE).split())
 
 
-async def test_token_logins_and_readiness_that_follows_the_connection(
-    server: EmbeddedServer,
-) -> None:
-    """The listener logs in with the token cache's password function, as the engine
-    does; /ready answers 503 while it is not listening, not only once it stopped."""
-    issued: list[str] = []
+def issuing(
+    server: EmbeddedServer, issued: list[str]
+) -> Callable[[], Awaitable[Token]]:
+    """A token provider: each token it issues becomes the role's password."""
 
-    async def fetch() -> Token:  # each token becomes the role's password
+    async def fetch() -> Token:
         issued.append(secrets.token_urlsafe(24))
         await admin(server, f"ALTER ROLE {PASSWORD_ROLE} PASSWORD '{issued[-1]}'")
         return Token(issued[-1], expires_at=time.time() + 900)
 
+    return fetch
+
+
+def password_role() -> list[str]:
+    return [
+        f"DO $$ BEGIN CREATE ROLE {PASSWORD_ROLE}; EXCEPTION WHEN duplicate_object"
+        " THEN NULL; END $$"
+    ]
+
+
+async def test_token_logins_and_readiness_that_follows_the_connection(
+    server: EmbeddedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The listener logs in with the token cache, as the engine does; /ready answers
+    503 while it is not listening, not only once it stopped."""
+    caplog.set_level(logging.INFO, logger="snippets.deploying.listen")
+    issued: list[str] = []
+    fetch = issuing(server, issued)
     await admin(
         server,
-        f"DO $$ BEGIN CREATE ROLE {PASSWORD_ROLE}; EXCEPTION WHEN duplicate_object"
-        " THEN NULL; END $$",
+        *password_role(),
         f"ALTER ROLE {PASSWORD_ROLE} NOLOGIN",  # until the test lets it in
     )
     url = server.url.set(username=PASSWORD_ROLE, password=None)
-    app = create_listener_app(
-        Settings(database_url=url), password=TokenCache(fetch).password
-    )  # type: ignore[arg-type]
+    app = create_listener_app(Settings(database_url=url), tokens=TokenCache(fetch))  # type: ignore[arg-type]
     try:
         async with (
             app.router.lifespan_context(app),
@@ -529,4 +543,123 @@ async def test_token_logins_and_readiness_that_follows_the_connection(
             await eventually(arrived, "the notification")
     finally:
         await admin(server, f"ALTER ROLE {PASSWORD_ROLE} LOGIN")
-    assert len(issued) == 1  # one token for every attempt while it was valid
+    # A refused login drops the token, as with_token_logins does: a fetch per attempt.
+    refusals = caplog.text.count("is not permitted to log in; next attempt")
+    assert refusals >= 1
+    assert len(issued) == refusals + 1
+
+
+class ProviderError(Exception):
+    """As botocore's NoCredentialsError or google-auth's RefreshError: no OSError."""
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_token_fetch_that_fails_once_is_retried_like_a_lost_connection(
+    server: EmbeddedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="snippets.deploying.listen")
+    asked = 0
+
+    async def fetch() -> Token:
+        nonlocal asked
+        asked += 1
+        if asked == 1:
+            raise ProviderError("the provider is briefly unavailable")
+        return Token(
+            "unused by a role that logs in without a password", time.time() + 900
+        )
+
+    status = ListenerStatus()
+    task = asyncio.create_task(
+        listen_forever(
+            server.url.set(username=ROLE),
+            "orders",
+            print,
+            tokens=TokenCache(fetch),
+            status=status,
+            first_delay=0.05,
+        )
+    )
+    try:
+
+        async def listening_now() -> bool:
+            assert not task.done(), task.exception()
+            return status.listening
+
+        await eventually(listening_now, "the listener listening")
+    finally:
+        await stop(task)
+    assert asked == 2
+    assert "TokenUnavailable: no valid token: ProviderError" in caplog.text
+
+
+async def test_a_refused_token_is_dropped_and_the_listener_logs_in_with_a_new_one(
+    server: EmbeddedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A token the server no longer takes before its stated expiry (revoked, or signed
+    with credentials that expired): one refused login, then a new token."""
+    caplog.set_level(logging.INFO, logger="snippets.deploying.listen")
+    issued: list[str] = []
+    fetch = issuing(server, issued)
+    await admin(server, *password_role())
+    await admin(server, f"ALTER ROLE {PASSWORD_ROLE} LOGIN")
+    status = ListenerStatus()
+    task = asyncio.create_task(
+        listen_forever(
+            server.url.set(username=PASSWORD_ROLE, password=None),
+            "orders",
+            print,
+            tokens=TokenCache(fetch),
+            status=status,
+            first_delay=0.05,
+            max_delay=0.2,
+        )
+    )
+    try:
+
+        async def listening_with(tokens: int) -> bool:
+            return status.listening and len(issued) == tokens
+
+        await eventually(lambda: listening_with(1), "the listener listening")
+        await admin(
+            server,
+            f"ALTER ROLE {PASSWORD_ROLE} PASSWORD '{secrets.token_urlsafe(24)}'",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            f" WHERE usename = '{PASSWORD_ROLE}'",
+        )
+        await eventually(lambda: listening_with(2), "listening with a new token")
+    finally:
+        await stop(task)
+    refusals = caplog.text.count("InvalidPasswordError: password authentication failed")
+    assert refusals == 1
+
+
+async def test_the_listener_app_listens_on_listen_database_url(
+    server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LISTEN_DATABASE_URL, where DATABASE_URL points at a pooler: here DATABASE_URL names
+    a database the listener could not log in to, so only the setting gets it listening."""
+    direct = server.url.set(username=ROLE)
+    monkeypatch.setenv("LISTEN_DATABASE_URL", dsn(direct))
+    settings = Settings(database_url=direct.set(database="no_such_database"))  # type: ignore[arg-type]
+    app = create_listener_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://app") as client,
+    ):
+
+        async def listening_now() -> bool:
+            return (await client.get("/ready")).status_code == 200
+
+        await eventually(listening_now, "the listener listening")
+        await admin(server, "NOTIFY orders, 'order 43 paid'")
+
+        async def arrived() -> bool:
+            return (await client.get("/received")).json() == ["order 43 paid"]
+
+        await eventually(arrived, "the notification")

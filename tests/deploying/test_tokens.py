@@ -23,6 +23,7 @@ from snippets.database import create_engine, driver_error, sqlstate
 from snippets.deploying.tokens import (
     Token,
     TokenCache,
+    TokenUnavailable,
     is_login_refused,
     with_token_logins,
 )
@@ -322,8 +323,9 @@ async def test_a_provider_that_hangs_fails_the_login_and_frees_the_lock(
     engine = token_engine(settings_for(login_url), cache)
     try:
         started = time.monotonic()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(TokenUnavailable) as raised:
             await current_user(engine)
+        assert isinstance(raised.value.__cause__, TimeoutError)
         assert (
             time.monotonic() - started < 10
         )  # the fetch's timeout, not asyncpg's 10 s
@@ -458,3 +460,56 @@ async def test_asyncpgs_connect_timeout_covers_the_password_function(
         asyncpg.connect(dsn, password=cache.password, timeout=10), 30
     )
     await connection.close()
+
+
+class ProviderError(Exception):
+    """As botocore's NoCredentialsError, azure-identity's ClientAuthenticationError or
+    google-auth's RefreshError: an Exception, not an OSError."""
+
+
+async def test_a_failed_fetch_without_a_valid_token_fails_the_login_as_a_connection_error(
+    login_url: URL, issuer: Issuer
+) -> None:
+    """With no token to keep, the login fails with an error that code retrying a lost
+    connection (the listener's LOST) retries too; the provider's error is its cause."""
+    issuer.lifetime = 60
+    asked = 0
+
+    async def fetch() -> Token:
+        nonlocal asked
+        asked += 1
+        if asked == 1:
+            raise ProviderError("the provider is briefly unavailable")
+        return await issuer.issue()
+
+    engine = token_engine(settings_for(login_url), TokenCache(fetch))
+    try:
+        with pytest.raises(ConnectionError) as raised:
+            await current_user(engine)
+        assert isinstance(raised.value.__cause__, ProviderError)
+        # Nothing was cached: the next login asks the provider again, and logs in.
+        assert await current_user(engine) == PASSWORD_ROLE
+    finally:
+        await engine.dispose()
+    assert asked == 2
+    shown = f"{type(raised.value).__name__}: {raised.value}"
+    assert shown == shown_output(PAGE, "token-unavailable")
+
+
+async def test_a_failed_fetch_never_keeps_a_token_past_its_expiry() -> None:
+    """The pause after a failed fetch (retry_after) ends at the token's expiry at the
+    latest: an expired token is never handed to a login."""
+    asked = 0
+
+    async def fetch() -> Token:
+        nonlocal asked
+        asked += 1
+        if asked == 2:
+            raise ProviderError("the provider is briefly unavailable")
+        return Token(f"token-{asked}", expires_at=time.time() + 0.5)
+
+    cache = TokenCache(fetch, refresh_before=10, retry_after=30)
+    assert await cache.password() == "token-1"
+    assert await cache.password() == "token-1"  # the fetch failed; still valid
+    await asyncio.sleep(0.6)
+    assert await cache.password() == "token-3"
