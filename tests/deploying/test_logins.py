@@ -10,11 +10,13 @@ from collections import Counter
 import asyncpg
 import psycopg
 import pytest
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from snippets.database import create_engine
+from snippets.deploying.listen import create_listener_app
 from snippets.settings import Settings
 from tests import pgbouncer
 from tests.pages import page, shown_output
@@ -170,7 +172,34 @@ async def test_listen_through_pgbouncer_listens_on_a_server_connection_not_the_c
         finally:
             await listener.close()
             await other.close()
+        # The listener app with DATABASE_URL at PgBouncer and the listener's own URL at
+        # the server: the notification sent through PgBouncer arrives.
+        app = create_listener_app(
+            Settings(database_url=url),  # type: ignore[arg-type]
+            listen_url=server.render_as_string(hide_password=False),
+        )
+        async with (
+            app.router.lifespan_context(app),
+            AsyncClient(
+                transport=ASGITransport(app=app), base_url="http://a"
+            ) as client,
+        ):
+            for _ in range(600):
+                if (await client.get("/ready")).status_code == 200:
+                    break
+                await asyncio.sleep(0.05)
+            other = await asyncpg.connect(dsn)
+            try:
+                await other.execute("NOTIFY orders, 'paid through PgBouncer'")
+            finally:
+                await other.close()
+            for _ in range(600):
+                arrived = (await client.get("/received")).json()
+                if "paid through PgBouncer" in arrived:
+                    break
+                await asyncio.sleep(0.05)
     assert channels == [
         "orders"
     ]  # the other client's server connection is the one listening
     assert received == []
+    assert "paid through PgBouncer" in arrived
