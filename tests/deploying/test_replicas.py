@@ -1243,11 +1243,16 @@ async def test_the_write_position_misses_a_commit_with_synchronous_commit_off(
     assert "the replica did not have the write yet: 404" in " ".join(page(PAGE).split())
 
 
+class RoundTrips:
+    port = 0
+    count = 0
+
+
 @asynccontextmanager
-async def counting_round_trips(primary: EmbeddedServer) -> AsyncIterator[list[int]]:
+async def counting_round_trips(primary: EmbeddedServer) -> AsyncIterator[RoundTrips]:
     """A TCP port in front of the primary's socket that counts the ReadyForQuery
     messages the server sends: one per round trip, the end of every query or Sync."""
-    counted = [0]
+    counted = RoundTrips()
     socket_path = f"{socket_dir(primary)}/.s.PGSQL.{primary.url.port or 5432}"
 
     async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -1264,7 +1269,7 @@ async def counting_round_trips(primary: EmbeddedServer) -> AsyncIterator[list[in
             while True:
                 head = await up_reader.readexactly(5)
                 body = await up_reader.readexactly(int.from_bytes(head[1:], "big") - 4)
-                counted[0] += head[:1] == b"Z"
+                counted.count += head[:1] == b"Z"
                 writer.write(head + body)
                 await writer.drain()
 
@@ -1274,7 +1279,7 @@ async def counting_round_trips(primary: EmbeddedServer) -> AsyncIterator[list[in
 
     server = await asyncio.start_server(relay, "127.0.0.1", 0)
     try:
-        counted.append(server.sockets[0].getsockname()[1])
+        counted.port = server.sockets[0].getsockname()[1]
         yield counted
     finally:
         server.close()
@@ -1285,18 +1290,18 @@ async def test_noting_the_position_costs_one_round_trip(
 ) -> None:
     primary, replica = pair
     async with counting_round_trips(primary) as counted:
-        url = primary.url.set(host="127.0.0.1", port=counted[1], query={})
+        url = primary.url.set(host="127.0.0.1", port=counted.port, query={})
         app = the_app(
             ReplicaSettings(database_url=url, database_replica_url=replica_url(replica))
         )
 
         async def round_trips_of_a_write(n: int) -> int:
-            before = counted[0]
+            before = counted.count
             response = await client.post(
                 "/users", json={"name": "Ida", "email": f"ida-{n}@example.com"}
             )
             assert response.status_code == 201, response.text
-            return counted[0] - before
+            return counted.count - before
 
         async with serving(app) as client:
             # Warm: the pool's connection, and the prepared statements, exist.
