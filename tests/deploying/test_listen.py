@@ -549,7 +549,7 @@ async def test_token_logins_and_readiness_that_follows_the_connection(
     assert len(issued) == refusals + 1
 
 
-class ProviderError(Exception):
+class ProviderDown(Exception):
     """As botocore's NoCredentialsError or google-auth's RefreshError: no OSError."""
 
 
@@ -569,7 +569,7 @@ async def test_a_token_fetch_that_fails_once_is_retried_like_a_lost_connection(
         nonlocal asked
         asked += 1
         if asked == 1:
-            raise ProviderError("the provider is briefly unavailable")
+            raise ProviderDown("the provider is briefly unavailable")
         return Token(
             "unused by a role that logs in without a password", time.time() + 900
         )
@@ -595,7 +595,7 @@ async def test_a_token_fetch_that_fails_once_is_retried_like_a_lost_connection(
     finally:
         await stop(task)
     assert asked == 2
-    assert "TokenUnavailable: no valid token: ProviderError" in caplog.text
+    assert "TokenUnavailable: no valid token: ProviderDown" in caplog.text
 
 
 async def test_a_refused_token_is_dropped_and_the_listener_logs_in_with_a_new_one(

@@ -462,7 +462,7 @@ async def test_asyncpgs_connect_timeout_covers_the_password_function(
     await connection.close()
 
 
-class ProviderError(Exception):
+class ProviderDown(Exception):
     """As botocore's NoCredentialsError, azure-identity's ClientAuthenticationError or
     google-auth's RefreshError: an Exception, not an OSError."""
 
@@ -479,14 +479,14 @@ async def test_a_failed_fetch_without_a_valid_token_fails_the_login_as_a_connect
         nonlocal asked
         asked += 1
         if asked == 1:
-            raise ProviderError("the provider is briefly unavailable")
+            raise ProviderDown("the provider is briefly unavailable")
         return await issuer.issue()
 
     engine = token_engine(settings_for(login_url), TokenCache(fetch))
     try:
         with pytest.raises(ConnectionError) as raised:
             await current_user(engine)
-        assert isinstance(raised.value.__cause__, ProviderError)
+        assert isinstance(raised.value.__cause__, ProviderDown)
         # Nothing was cached: the next login asks the provider again, and logs in.
         assert await current_user(engine) == PASSWORD_ROLE
     finally:
@@ -505,7 +505,7 @@ async def test_a_failed_fetch_never_keeps_a_token_past_its_expiry() -> None:
         nonlocal asked
         asked += 1
         if asked == 2:
-            raise ProviderError("the provider is briefly unavailable")
+            raise ProviderDown("the provider is briefly unavailable")
         return Token(f"token-{asked}", expires_at=time.time() + 0.5)
 
     cache = TokenCache(fetch, refresh_before=10, retry_after=30)
