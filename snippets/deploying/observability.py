@@ -2,9 +2,6 @@
 statement. Shown on docs/deploying/observability.md; `uvicorn
 snippets.deploying.observability:app` serves the example app."""
 
-# Each section imports what it adds: the page shows the imports next to their use.
-# ruff: noqa: E402
-
 # --8<-- [start:slow_statements]
 from __future__ import annotations
 
