@@ -82,6 +82,19 @@ class EmbeddedServer:
         self._server.cleanup()
 
 
+@contextmanager
+def private_server(*roles: str) -> Iterator[EmbeddedServer]:
+    """A server of the caller's own, with these login roles, that it may restart, freeze or
+    reconfigure without disturbing any other test; deleted afterwards."""
+    own = EmbeddedServer()
+    try:
+        for role in roles:
+            own._server.psql(f"CREATE ROLE {_quote(role)} LOGIN;")
+        yield own
+    finally:
+        own.stop()
+
+
 def start() -> EmbeddedServer | None:
     """Called once per run in the controller: make the admin URL known to every worker."""
     if ADMIN_ENV in os.environ:  # a parent test run already chose the server

@@ -29,7 +29,7 @@ from snippets.deploying.tokens import Token, TokenCache
 from snippets.settings import ASYNCPG_URL_OPTIONS, Settings
 from tests import postgres
 from tests.pages import page, shown_output
-from tests.postgres import PASSWORD_ROLE, EmbeddedServer
+from tests.postgres import PASSWORD_ROLE, EmbeddedServer, private_server
 from tests.replica import primary_and_replica
 from tests.servers import free_port, serving, wait_for
 
@@ -40,10 +40,8 @@ ROLE = "guide_listener"
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmbeddedServer]:
     """A server of this module's own, so it can be restarted under the listener."""
-    own = EmbeddedServer()
-    own._server.psql(f"CREATE ROLE {ROLE} LOGIN;")
-    yield own
-    own.stop()
+    with private_server(ROLE) as own:
+        yield own
 
 
 def dsn(url: URL) -> str:

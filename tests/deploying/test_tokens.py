@@ -31,7 +31,7 @@ from snippets.pgbouncer import create_pgbouncer_engine
 from snippets.settings import ASYNCPG_URL_OPTIONS, Settings
 from tests import versions
 from tests.pages import page, shown_output
-from tests.postgres import PASSWORD_ROLE, EmbeddedServer
+from tests.postgres import PASSWORD_ROLE, EmbeddedServer, private_server
 
 PAGE = "deploying/logins.md"
 
@@ -69,10 +69,8 @@ class Issuer:
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmbeddedServer]:
     """A server of this module's own, so rotating the role's password harms no other test."""
-    own = EmbeddedServer()
-    own._server.psql(f"CREATE ROLE {PASSWORD_ROLE} LOGIN;")
-    yield own
-    own.stop()
+    with private_server(PASSWORD_ROLE) as own:
+        yield own
 
 
 @pytest.fixture
