@@ -8,7 +8,6 @@ import threading
 from collections import Counter
 
 import asyncpg
-import psycopg
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url, text
@@ -20,32 +19,12 @@ from snippets.deploying.listen import create_listener_app
 from snippets.settings import Settings
 from tests import pgbouncer
 from tests.pages import page, shown_output
-from tests.pooling.test_pgbouncer import in_transactions, reads
+from tests.pooling.test_pgbouncer import admin_rows, in_transactions, reads
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 PAGE = "deploying/logins.md"
 ENGINES = 4  # as four app processes would each have one
 POOL_SIZE = 2  # PgBouncer's default_pool_size
-
-
-def admin_rows(url: URL, command: str) -> list[dict[str, str]]:
-    """A SHOW command on PgBouncer's admin console, each row by column name."""
-    with psycopg.connect(
-        host=url.host,
-        port=url.port,
-        user=url.username,
-        dbname="pgbouncer",
-        autocommit=True,
-    ) as conn:
-        result = conn.pgconn.exec_(command.encode())
-        names = [(result.fname(col) or b"").decode() for col in range(result.nfields)]
-        return [
-            {
-                name: (result.get_value(row, col) or b"").decode()
-                for col, name in enumerate(names)
-            }
-            for row in range(result.ntuples)
-        ]
 
 
 def pool_counts(url: URL) -> tuple[int, int]:

@@ -196,8 +196,8 @@ def admin_show(url: URL, what: str) -> list[tuple[str, ...]]:
     return admin_command(url, f"SHOW {what}")
 
 
-def admin_command(url: URL, command: str) -> list[tuple[str, ...]]:
-    """A command on PgBouncer's admin console, and the rows it answers."""
+def admin_table(url: URL, command: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """A command on PgBouncer's admin console: its column names and its rows."""
     with psycopg.connect(
         host=url.host,
         port=url.port,
@@ -206,13 +206,26 @@ def admin_command(url: URL, command: str) -> list[tuple[str, ...]]:
         autocommit=True,
     ) as conn:
         result = conn.pgconn.exec_(command.encode())
-        return [
+        names = [(result.fname(col) or b"").decode() for col in range(result.nfields)]
+        rows = [
             tuple(
                 (result.get_value(row, col) or b"").decode()
                 for col in range(result.nfields)
             )
             for row in range(result.ntuples)
         ]
+    return names, rows
+
+
+def admin_command(url: URL, command: str) -> list[tuple[str, ...]]:
+    """A command on PgBouncer's admin console, and the rows it answers."""
+    return admin_table(url, command)[1]
+
+
+def admin_rows(url: URL, command: str) -> list[dict[str, str]]:
+    """A command on PgBouncer's admin console, each row by column name."""
+    names, rows = admin_table(url, command)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 async def test_max_prepared_statements_default_is_what_the_page_says(
