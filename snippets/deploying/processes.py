@@ -60,8 +60,10 @@ def most_workers(
     per_process: int = 0,
 ) -> int:
     """The largest --workers that keeps the deployment's peak within `available`."""
-    _has_a_limit(pool_size, max_overflow)
-    per_worker = (instances + surge) * (pool_size + max_overflow + per_process)
+    # What one more worker on every instance adds to the peak.
+    per_worker = deployment_peak(
+        instances, 1, pool_size, max_overflow, surge, others=0, per_process=per_process
+    )
     return max(0, (available - others) // per_worker)
 
 
